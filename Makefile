@@ -1,0 +1,100 @@
+# coopledger — developer tasks.
+#
+#   make build        build bin/coopledger
+#   make run          build, migrate and serve (DB=..., ADDR=...)
+#   make test         lint, then go test on SQLite, then again with a throwaway
+#                     PostgreSQL cluster (scripts/pgtest.sh; skipped with a
+#                     message if no PostgreSQL server binaries are installed)
+#   make test-sqlite  only the SQLite run
+#   make bench        run every benchmark once
+#   make lint         gofmt + go vet
+#   make fuzz         run every Fuzz* target for FUZZTIME each
+#   make clean        remove build and test artifacts (keeps data/)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+GO        ?= go
+GOFMT     ?= gofmt
+# Builds must not depend on VCS metadata (CI checkouts, worktrees, no commits
+# yet): add -buildvcs=false to whatever GOFLAGS the user has (environment or
+# `go env -w`), unless they chose a -buildvcs setting themselves.
+GOFLAGS := $(shell $(GO) env GOFLAGS 2>/dev/null)
+ifeq ($(filter -buildvcs%,$(GOFLAGS)),)
+GOFLAGS := $(strip $(GOFLAGS) -buildvcs=false)
+endif
+export GOFLAGS
+
+BIN       := bin/coopledger
+DB        ?= sqlite:data/coopledger.db
+ADDR      ?= 127.0.0.1:8080
+TESTFLAGS ?=
+FUZZTIME  ?= 30s
+# Upper bound for one fuzz target's test binary (fuzzing + minimisation);
+# must be larger than FUZZTIME.
+FUZZTIMEOUT ?= 10m
+
+.PHONY: all build run test test-sqlite test-postgres bench lint fmt-check vet fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/coopledger
+
+# The demo-data step (`coopledger demo`) is added here later, between
+# migrate and serve.
+run: build
+	mkdir -p data
+	./$(BIN) migrate --db '$(DB)' && ./$(BIN) serve --db '$(DB)' --addr '$(ADDR)'
+
+# lint must pass before any tests run. The SQLite run unsets
+# COOPLEDGER_TEST_POSTGRES so it really is SQLite-only; the second run gets it
+# from scripts/pgtest.sh, and the Go test helper then also runs on PostgreSQL.
+test: lint
+	env -u COOPLEDGER_TEST_POSTGRES $(GO) test -count=1 $(TESTFLAGS) ./...
+	scripts/pgtest.sh $(GO) test -count=1 $(TESTFLAGS) ./...
+
+test-sqlite:
+	env -u COOPLEDGER_TEST_POSTGRES $(GO) test -count=1 $(TESTFLAGS) ./...
+
+test-postgres:
+	scripts/pgtest.sh $(GO) test -count=1 $(TESTFLAGS) ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+lint: fmt-check vet
+
+# gofmt -l must print nothing (testdata/ and vendor/ are not ours to format).
+fmt-check:
+	@echo '$(GOFMT) -l'
+	@out="$$(find . -type f -name '*.go' -not -path './.git/*' -not -path './vendor/*' \
+		-not -path '*/testdata/*' -print0 | xargs -0 -r $(GOFMT) -l)" || { \
+		echo 'lint: gofmt failed (syntax error?)' >&2; exit 1; }; \
+	if [ -n "$$out" ]; then \
+		echo 'lint: these files are not gofmt-formatted (run: gofmt -w <file>):' >&2; \
+		echo "$$out" >&2; exit 1; \
+	fi
+
+vet:
+	@echo '$(GO) vet ./...'
+	@$(GO) vet ./... || { echo 'lint: go vet ./... failed' >&2; exit 1; }
+
+# Each target runs for FUZZTIME (bounded by FUZZTIMEOUT); `go test -fuzz`
+# accepts only one package and one target at a time.
+fuzz:
+	@targets="$$($(GO) test -list 'Fuzz.*' ./... | awk '/^Fuzz/ { n[c++] = $$1; next } \
+		/^ok[ \t]/ { for (i = 0; i < c; i++) print $$2, n[i]; c = 0 }')"; \
+	if [ -z "$$targets" ]; then echo 'fuzz: no Fuzz* targets found'; exit 0; fi; \
+	while read -r pkg name; do \
+		echo ">> $$pkg $$name (FUZZTIME=$(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime '$(FUZZTIME)' \
+			-timeout '$(FUZZTIMEOUT)' "$$pkg" </dev/null; \
+	done <<< "$$targets"
+
+# data/ holds the local database and is deliberately left alone.
+clean:
+	rm -rf bin/
+	rm -f coverage.out coverage.txt coverage.html cover.out *.coverprofile
+	rm -f ./*.test

@@ -1,0 +1,270 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Township is a town (乡镇) whose finance office oversees village books.
+type Township struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// Book is one set of books: a village collective or a cooperative.
+type Book struct {
+	ID                int64    `json:"-"`
+	Code              string   `json:"code"`
+	Name              string   `json:"name"`
+	Kind              BookKind `json:"kind"`
+	Township          Township `json:"township"`
+	StartPeriod       string   `json:"start_period"`
+	SegregationOptOut bool     `json:"segregation_opt_out"`
+	OptOutReason      string   `json:"opt_out_reason,omitempty"`
+	ChainSeq          int64    `json:"chain_seq"`
+	ChainHead         string   `json:"chain_head"`
+	CreatedAt         string   `json:"created_at"`
+}
+
+// NewBook describes a book to create. StartPeriod is the first month that
+// accepts vouchers ("" means the current month).
+type NewBook struct {
+	Code        string   `json:"code"`
+	Name        string   `json:"name"`
+	Kind        BookKind `json:"kind"`
+	Township    Township `json:"township"`
+	StartPeriod string   `json:"start_period"`
+}
+
+// codePattern keeps codes safe in URLs, file names and Excel sheet names.
+var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+
+// validCode reports whether s can serve as a book, township, household or party code.
+func validCode(s string) bool { return codePattern.MatchString(s) }
+
+func validName(s string, max int) bool {
+	n := len([]rune(strings.TrimSpace(s)))
+	return n > 0 && n <= max && !strings.ContainsAny(s, "\x00\r\n")
+}
+
+const bookColumns = `b.id, b.code, b.name, b.kind, b.township_code, t.name, b.start_period,
+	b.segregation_opt_out, b.opt_out_reason, b.chain_seq, b.chain_head, b.created_at`
+
+func scanBook(row interface{ Scan(...any) error }) (Book, error) {
+	var b Book
+	err := row.Scan(&b.ID, &b.Code, &b.Name, &b.Kind, &b.Township.Code, &b.Township.Name, &b.StartPeriod,
+		&b.SegregationOptOut, &b.OptOutReason, &b.ChainSeq, &b.ChainHead, &b.CreatedAt)
+	return b, err
+}
+
+func (s *Store) bookByCode(ctx context.Context, db bun.IDB, code string) (Book, error) {
+	if !validCode(code) {
+		return Book{}, notFound("账套", truncate(code, 32))
+	}
+	row := db.QueryRowContext(ctx, "SELECT "+bookColumns+" FROM books b JOIN townships t ON t.code = b.township_code WHERE b.code = ?", code)
+	b, err := scanBook(row)
+	if isNoRows(err) {
+		return Book{}, notFound("账套", code)
+	}
+	return b, err
+}
+
+// CreateBook creates a book and seeds its chart of accounts. Admins only.
+func (s *Store) CreateBook(ctx context.Context, by Actor, in NewBook) (Book, error) {
+	if by.Role != RoleAdmin {
+		return Book{}, Errorf(ECodeForbidden, "只有管理员可以创建账套")
+	}
+	if in.StartPeriod == "" {
+		in.StartPeriod = s.now().Format("2006-01")
+	}
+	if err := validateNewBook(in); err != nil {
+		return Book{}, err
+	}
+	chart, err := ChartTemplate(in.Kind)
+	if err != nil {
+		return Book{}, err
+	}
+	var b Book
+	err = s.write(ctx, func(tx bun.Tx) error {
+		b, err = s.insertBook(ctx, tx, by, in, chart)
+		return err
+	})
+	return b, err
+}
+
+func validateNewBook(in NewBook) error {
+	var v validation
+	if !validCode(in.Code) {
+		v.add("code", "账套代码只能由字母、数字、- 和 _ 组成，不超过 32 个字符")
+	}
+	if !validName(in.Name, 64) {
+		v.add("name", "账套名称不能为空且不超过 64 个字")
+	}
+	if !in.Kind.Valid() {
+		v.add("kind", "账套类型应为 village（村集体）或 cooperative（合作社）")
+	}
+	if !validCode(in.Township.Code) {
+		v.add("township.code", "乡镇代码只能由字母、数字、- 和 _ 组成")
+	}
+	if !validName(in.Township.Name, 64) {
+		v.add("township.name", "乡镇名称不能为空且不超过 64 个字")
+	}
+	if _, err := ParsePeriod(in.StartPeriod); err != nil {
+		v.add("start_period", "%s", err.Error())
+	}
+	return v.err()
+}
+
+func (s *Store) insertBook(ctx context.Context, tx bun.Tx, by Actor, in NewBook, chart []ChartAccount) (Book, error) {
+	if err := ensureTownship(ctx, tx, in.Township); err != nil {
+		return Book{}, err
+	}
+	if exists, err := tx.NewSelect().Table("books").Where("code = ?", in.Code).Exists(ctx); err != nil {
+		return Book{}, err
+	} else if exists {
+		return Book{}, &Error{Code: ECodeConflict, Message: "账套代码已存在：" + in.Code, Details: []Detail{{Field: "code", Message: "已存在"}}}
+	}
+	id, err := nextID(ctx, tx, 0, "book")
+	if err != nil {
+		return Book{}, err
+	}
+	now := s.timestamp()
+	_, err = tx.NewRaw(`INSERT INTO books (id, code, name, kind, township_code, start_period, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, in.Code, strings.TrimSpace(in.Name), in.Kind, in.Township.Code, in.StartPeriod, now, by.UserID).Exec(ctx)
+	if err != nil {
+		return Book{}, err
+	}
+	if err := s.seedChart(ctx, tx, by, id, chart); err != nil {
+		return Book{}, err
+	}
+	b, err := s.bookByCode(ctx, tx, in.Code)
+	if err != nil {
+		return Book{}, err
+	}
+	return b, s.audit(ctx, tx, by, id, "create", "book", b.Code, "", nil, b)
+}
+
+func ensureTownship(ctx context.Context, tx bun.Tx, t Township) error {
+	var name string
+	err := tx.NewRaw("SELECT name FROM townships WHERE code = ?", t.Code).Scan(ctx, &name)
+	if isNoRows(err) {
+		_, err = tx.NewRaw("INSERT INTO townships (code, name) VALUES (?, ?)", t.Code, strings.TrimSpace(t.Name)).Exec(ctx)
+		return err
+	}
+	if err == nil && name != strings.TrimSpace(t.Name) {
+		return FieldError("township.name", "乡镇 %s 已登记为“%s”，名称不一致", t.Code, name)
+	}
+	return err
+}
+
+func (s *Store) seedChart(ctx context.Context, tx bun.Tx, by Actor, bookID int64, chart []ChartAccount) error {
+	now := s.timestamp()
+	rows := make([]accountRow, 0, len(chart))
+	for _, c := range chart {
+		rows = append(rows, accountRow{BookID: bookID, Code: c.Code, Name: c.Name, Category: string(c.Category),
+			NormalSide: string(c.NormalSide), Aux: string(c.Aux), ParentCode: c.Parent, IsLeaf: c.Leaf,
+			CreatedAt: now, CreatedBy: by.UserID})
+	}
+	_, err := tx.NewInsert().Model(&rows).Exec(ctx)
+	return err
+}
+
+// Book returns one book the actor may read; admins may read any book's header.
+func (s *Store) Book(ctx context.Context, a Actor, code string) (Book, error) {
+	if a.Role == RoleAdmin {
+		return s.bookByCode(ctx, s.db, code)
+	}
+	return s.authorize(ctx, s.db, a, code, permRead)
+}
+
+// Books lists the books the actor can see (admins: all), ordered by code.
+func (s *Store) Books(ctx context.Context, a Actor) ([]Book, error) {
+	q := "SELECT " + bookColumns + " FROM books b JOIN townships t ON t.code = b.township_code"
+	var args []any
+	if a.Role != RoleAdmin {
+		q += " WHERE b.township_code = ? OR b.id IN (SELECT book_id FROM user_books WHERE user_id = ?)"
+		args = append(args, a.Township, a.UserID)
+	}
+	rows, err := s.db.QueryContext(ctx, q+" ORDER BY b.code", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Book{}
+	for rows.Next() {
+		b, err := scanBook(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// SetSegregationOptOut records that a one-person village lets the preparer
+// post their own vouchers, or withdraws that. Township officers only; the
+// reason is kept in the audit log.
+func (s *Store) SetSegregationOptOut(ctx context.Context, a Actor, bookCode string, optOut bool, reason string) (Book, error) {
+	if optOut && !validName(reason, 500) {
+		return Book{}, FieldError("reason", "豁免不相容职务分离必须说明理由（不超过 500 字）")
+	}
+	var out Book
+	err := s.write(ctx, func(tx bun.Tx) error {
+		b, err := s.authorize(ctx, tx, a, bookCode, permSegment)
+		if err != nil {
+			return err
+		}
+		if !optOut {
+			reason = ""
+		}
+		if _, err := tx.NewRaw("UPDATE books SET segregation_opt_out = ?, opt_out_reason = ? WHERE id = ?", optOut, reason, b.ID).Exec(ctx); err != nil {
+			return err
+		}
+		before := b
+		b.SegregationOptOut, b.OptOutReason = optOut, reason
+		out = b
+		return s.audit(ctx, tx, a, b.ID, "segregation", "book", b.Code, reason, before, b)
+	})
+	return out, err
+}
+
+// Period is a month, "YYYY-MM".
+type Period string
+
+// ParsePeriod checks the "YYYY-MM" form and a sane year.
+func ParsePeriod(s string) (Period, error) {
+	t, err := time.Parse("2006-01", s)
+	if err != nil || len(s) != 7 {
+		return "", fmt.Errorf("期间格式应为 YYYY-MM，收到 %q", truncate(s, 16))
+	}
+	if t.Year() < 1990 || t.Year() > 2200 {
+		return "", fmt.Errorf("期间年份超出范围：%s", s)
+	}
+	return Period(s), nil
+}
+
+// Next and Prev step one month.
+func (p Period) Next() Period { return p.add(1) }
+func (p Period) Prev() Period { return p.add(-1) }
+
+func (p Period) add(months int) Period {
+	t, _ := time.Parse("2006-01", string(p))
+	return Period(t.AddDate(0, months, 0).Format("2006-01"))
+}
+
+// ParseDate checks "YYYY-MM-DD" is a real calendar day (2026-02-30 is refused).
+func ParseDate(s string) (time.Time, error) {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil || len(s) != 10 {
+		return time.Time{}, fmt.Errorf("日期应为真实存在的 YYYY-MM-DD，收到 %q", truncate(s, 16))
+	}
+	if t.Year() < 1990 || t.Year() > 2200 {
+		return time.Time{}, fmt.Errorf("日期年份超出范围：%s", s)
+	}
+	return t, nil
+}

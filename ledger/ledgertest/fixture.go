@@ -1,0 +1,104 @@
+package ledgertest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"coopledger/ledger"
+)
+
+// Fixture is a book with a preparer, a reviewer, a township officer and an
+// auditor, and a few households and parties.
+type Fixture struct {
+	Store      *ledger.Store
+	Book       ledger.Book
+	Admin      ledger.Actor
+	Preparer   ledger.Actor // accountant of the book
+	Reviewer   ledger.Actor // second accountant of the book
+	Township   ledger.Actor
+	Auditor    ledger.Actor
+	Households []string
+	Parties    []string
+	Tokens     map[string]string // role label → token
+}
+
+// IDNumber returns a valid 18-character ID number derived from n.
+func IDNumber(n int) string {
+	first := fmt.Sprintf("362426%04d%02d%02d%03d", 1950+n%50, 1+n%12, 1+n%28, n%1000)
+	return first + string(ledger.IDNumberCheckChar(first))
+}
+
+// NewFixture creates book code with households and parties on s.
+func NewFixture(t testing.TB, s *ledger.Store, code string, kind ledger.BookKind, households int) Fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := Fixture{Store: s, Tokens: map[string]string{}}
+	f.Admin = f.user(t, "admin-"+code, ledger.NewUser{Name: "管理员", Role: ledger.RoleAdmin})
+	var err error
+	f.Book, err = s.CreateBook(ctx, f.Admin, ledger.NewBook{Code: code, Name: "测试村" + code, Kind: kind,
+		Township: ledger.Township{Code: "T01", Name: "测试镇"}, StartPeriod: "2026-01"})
+	if err != nil {
+		t.Fatalf("create book: %v", err)
+	}
+	f.Preparer = f.user(t, "preparer", ledger.NewUser{Name: "制单会计", Role: ledger.RoleAccountant, Books: []string{code}})
+	f.Reviewer = f.user(t, "reviewer", ledger.NewUser{Name: "审核会计", Role: ledger.RoleAccountant, Books: []string{code}})
+	f.Township = f.user(t, "township", ledger.NewUser{Name: "乡镇财政所", Role: ledger.RoleTownship, Township: "T01"})
+	f.Auditor = f.user(t, "auditor", ledger.NewUser{Name: "审计", Role: ledger.RoleAuditor, Books: []string{code}})
+	for i := 1; i <= households; i++ {
+		h := ledger.Household{Code: fmt.Sprintf("H%03d", i), HeadName: fmt.Sprintf("农户%d", i), IDNumber: IDNumber(i),
+			BankAccount: fmt.Sprintf("62170000%08d", i), Members: 1 + i%6, Group: fmt.Sprintf("第%d组", 1+i%4), Status: ledger.StatusOrdinary}
+		if _, err := s.CreateHousehold(ctx, f.Preparer, code, h); err != nil {
+			t.Fatalf("household: %v", err)
+		}
+		f.Households = append(f.Households, h.Code)
+	}
+	for i, name := range []string{"龙头农业发展有限公司", "光伏电站运营公司"} {
+		p := ledger.Party{Code: fmt.Sprintf("C%02d", i+1), Name: name}
+		if _, err := s.CreateParty(ctx, f.Preparer, code, p); err != nil {
+			t.Fatalf("party: %v", err)
+		}
+		f.Parties = append(f.Parties, p.Code)
+	}
+	return f
+}
+
+func (f *Fixture) user(t testing.TB, label string, u ledger.NewUser) ledger.Actor {
+	t.Helper()
+	ctx := context.Background()
+	by := f.Admin
+	if u.Role == ledger.RoleAdmin {
+		by = ledger.System
+	}
+	_, token, err := f.Store.CreateUser(ctx, by, u)
+	if err != nil {
+		t.Fatalf("user %s: %v", label, err)
+	}
+	f.Tokens[label] = token
+	a, err := f.Store.Authenticate(ctx, token)
+	if err != nil {
+		t.Fatalf("authenticate %s: %v", label, err)
+	}
+	return a
+}
+
+// Amount returns a pointer to the parsed amount, for LineInput.
+func Amount(s string) *ledger.Money {
+	m := ledger.MustMoney(s)
+	return &m
+}
+
+// Post creates a draft as the preparer and posts it as the reviewer.
+func (f Fixture) Post(t testing.TB, in ledger.VoucherInput) ledger.Voucher {
+	t.Helper()
+	ctx := context.Background()
+	v, err := f.Store.CreateVoucher(ctx, f.Preparer, f.Book.Code, in)
+	if err != nil {
+		t.Fatalf("create voucher: %v", err)
+	}
+	v, err = f.Store.PostVoucher(ctx, f.Reviewer, f.Book.Code, v.ID)
+	if err != nil {
+		t.Fatalf("post voucher: %v", err)
+	}
+	return v
+}

@@ -1,0 +1,213 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/uptrace/bun"
+)
+
+// PostVoucher posts a draft: the reviewer (not its preparer, unless the book
+// opted out) checks it, it gets the next gapless number of its month, joins the
+// book's hash chain and moves the maintained balances — all in one transaction.
+func (s *Store) PostVoucher(ctx context.Context, a Actor, bookCode string, id int64) (Voucher, error) {
+	var out Voucher
+	err := s.write(ctx, func(tx bun.Tx) error {
+		b, err := s.authorize(ctx, tx, a, bookCode, permPost)
+		if err != nil {
+			return err
+		}
+		out, err = s.post(ctx, tx, a, b, id)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) post(ctx context.Context, tx bun.Tx, a Actor, b Book, id int64) (Voucher, error) {
+	if err := s.lockBook(ctx, tx, b.ID); err != nil {
+		return Voucher{}, err
+	}
+	b, err := s.bookByCode(ctx, tx, b.Code) // re-read the chain head under the lock
+	if err != nil {
+		return Voucher{}, err
+	}
+	v, err := s.voucherByID(ctx, tx, b, id)
+	if err != nil {
+		return Voucher{}, err
+	}
+	if err := s.checkPostable(ctx, tx, a, b, v); err != nil {
+		return Voucher{}, err
+	}
+	if v.number, err = nextVoucherNumber(ctx, tx, b.ID, v.Period); err != nil {
+		return Voucher{}, err
+	}
+	v.Status, v.Number, v.ReviewerID, v.PostedAt = StatusPosted, FormatNumber(v.number), a.UserID, s.timestamp()
+	v.ChainSeq, v.PrevHash = b.ChainSeq+1, b.ChainHead
+	v.Hash = VoucherHash(v)
+	if err := s.writePosting(ctx, tx, b, v); err != nil {
+		return Voucher{}, err
+	}
+	return v, s.audit(ctx, tx, a, b.ID, "post", "voucher", fmt.Sprint(v.ID), "", nil,
+		map[string]any{"number": v.Number, "period": v.Period, "hash": v.Hash})
+}
+
+func (s *Store) checkPostable(ctx context.Context, tx bun.Tx, a Actor, b Book, v Voucher) error {
+	if v.Status != StatusDraft {
+		return Errorf(ECodeConflict, "凭证已过账（%s %s），不能重复过账", v.Period, v.Number)
+	}
+	if v.PreparerID == a.UserID && !b.SegregationOptOut {
+		return Errorf(ECodeSegregation, "审核过账人不能是制单人本人（不相容职务分离）")
+	}
+	if err := s.checkAgainstBook(ctx, tx, b, v.Date, v.Lines); err != nil {
+		return err
+	}
+	if v.ReversesID != 0 {
+		orig, err := s.voucherByID(ctx, tx, b, v.ReversesID)
+		if err != nil {
+			return err
+		}
+		if orig.ReversedBy != 0 {
+			return Errorf(ECodeConflict, "原凭证 %s %s 已被冲销，不能重复冲销", orig.Period, orig.Number)
+		}
+	}
+	return nil
+}
+
+// nextVoucherNumber takes the next number of the month. It runs in the posting
+// transaction, so a rolled-back posting leaves no gap.
+func nextVoucherNumber(ctx context.Context, tx bun.Tx, bookID int64, period string) (int, error) {
+	var n int
+	err := tx.NewRaw(`INSERT INTO voucher_numbers (book_id, period, last_number) VALUES (?, ?, 1)
+		ON CONFLICT (book_id, period) DO UPDATE SET last_number = voucher_numbers.last_number + 1
+		RETURNING last_number`, bookID, period).Scan(ctx, &n)
+	return n, err
+}
+
+func (s *Store) writePosting(ctx context.Context, tx bun.Tx, b Book, v Voucher) error {
+	_, err := tx.NewRaw(`UPDATE vouchers SET status = 'posted', number = ?, reviewer_id = ?, posted_at = ?,
+		chain_seq = ?, prev_hash = ?, hash = ?, updated_at = ? WHERE book_id = ? AND id = ? AND status = 'draft'`,
+		v.number, v.ReviewerID, v.PostedAt, v.ChainSeq, v.PrevHash, v.Hash, v.PostedAt, b.ID, v.ID).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.NewRaw("UPDATE books SET chain_seq = ?, chain_head = ? WHERE id = ?", v.ChainSeq, v.Hash, b.ID).Exec(ctx); err != nil {
+		return err
+	}
+	if v.ReversesID != 0 {
+		_, err := tx.NewRaw("UPDATE vouchers SET reversed_by_id = ? WHERE book_id = ? AND id = ? AND reversed_by_id IS NULL",
+			v.ID, b.ID, v.ReversesID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+	}
+	return addBalances(ctx, tx, b.ID, v.Period, v.Lines)
+}
+
+// balanceKey is one row of the maintained balances.
+type balanceKey struct{ account, household, party string }
+
+// addBalances adds lines to the maintained balances of their month, in key
+// order so concurrent transactions on PostgreSQL lock rows in the same order.
+func addBalances(ctx context.Context, tx bun.IDB, bookID int64, period string, lines []Line) error {
+	sums := map[balanceKey][2]int64{}
+	for _, l := range lines {
+		k := balanceKey{l.Account, l.Household, l.Party}
+		d := sums[k]
+		d[0] += l.Debit.Fen()
+		d[1] += l.Credit.Fen()
+		sums[k] = d
+	}
+	keys := make([]balanceKey, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i].account+"\x00"+keys[i].household+"\x00"+keys[i].party < keys[j].account+"\x00"+keys[j].household+"\x00"+keys[j].party
+	})
+	for _, k := range keys {
+		d := sums[k]
+		_, err := tx.NewRaw(`INSERT INTO balances (book_id, account_code, household_code, party_code, period, debit_fen, credit_fen)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (book_id, account_code, household_code, party_code, period)
+			DO UPDATE SET debit_fen = balances.debit_fen + excluded.debit_fen, credit_fen = balances.credit_fen + excluded.credit_fen`,
+			bookID, k.account, k.household, k.party, period, d[0], d[1]).Exec(ctx)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReverseInput dates and describes a red reversal.
+type ReverseInput struct {
+	Date    string `json:"date"`
+	Summary string `json:"summary"`
+}
+
+// ReverseVoucher prepares a red reversal (红字冲销) of a posted voucher: a new
+// draft with the same lines and negated amounts that names the original. It is
+// posted like any voucher; posting links the original to it. A voucher is
+// reversed at most once, and a reversal is never itself reversed.
+func (s *Store) ReverseVoucher(ctx context.Context, a Actor, bookCode string, id int64, in ReverseInput) (Voucher, error) {
+	var out Voucher
+	err := s.write(ctx, func(tx bun.Tx) error {
+		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		if err != nil {
+			return err
+		}
+		if err := s.lockBook(ctx, tx, b.ID); err != nil {
+			return err
+		}
+		orig, err := s.voucherByID(ctx, tx, b, id)
+		if err != nil {
+			return err
+		}
+		rin, err := reversalInput(ctx, tx, b, orig, in)
+		if err != nil {
+			return err
+		}
+		lines, total, err := rin.checkShape(true)
+		if err != nil {
+			return err
+		}
+		out, err = s.insertDraft(ctx, tx, a, b, rin, lines, total, orig.ID)
+		return err
+	})
+	return out, err
+}
+
+func reversalInput(ctx context.Context, tx bun.Tx, b Book, orig Voucher, in ReverseInput) (VoucherInput, error) {
+	switch {
+	case orig.Status != StatusPosted:
+		return VoucherInput{}, Errorf(ECodeConflict, "草稿凭证不需要冲销，可直接修改或删除")
+	case orig.ReversesID != 0:
+		return VoucherInput{}, Errorf(ECodeConflict, "红字冲销凭证不能再被冲销，请另制正确凭证")
+	case orig.ReversedBy != 0:
+		return VoucherInput{}, Errorf(ECodeConflict, "凭证 %s %s 已被冲销，不能重复冲销", orig.Period, orig.Number)
+	}
+	var pending int64
+	err := tx.NewRaw("SELECT id FROM vouchers WHERE book_id = ? AND reverses_id = ?", b.ID, orig.ID).Scan(ctx, &pending)
+	if err == nil {
+		return VoucherInput{}, Errorf(ECodeConflict, "凭证 %s %s 已有冲销凭证（草稿 %d），不能重复冲销", orig.Period, orig.Number, pending)
+	} else if !isNoRows(err) {
+		return VoucherInput{}, err
+	}
+	summary := strings.TrimSpace(in.Summary)
+	if summary == "" {
+		summary = truncate(fmt.Sprintf("冲销%s月%s号凭证：%s", orig.Period, orig.Number, orig.Summary), maxSummary-1)
+	}
+	rin := VoucherInput{Date: in.Date, Summary: summary}
+	for _, l := range orig.Lines {
+		li := LineInput{Account: l.Account, Household: l.Household, Party: l.Party, Summary: l.Summary}
+		if !l.Debit.IsZero() {
+			d := l.Debit.Neg()
+			li.Debit = &d
+		} else {
+			c := l.Credit.Neg()
+			li.Credit = &c
+		}
+		rin.Lines = append(rin.Lines, li)
+	}
+	return rin, nil
+}

@@ -1,0 +1,369 @@
+package ledger
+
+import (
+	"context"
+	"strings"
+
+	"github.com/uptrace/bun"
+)
+
+// PeriodRange is an inclusive range of months.
+type PeriodRange struct{ From, To Period }
+
+// ParseRange checks from ≤ to, both "YYYY-MM"; the range is at most 50 years.
+func ParseRange(from, to string) (PeriodRange, error) {
+	var v validation
+	f, err := ParsePeriod(from)
+	if err != nil {
+		v.add("from", "%s", err.Error())
+	}
+	t, err := ParsePeriod(to)
+	if err != nil {
+		v.add("to", "%s", err.Error())
+	}
+	if err := v.err(); err != nil {
+		return PeriodRange{}, err
+	}
+	if f > t {
+		return PeriodRange{}, FieldError("to", "结束期间 %s 早于开始期间 %s", t, f)
+	}
+	return PeriodRange{From: f, To: t}, nil
+}
+
+// TrialBalanceRow is one account in a trial balance (科目余额表). Opening and
+// closing balances are netted onto one side.
+type TrialBalanceRow struct {
+	Code          string   `json:"code"`
+	Name          string   `json:"name"`
+	Level         int      `json:"level"`
+	Leaf          bool     `json:"leaf"`
+	Category      Category `json:"category"`
+	OpeningDebit  Money    `json:"opening_debit"`
+	OpeningCredit Money    `json:"opening_credit"`
+	PeriodDebit   Money    `json:"period_debit"`
+	PeriodCredit  Money    `json:"period_credit"`
+	ClosingDebit  Money    `json:"closing_debit"`
+	ClosingCredit Money    `json:"closing_credit"`
+}
+
+// TrialBalance is the 科目余额表 for a range of months.
+type TrialBalance struct {
+	Book     string            `json:"book"`
+	From     string            `json:"from"`
+	To       string            `json:"to"`
+	Rows     []TrialBalanceRow `json:"rows"`
+	Totals   TrialBalanceRow   `json:"totals"`
+	Balanced bool              `json:"balanced"`
+}
+
+// accountSums is debit and credit fen per leaf account.
+type accountSums map[string][2]int64
+
+// sumBalances adds up maintained balances per account over [from, to]; its
+// cost depends on accounts × months, not on the number of vouchers.
+func sumBalances(ctx context.Context, db bun.IDB, bookID int64, from, to Period, household string) (accountSums, error) {
+	q := "SELECT account_code, SUM(debit_fen), SUM(credit_fen) FROM balances WHERE book_id = ? AND period >= ? AND period <= ?"
+	args := []any{bookID, string(from), string(to)}
+	if household != "" {
+		q, args = q+" AND household_code = ?", append(args, household)
+	}
+	rows, err := db.QueryContext(ctx, q+" GROUP BY account_code", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := accountSums{}
+	for rows.Next() {
+		var code string
+		var d, c int64
+		if err := rows.Scan(&code, &d, &c); err != nil {
+			return nil, err
+		}
+		out[code] = [2]int64{d, c}
+	}
+	return out, rows.Err()
+}
+
+// beforeAll is a period earlier than any book's first month.
+const beforeAll Period = "0000-00"
+
+// TrialBalance computes the trial balance of a book for a range of months.
+func (s *Store) TrialBalance(ctx context.Context, a Actor, bookCode, from, to string) (TrialBalance, error) {
+	r, err := ParseRange(from, to)
+	if err != nil {
+		return TrialBalance{}, err
+	}
+	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
+	if err != nil {
+		return TrialBalance{}, err
+	}
+	accounts, err := loadAccounts(ctx, s.db, b.ID)
+	if err != nil {
+		return TrialBalance{}, err
+	}
+	opening, err := sumBalances(ctx, s.db, b.ID, beforeAll, r.From.Prev(), "")
+	if err != nil {
+		return TrialBalance{}, err
+	}
+	activity, err := sumBalances(ctx, s.db, b.ID, r.From, r.To, "")
+	if err != nil {
+		return TrialBalance{}, err
+	}
+	tb := TrialBalance{Book: b.Code, From: string(r.From), To: string(r.To), Rows: []TrialBalanceRow{}}
+	for _, acc := range accounts {
+		row := trialRow(acc, rollUp(opening, acc.Code), rollUp(activity, acc.Code))
+		tb.Rows = append(tb.Rows, row)
+		if acc.Parent == "" {
+			tb.Totals = addTrialRows(tb.Totals, row)
+		}
+	}
+	t := tb.Totals
+	tb.Totals.Name = "合计"
+	tb.Balanced = t.OpeningDebit == t.OpeningCredit && t.PeriodDebit == t.PeriodCredit && t.ClosingDebit == t.ClosingCredit
+	return tb, nil
+}
+
+// rollUp sums an account and all its sub-accounts (codes extend the parent's).
+func rollUp(sums accountSums, code string) [2]int64 {
+	var out [2]int64
+	for c, v := range sums {
+		if strings.HasPrefix(c, code) {
+			out[0] += v[0]
+			out[1] += v[1]
+		}
+	}
+	return out
+}
+
+func trialRow(acc Account, opening, activity [2]int64) TrialBalanceRow {
+	row := TrialBalanceRow{Code: acc.Code, Name: acc.Name, Level: accountLevel(acc.Code), Leaf: acc.Leaf, Category: acc.Category,
+		PeriodDebit: Fen(activity[0]), PeriodCredit: Fen(activity[1])}
+	row.OpeningDebit, row.OpeningCredit = netSides(opening[0] - opening[1])
+	row.ClosingDebit, row.ClosingCredit = netSides(opening[0] - opening[1] + activity[0] - activity[1])
+	return row
+}
+
+func accountLevel(code string) int {
+	if len(code) <= 3 {
+		return 1
+	}
+	return 1 + (len(code)-3+1)/2
+}
+
+// netSides puts a net debit-minus-credit balance on its side.
+func netSides(net int64) (debit, credit Money) {
+	if net >= 0 {
+		return Fen(net), Money{}
+	}
+	return Money{}, Fen(-net)
+}
+
+func addTrialRows(t, r TrialBalanceRow) TrialBalanceRow {
+	t.OpeningDebit, t.OpeningCredit = t.OpeningDebit.Add(r.OpeningDebit), t.OpeningCredit.Add(r.OpeningCredit)
+	t.PeriodDebit, t.PeriodCredit = t.PeriodDebit.Add(r.PeriodDebit), t.PeriodCredit.Add(r.PeriodCredit)
+	t.ClosingDebit, t.ClosingCredit = t.ClosingDebit.Add(r.ClosingDebit), t.ClosingCredit.Add(r.ClosingCredit)
+	return t
+}
+
+// Balance is an amount with its direction (借/贷/平), as ledgers print it.
+type Balance struct {
+	Side   string `json:"side"` // 借, 贷 or 平
+	Amount Money  `json:"amount"`
+}
+
+// balanceOf expresses net debit-minus-credit fen with its direction.
+func balanceOf(net int64) Balance {
+	switch {
+	case net > 0:
+		return Balance{Side: "借", Amount: Fen(net)}
+	case net < 0:
+		return Balance{Side: "贷", Amount: Fen(-net)}
+	}
+	return Balance{Side: "平", Amount: Money{}}
+}
+
+// LedgerEntry is one line of an account detail ledger (明细账).
+type LedgerEntry struct {
+	Date      string  `json:"date"`
+	Period    string  `json:"period"`
+	Number    string  `json:"number"`
+	VoucherID int64   `json:"voucher_id"`
+	Account   string  `json:"account"`
+	Household string  `json:"household,omitempty"`
+	Party     string  `json:"party,omitempty"`
+	Summary   string  `json:"summary"`
+	Debit     Money   `json:"debit"`
+	Credit    Money   `json:"credit"`
+	Balance   Balance `json:"balance"`
+}
+
+// AccountLedger is the detail ledger of one account (with its sub-accounts).
+type AccountLedger struct {
+	Book      string        `json:"book"`
+	Account   Account       `json:"account"`
+	Household string        `json:"household,omitempty"`
+	From      string        `json:"from"`
+	To        string        `json:"to"`
+	Opening   Balance       `json:"opening"`
+	Entries   []LedgerEntry `json:"entries"`
+	Debit     Money         `json:"debit"`
+	Credit    Money         `json:"credit"`
+	Closing   Balance       `json:"closing"`
+	Truncated bool          `json:"truncated"`
+}
+
+// maxLedgerEntries bounds one ledger response; narrow the range for more.
+const maxLedgerEntries = 20000
+
+// LedgerQuery selects an account detail ledger.
+type LedgerQuery struct {
+	Account   string
+	Household string // optional: one household's sub-ledger
+	From, To  string
+}
+
+// AccountLedger returns the 明细账 of an account over a range of months.
+func (s *Store) AccountLedger(ctx context.Context, a Actor, bookCode string, q LedgerQuery) (AccountLedger, error) {
+	r, err := ParseRange(q.From, q.To)
+	if err != nil {
+		return AccountLedger{}, err
+	}
+	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
+	if err != nil {
+		return AccountLedger{}, err
+	}
+	acc, err := accountByCode(ctx, s.db, b.ID, q.Account)
+	if err != nil {
+		return AccountLedger{}, FieldError("account", "科目不存在：%s", truncate(q.Account, 16))
+	}
+	opening, err := sumBalances(ctx, s.db, b.ID, beforeAll, r.From.Prev(), q.Household)
+	if err != nil {
+		return AccountLedger{}, err
+	}
+	o := rollUp(opening, acc.Code)
+	out := AccountLedger{Book: b.Code, Account: acc, Household: q.Household, From: string(r.From), To: string(r.To), Opening: balanceOf(o[0] - o[1])}
+	entries, net, truncated, err := ledgerEntries(ctx, s.db, b.ID, acc.Code, q.Household, r, o[0]-o[1])
+	if err != nil {
+		return AccountLedger{}, err
+	}
+	out.Entries, out.Truncated, out.Closing = entries, truncated, balanceOf(net)
+	for _, e := range entries {
+		out.Debit, out.Credit = out.Debit.Add(e.Debit), out.Credit.Add(e.Credit)
+	}
+	return out, nil
+}
+
+func ledgerEntries(ctx context.Context, db bun.IDB, bookID int64, account, household string, r PeriodRange, net int64) ([]LedgerEntry, int64, bool, error) {
+	q := `SELECT v.date, v.period, v.number, v.id, l.account_code, COALESCE(l.household_code, ''), COALESCE(l.party_code, ''),
+		CASE WHEN l.summary = '' THEN v.summary ELSE l.summary END, l.debit_fen, l.credit_fen
+		FROM voucher_lines l JOIN vouchers v ON v.book_id = l.book_id AND v.id = l.voucher_id
+		WHERE l.book_id = ? AND v.status = 'posted' AND v.period >= ? AND v.period <= ? AND l.account_code LIKE ? ESCAPE '\'`
+	args := []any{bookID, string(r.From), string(r.To), escapeLike(account) + "%"}
+	if household != "" {
+		q, args = q+" AND l.household_code = ?", append(args, household)
+	}
+	rows, err := db.QueryContext(ctx, q+" ORDER BY v.period, v.number, l.line_no LIMIT ?", append(args, maxLedgerEntries+1)...)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	defer rows.Close()
+	entries := []LedgerEntry{}
+	for rows.Next() {
+		var e LedgerEntry
+		var number int
+		var d, c int64
+		if err := rows.Scan(&e.Date, &e.Period, &number, &e.VoucherID, &e.Account, &e.Household, &e.Party, &e.Summary, &d, &c); err != nil {
+			return nil, 0, false, err
+		}
+		if len(entries) == maxLedgerEntries {
+			return entries, net, true, nil
+		}
+		e.Number, e.Debit, e.Credit = FormatNumber(number), Fen(d), Fen(c)
+		net += d - c
+		e.Balance = balanceOf(net)
+		entries = append(entries, e)
+	}
+	return entries, net, false, rows.Err()
+}
+
+// StatementAccount is one account of a household statement. Balances are in
+// the account's normal direction: on 211 应付款, a positive balance is money
+// the collective owes the household.
+type StatementAccount struct {
+	Account    string        `json:"account"`
+	Name       string        `json:"name"`
+	NormalSide Side          `json:"normal_side"`
+	Opening    Money         `json:"opening"`
+	Entries    []LedgerEntry `json:"entries"`
+	Debit      Money         `json:"debit"`
+	Credit     Money         `json:"credit"`
+	Closing    Money         `json:"closing"`
+}
+
+// HouseholdStatement is everything posted to one household in a range.
+type HouseholdStatement struct {
+	Book      string             `json:"book"`
+	Household Household          `json:"household"`
+	From      string             `json:"from"`
+	To        string             `json:"to"`
+	Accounts  []StatementAccount `json:"accounts"`
+}
+
+// HouseholdStatement returns a household's sub-ledgers over a range of months.
+func (s *Store) HouseholdStatement(ctx context.Context, a Actor, bookCode, code, from, to string) (HouseholdStatement, error) {
+	r, err := ParseRange(from, to)
+	if err != nil {
+		return HouseholdStatement{}, err
+	}
+	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
+	if err != nil {
+		return HouseholdStatement{}, err
+	}
+	h, err := householdByCode(ctx, s.db, b.ID, code)
+	if err != nil {
+		return HouseholdStatement{}, err
+	}
+	opening, err := sumBalances(ctx, s.db, b.ID, beforeAll, r.From.Prev(), code)
+	if err != nil {
+		return HouseholdStatement{}, err
+	}
+	activity, err := sumBalances(ctx, s.db, b.ID, r.From, r.To, code)
+	if err != nil {
+		return HouseholdStatement{}, err
+	}
+	accounts, err := loadAccounts(ctx, s.db, b.ID)
+	if err != nil {
+		return HouseholdStatement{}, err
+	}
+	st := HouseholdStatement{Book: b.Code, Household: h, From: string(r.From), To: string(r.To), Accounts: []StatementAccount{}}
+	for _, acc := range accounts {
+		o, ok1 := opening[acc.Code]
+		_, ok2 := activity[acc.Code]
+		if !acc.Leaf || (!ok1 && !ok2) {
+			continue
+		}
+		sa, err := statementAccount(ctx, s.db, b.ID, acc, code, r, o)
+		if err != nil {
+			return HouseholdStatement{}, err
+		}
+		st.Accounts = append(st.Accounts, sa)
+	}
+	return st, nil
+}
+
+func statementAccount(ctx context.Context, db bun.IDB, bookID int64, acc Account, household string, r PeriodRange, o [2]int64) (StatementAccount, error) {
+	sign := int64(1)
+	if acc.NormalSide == Credit {
+		sign = -1
+	}
+	entries, net, _, err := ledgerEntries(ctx, db, bookID, acc.Code, household, r, o[0]-o[1])
+	if err != nil {
+		return StatementAccount{}, err
+	}
+	sa := StatementAccount{Account: acc.Code, Name: acc.Name, NormalSide: acc.NormalSide,
+		Opening: Fen(sign * (o[0] - o[1])), Entries: entries, Closing: Fen(sign * net)}
+	for _, e := range entries {
+		sa.Debit, sa.Credit = sa.Debit.Add(e.Debit), sa.Credit.Add(e.Credit)
+	}
+	return sa, nil
+}

@@ -1,0 +1,204 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/uptrace/bun"
+)
+
+// VerifyReport is the result of recomputing a book's chain and balances.
+type VerifyReport struct {
+	Book       string   `json:"book"`
+	OK         bool     `json:"ok"`
+	Vouchers   int      `json:"vouchers"` // posted vouchers checked
+	ChainSeq   int64    `json:"chain_seq"`
+	ChainHead  string   `json:"chain_head"`
+	HeadNumber string   `json:"head_number,omitempty"` // period/number of the chain head
+	FirstBad   string   `json:"first_bad,omitempty"`   // the first voucher where anything differs
+	Problems   []string `json:"problems"`
+}
+
+// maxProblems bounds a report; the first problem is the one that matters.
+const maxProblems = 50
+
+func (r *VerifyReport) fail(voucher, format string, args ...any) {
+	if r.FirstBad == "" && voucher != "" {
+		r.FirstBad = voucher
+	}
+	r.OK = false
+	if len(r.Problems) < maxProblems {
+		r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
+	}
+}
+
+// Verify recomputes a book's hash chain, voucher balance, numbering and every
+// maintained balance from the lines, and reports the first discrepancy.
+func (s *Store) Verify(ctx context.Context, a Actor, bookCode string) (VerifyReport, error) {
+	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
+	if err != nil {
+		return VerifyReport{}, err
+	}
+	return s.verifyBook(ctx, b)
+}
+
+// VerifyAll verifies every book; for the command line, which has no actor.
+func (s *Store) VerifyAll(ctx context.Context) ([]VerifyReport, error) {
+	books, err := s.Books(ctx, Actor{Role: RoleAdmin})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]VerifyReport, 0, len(books))
+	for _, b := range books {
+		r, err := s.verifyBook(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// VerifyBook verifies one book by code, for the command line.
+func (s *Store) VerifyBook(ctx context.Context, code string) (VerifyReport, error) {
+	b, err := s.bookByCode(ctx, s.db, code)
+	if err != nil {
+		return VerifyReport{}, err
+	}
+	return s.verifyBook(ctx, b)
+}
+
+func (s *Store) verifyBook(ctx context.Context, b Book) (VerifyReport, error) {
+	r := VerifyReport{Book: b.Code, OK: true, ChainSeq: b.ChainSeq, ChainHead: b.ChainHead, Problems: []string{}}
+	if s.dialect == SQLite {
+		// SQLite transactions here begin IMMEDIATE; hold the writer lock so a
+		// long verification never makes a writer wait on the database.
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
+	// One read transaction gives a consistent snapshot while others post.
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		b, err := s.bookByCode(ctx, tx, b.Code)
+		if err != nil {
+			return err
+		}
+		r.ChainSeq, r.ChainHead = b.ChainSeq, b.ChainHead
+		recomputed, err := s.verifyChain(ctx, tx, b, &r)
+		if err != nil {
+			return err
+		}
+		return verifyBalances(ctx, tx, b.ID, recomputed, &r)
+	})
+	return r, err
+}
+
+// verifyChain walks posted vouchers in chain order and returns the balances
+// recomputed from their lines.
+func (s *Store) verifyChain(ctx context.Context, tx bun.Tx, b Book, r *VerifyReport) (map[balanceRowKey][2]int64, error) {
+	ids, err := postedInChainOrder(ctx, tx, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	sums := map[balanceRowKey][2]int64{}
+	numbers := map[string][]int{}
+	prev := ""
+	for i, id := range ids {
+		v, err := s.voucherByID(ctx, tx, b, id)
+		if err != nil {
+			return nil, err
+		}
+		label := v.Period + " " + v.Number
+		checkVoucher(v, int64(i+1), prev, label, r)
+		prev = v.Hash
+		numbers[v.Period] = append(numbers[v.Period], v.number)
+		r.HeadNumber = label
+		for _, l := range v.Lines {
+			k := balanceRowKey{l.Account, l.Household, l.Party, v.Period}
+			d := sums[k]
+			sums[k] = [2]int64{d[0] + l.Debit.Fen(), d[1] + l.Credit.Fen()}
+		}
+	}
+	r.Vouchers = len(ids)
+	if int64(len(ids)) != b.ChainSeq || prev != b.ChainHead {
+		r.fail("", "账套记录的链头（序号 %d）与凭证链（%d 张）不一致", b.ChainSeq, len(ids))
+	}
+	checkNumbering(numbers, r)
+	return sums, nil
+}
+
+func postedInChainOrder(ctx context.Context, tx bun.Tx, bookID int64) ([]int64, error) {
+	var ids []int64
+	err := tx.NewRaw("SELECT id FROM vouchers WHERE book_id = ? AND status = 'posted' ORDER BY chain_seq", bookID).Scan(ctx, &ids)
+	if isNoRows(err) {
+		return nil, nil
+	}
+	return ids, err
+}
+
+func checkVoucher(v Voucher, seq int64, prev, label string, r *VerifyReport) {
+	if v.ChainSeq != seq {
+		r.fail(label, "凭证 %s 的链序号为 %d，应为 %d", label, v.ChainSeq, seq)
+	}
+	if v.PrevHash != prev {
+		r.fail(label, "凭证 %s 记录的前一哈希与前一张凭证不符", label)
+	}
+	if got := VoucherHash(v); got != v.Hash {
+		r.fail(label, "凭证 %s 的内容与其哈希不符（内容在过账后被改动）", label)
+	}
+	var debit, credit int64
+	for _, l := range v.Lines {
+		debit, credit = debit+l.Debit.Fen(), credit+l.Credit.Fen()
+	}
+	if debit != credit || debit == 0 || debit != v.Total.Fen() {
+		r.fail(label, "凭证 %s 借贷不平衡或合计不符：借 %s 贷 %s 合计 %s", label, Fen(debit), Fen(credit), v.Total)
+	}
+}
+
+// checkNumbering requires numbers 1..n in every month: no gaps, no duplicates.
+func checkNumbering(numbers map[string][]int, r *VerifyReport) {
+	periods := make([]string, 0, len(numbers))
+	for p := range numbers {
+		periods = append(periods, p)
+	}
+	sort.Strings(periods)
+	for _, p := range periods {
+		ns := numbers[p]
+		sort.Ints(ns)
+		for i, n := range ns {
+			if n != i+1 {
+				r.fail(p+" "+FormatNumber(n), "%s 期间凭证号不连续：第 %d 张的编号为 %s", p, i+1, FormatNumber(n))
+				break
+			}
+		}
+	}
+}
+
+type balanceRowKey struct{ account, household, party, period string }
+
+func verifyBalances(ctx context.Context, tx bun.Tx, bookID int64, want map[balanceRowKey][2]int64, r *VerifyReport) error {
+	rows, err := tx.QueryContext(ctx, "SELECT account_code, household_code, party_code, period, debit_fen, credit_fen FROM balances WHERE book_id = ?", bookID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	seen := map[balanceRowKey]bool{}
+	for rows.Next() {
+		var k balanceRowKey
+		var d, c int64
+		if err := rows.Scan(&k.account, &k.household, &k.party, &k.period, &d, &c); err != nil {
+			return err
+		}
+		seen[k] = true
+		if w := want[k]; w != [2]int64{d, c} {
+			r.fail("", "余额表 %s 期间科目 %s（%s%s）为 借 %s 贷 %s，按凭证重算应为 借 %s 贷 %s",
+				k.period, k.account, k.household, k.party, Fen(d), Fen(c), Fen(w[0]), Fen(w[1]))
+		}
+	}
+	for k, w := range want {
+		if !seen[k] && w != [2]int64{} {
+			r.fail("", "余额表缺少 %s 科目 %s %s%s 的记录", k.period, k.account, k.household, k.party)
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,562 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/uptrace/bun"
+)
+
+// VoucherStatus is draft or posted; posted vouchers never change.
+type VoucherStatus string
+
+const (
+	StatusDraft  VoucherStatus = "draft"
+	StatusPosted VoucherStatus = "posted"
+)
+
+// Limits on one voucher.
+const (
+	minLines       = 2
+	maxLines       = 500
+	maxAttachments = 9999
+	maxSummary     = 200 // runes
+)
+
+// Voucher is a 记账凭证.
+type Voucher struct {
+	ID          int64         `json:"id"`
+	Book        string        `json:"book"`
+	Status      VoucherStatus `json:"status"`
+	Date        string        `json:"date"`
+	Period      string        `json:"period"`
+	Number      string        `json:"number,omitempty"` // "记-0007", assigned at posting
+	Summary     string        `json:"summary"`
+	Attachments int           `json:"attachments"`
+	PreparerID  int64         `json:"preparer_id"`
+	ReviewerID  int64         `json:"reviewer_id,omitempty"`
+	PostedAt    string        `json:"posted_at,omitempty"`
+	ReversesID  int64         `json:"reverses_id,omitempty"`
+	ReversedBy  int64         `json:"reversed_by_id,omitempty"`
+	Imported    bool          `json:"imported,omitempty"`
+	ChainSeq    int64         `json:"chain_seq,omitempty"`
+	PrevHash    string        `json:"prev_hash,omitempty"`
+	Hash        string        `json:"hash,omitempty"`
+	Total       Money         `json:"total"`
+	Lines       []Line        `json:"lines"`
+	CreatedAt   string        `json:"created_at"`
+	UpdatedAt   string        `json:"updated_at"`
+	number      int
+}
+
+// Line is one line of a voucher: one account, one side.
+type Line struct {
+	LineNo      int    `json:"line_no"`
+	Account     string `json:"account"`
+	AccountName string `json:"account_name,omitempty"`
+	Household   string `json:"household,omitempty"`
+	Party       string `json:"party,omitempty"`
+	Debit       Money  `json:"debit,omitzero"`
+	Credit      Money  `json:"credit,omitzero"`
+	Summary     string `json:"summary,omitempty"`
+}
+
+// VoucherInput is what a preparer submits.
+type VoucherInput struct {
+	Date        string      `json:"date"`
+	Summary     string      `json:"summary"`
+	Attachments int         `json:"attachments"`
+	Lines       []LineInput `json:"lines"`
+}
+
+// LineInput is one submitted line; exactly one of Debit and Credit is set.
+type LineInput struct {
+	Account   string `json:"account"`
+	Household string `json:"household,omitempty"`
+	Party     string `json:"party,omitempty"`
+	Debit     *Money `json:"debit,omitempty"`
+	Credit    *Money `json:"credit,omitempty"`
+	Summary   string `json:"summary,omitempty"`
+}
+
+// FormatNumber renders a voucher number the way accountants write it.
+func FormatNumber(n int) string { return fmt.Sprintf("记-%04d", n) }
+
+// checkShape validates a voucher on its own, before looking at the book.
+// allowNegative is true only for red reversals built by Reverse.
+func (in VoucherInput) checkShape(allowNegative bool) ([]Line, Money, error) {
+	var v validation
+	if _, err := ParseDate(in.Date); err != nil {
+		v.add("date", "%s", err.Error())
+	}
+	if !validName(in.Summary, maxSummary) {
+		v.add("summary", "摘要不能为空且不超过 %d 个字", maxSummary)
+	}
+	if in.Attachments < 0 || in.Attachments > maxAttachments {
+		v.add("attachments", "附件张数应为 0 到 %d", maxAttachments)
+	}
+	if len(in.Lines) < minLines || len(in.Lines) > maxLines {
+		v.add("lines", "凭证应有 %d 到 %d 行分录，收到 %d 行", minLines, maxLines, len(in.Lines))
+	}
+	lines := make([]Line, 0, len(in.Lines))
+	var debit, credit Money
+	for i, li := range in.Lines {
+		l := li.check(&v, fmt.Sprintf("lines[%d]", i), allowNegative)
+		l.LineNo = i + 1
+		debit, credit = debit.Add(l.Debit), credit.Add(l.Credit)
+		lines = append(lines, l)
+	}
+	if err := v.err(); err != nil {
+		return nil, Money{}, err
+	}
+	if debit != credit || debit.IsZero() {
+		return nil, Money{}, &Error{Code: ECodeUnbalanced,
+			Message: fmt.Sprintf("借贷不平衡：借方合计 %s，贷方合计 %s", debit, credit),
+			Details: []Detail{{Field: "lines", Message: "借方合计应等于贷方合计且不为零"}}}
+	}
+	return lines, debit, nil
+}
+
+func (li LineInput) check(v *validation, field string, allowNegative bool) Line {
+	l := Line{Account: strings.TrimSpace(li.Account), Household: li.Household, Party: li.Party, Summary: strings.TrimSpace(li.Summary)}
+	if l.Account == "" {
+		v.add(field+".account", "科目不能为空")
+	}
+	if li.Household != "" && !validCode(li.Household) {
+		v.add(field+".household", "户编号格式不正确")
+	}
+	if li.Party != "" && !validCode(li.Party) {
+		v.add(field+".party", "单位编号格式不正确")
+	}
+	if len([]rune(l.Summary)) > maxSummary || strings.ContainsAny(l.Summary, "\x00\r\n") {
+		v.add(field+".summary", "分录摘要不超过 %d 个字", maxSummary)
+	}
+	switch {
+	case li.Debit != nil && li.Credit != nil:
+		v.add(field, "一行分录只能填借方或贷方其中之一")
+	case li.Debit == nil && li.Credit == nil:
+		v.add(field, "一行分录必须填写借方或贷方金额")
+	case li.Debit != nil:
+		l.Debit = *li.Debit
+		checkLineAmount(v, field+".debit", l.Debit, allowNegative)
+	default:
+		l.Credit = *li.Credit
+		checkLineAmount(v, field+".credit", l.Credit, allowNegative)
+	}
+	return l
+}
+
+func checkLineAmount(v *validation, field string, m Money, allowNegative bool) {
+	switch {
+	case m.IsZero():
+		v.add(field, "金额不能为零")
+	case m.IsNegative() && !allowNegative:
+		v.add(field, "金额不能为负数（更正错账请使用红字冲销）")
+	case m.Fen() > maxMoneyFen/1000 || m.Fen() < -maxMoneyFen/1000:
+		v.add(field, "金额过大")
+	}
+}
+
+// checkAgainstBook validates lines against the chart, roster and periods.
+func (s *Store) checkAgainstBook(ctx context.Context, tx bun.IDB, b Book, date string, lines []Line) error {
+	if err := s.checkPeriodOpen(ctx, tx, b, Period(date[:7])); err != nil {
+		return err
+	}
+	var v validation
+	accounts := map[string]Account{}
+	for i, l := range lines {
+		field := fmt.Sprintf("lines[%d]", i)
+		acc, ok := accounts[l.Account]
+		if !ok {
+			var err error
+			if acc, err = accountByCode(ctx, tx, b.ID, l.Account); err != nil {
+				if ErrorCode(err) != ECodeNotFound {
+					return err
+				}
+				v.add(field+".account", "科目不存在：%s", truncate(l.Account, 16))
+				continue
+			}
+			accounts[l.Account] = acc
+		}
+		if err := checkLineAux(ctx, tx, b.ID, acc, l, field, &v); err != nil {
+			return err
+		}
+	}
+	return v.err()
+}
+
+func checkLineAux(ctx context.Context, tx bun.IDB, bookID int64, acc Account, l Line, field string, v *validation) error {
+	if !acc.Leaf {
+		v.add(field+".account", "科目 %s %s 有明细科目，请使用末级科目", acc.Code, acc.Name)
+		return nil
+	}
+	switch {
+	case acc.Aux == AuxHousehold && l.Household == "":
+		v.add(field+".household", "科目 %s %s 须指定农户（辅助核算）", acc.Code, acc.Name)
+	case acc.Aux == AuxParty && l.Party == "":
+		v.add(field+".party", "科目 %s %s 须指定往来单位（辅助核算）", acc.Code, acc.Name)
+	case acc.Aux != AuxHousehold && l.Household != "":
+		v.add(field+".household", "科目 %s %s 不按农户核算，不能指定农户", acc.Code, acc.Name)
+	case acc.Aux != AuxParty && l.Party != "":
+		v.add(field+".party", "科目 %s %s 不按单位核算，不能指定单位", acc.Code, acc.Name)
+	}
+	if l.Household != "" {
+		if ok, err := tx.NewSelect().Table("households").Where("book_id = ? AND code = ?", bookID, l.Household).Exists(ctx); err != nil {
+			return err
+		} else if !ok {
+			v.add(field+".household", "本账套没有此农户：%s", l.Household)
+		}
+	}
+	if l.Party != "" {
+		if ok, err := tx.NewSelect().Table("parties").Where("book_id = ? AND code = ?", bookID, l.Party).Exists(ctx); err != nil {
+			return err
+		} else if !ok {
+			v.add(field+".party", "本账套没有此单位：%s", l.Party)
+		}
+	}
+	return nil
+}
+
+// lockBook takes the book's row lock (PostgreSQL) so that every write to one
+// book is serialized: numbering, the hash chain and period closing stay exact.
+func (s *Store) lockBook(ctx context.Context, tx bun.Tx, bookID int64) error {
+	var id int64
+	return tx.NewRaw("SELECT id FROM books WHERE id = ?"+s.forUpdate(), bookID).Scan(ctx, &id)
+}
+
+// CreateVoucher saves a draft. Nothing is numbered or posted yet.
+func (s *Store) CreateVoucher(ctx context.Context, a Actor, bookCode string, in VoucherInput) (Voucher, error) {
+	lines, total, err := in.checkShape(false)
+	if err != nil {
+		return Voucher{}, err
+	}
+	var out Voucher
+	err = s.write(ctx, func(tx bun.Tx) error {
+		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		if err != nil {
+			return err
+		}
+		out, err = s.insertDraft(ctx, tx, a, b, in, lines, total, 0)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) insertDraft(ctx context.Context, tx bun.Tx, a Actor, b Book, in VoucherInput, lines []Line, total Money, reverses int64) (Voucher, error) {
+	if err := s.lockBook(ctx, tx, b.ID); err != nil {
+		return Voucher{}, err
+	}
+	if err := s.checkAgainstBook(ctx, tx, b, in.Date, lines); err != nil {
+		return Voucher{}, err
+	}
+	id, err := nextID(ctx, tx, b.ID, "voucher")
+	if err != nil {
+		return Voucher{}, err
+	}
+	now := s.timestamp()
+	var rev any
+	if reverses != 0 {
+		rev = reverses
+	}
+	_, err = tx.NewRaw(`INSERT INTO vouchers (book_id, id, status, date, period, summary, attachments, preparer_id,
+		reverses_id, total_fen, created_at, updated_at) VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		b.ID, id, in.Date, in.Date[:7], strings.TrimSpace(in.Summary), in.Attachments, a.UserID, rev, total.Fen(), now, now).Exec(ctx)
+	if err != nil {
+		return Voucher{}, err
+	}
+	if err := insertLines(ctx, tx, b.ID, id, lines); err != nil {
+		return Voucher{}, err
+	}
+	v, err := s.voucherByID(ctx, tx, b, id)
+	if err != nil {
+		return Voucher{}, err
+	}
+	return v, s.audit(ctx, tx, a, b.ID, "create", "voucher", fmt.Sprint(id), "", nil, v)
+}
+
+func insertLines(ctx context.Context, tx bun.Tx, bookID, voucherID int64, lines []Line) error {
+	for _, l := range lines {
+		_, err := tx.NewRaw(`INSERT INTO voucher_lines (book_id, voucher_id, line_no, account_code, household_code,
+			party_code, debit_fen, credit_fen, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			bookID, voucherID, l.LineNo, l.Account, nullable(l.Household), nullable(l.Party), l.Debit.Fen(), l.Credit.Fen(), l.Summary).Exec(ctx)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// VoucherPatch replaces parts of a draft; Lines, when given, replace all lines.
+type VoucherPatch struct {
+	Date        *string      `json:"date"`
+	Summary     *string      `json:"summary"`
+	Attachments *int         `json:"attachments"`
+	Lines       *[]LineInput `json:"lines"`
+}
+
+// UpdateVoucher edits a draft. Only its preparer may; posted vouchers are immutable.
+func (s *Store) UpdateVoucher(ctx context.Context, a Actor, bookCode string, id int64, p VoucherPatch) (Voucher, error) {
+	var out Voucher
+	err := s.write(ctx, func(tx bun.Tx) error {
+		b, before, err := s.draftForPreparer(ctx, tx, a, bookCode, id)
+		if err != nil {
+			return err
+		}
+		if before.ReversesID != 0 && p.Lines != nil {
+			return FieldError("lines", "红字冲销凭证的分录由原凭证决定，不能修改")
+		}
+		in := before.input()
+		applyVoucherPatch(&in, p)
+		lines, total, err := in.checkShape(before.ReversesID != 0)
+		if err != nil {
+			return err
+		}
+		if err := s.checkAgainstBook(ctx, tx, b, in.Date, lines); err != nil {
+			return err
+		}
+		if _, err := tx.NewRaw(`UPDATE vouchers SET date = ?, period = ?, summary = ?, attachments = ?, total_fen = ?, updated_at = ?
+			WHERE book_id = ? AND id = ?`, in.Date, in.Date[:7], strings.TrimSpace(in.Summary), in.Attachments, total.Fen(), s.timestamp(), b.ID, id).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewRaw("DELETE FROM voucher_lines WHERE book_id = ? AND voucher_id = ?", b.ID, id).Exec(ctx); err != nil {
+			return err
+		}
+		if err := insertLines(ctx, tx, b.ID, id, lines); err != nil {
+			return err
+		}
+		if out, err = s.voucherByID(ctx, tx, b, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, b.ID, "update", "voucher", fmt.Sprint(id), "", before, out)
+	})
+	return out, err
+}
+
+func applyVoucherPatch(in *VoucherInput, p VoucherPatch) {
+	if p.Date != nil {
+		in.Date = *p.Date
+	}
+	if p.Summary != nil {
+		in.Summary = *p.Summary
+	}
+	if p.Attachments != nil {
+		in.Attachments = *p.Attachments
+	}
+	if p.Lines != nil {
+		in.Lines = *p.Lines
+	}
+}
+
+// input turns a stored voucher back into what a preparer would submit.
+func (v Voucher) input() VoucherInput {
+	in := VoucherInput{Date: v.Date, Summary: v.Summary, Attachments: v.Attachments}
+	for _, l := range v.Lines {
+		li := LineInput{Account: l.Account, Household: l.Household, Party: l.Party, Summary: l.Summary}
+		if !l.Debit.IsZero() {
+			d := l.Debit
+			li.Debit = &d
+		} else {
+			c := l.Credit
+			li.Credit = &c
+		}
+		in.Lines = append(in.Lines, li)
+	}
+	return in
+}
+
+// DeleteVoucher discards a draft; it never had a number, so no gap is left.
+func (s *Store) DeleteVoucher(ctx context.Context, a Actor, bookCode string, id int64) error {
+	return s.write(ctx, func(tx bun.Tx) error {
+		b, before, err := s.draftForPreparer(ctx, tx, a, bookCode, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.NewRaw("DELETE FROM voucher_lines WHERE book_id = ? AND voucher_id = ?", b.ID, id).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewRaw("DELETE FROM vouchers WHERE book_id = ? AND id = ?", b.ID, id).Exec(ctx); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, b.ID, "delete", "voucher", fmt.Sprint(id), "", before, nil)
+	})
+}
+
+// draftForPreparer loads a draft the actor prepared, locking the book.
+func (s *Store) draftForPreparer(ctx context.Context, tx bun.Tx, a Actor, bookCode string, id int64) (Book, Voucher, error) {
+	b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+	if err != nil {
+		return Book{}, Voucher{}, err
+	}
+	if err := s.lockBook(ctx, tx, b.ID); err != nil {
+		return Book{}, Voucher{}, err
+	}
+	v, err := s.voucherByID(ctx, tx, b, id)
+	if err != nil {
+		return Book{}, Voucher{}, err
+	}
+	if v.Status != StatusDraft {
+		return Book{}, Voucher{}, Errorf(ECodeImmutable, "凭证 %s 已过账，不能修改或删除；如有错误请红字冲销", v.Number)
+	}
+	if v.PreparerID != a.UserID {
+		return Book{}, Voucher{}, Errorf(ECodeForbidden, "只有制单人可以修改或删除草稿凭证")
+	}
+	if err := s.checkPeriodOpen(ctx, tx, b, Period(v.Period)); err != nil {
+		return Book{}, Voucher{}, err
+	}
+	return b, v, nil
+}
+
+const voucherColumns = `id, status, date, period, summary, attachments, preparer_id, reviewer_id, number, posted_at,
+	reverses_id, reversed_by_id, imported, chain_seq, prev_hash, hash, total_fen, created_at, updated_at`
+
+type voucherScan struct {
+	v                                      Voucher
+	reviewer, number, reverses, reversedBy *int64
+	chainSeq                               *int64
+	postedAt, prevHash, hash               *string
+	totalFen                               int64
+}
+
+func (r *voucherScan) dest() []any {
+	v := &r.v
+	return []any{&v.ID, &v.Status, &v.Date, &v.Period, &v.Summary, &v.Attachments, &v.PreparerID, &r.reviewer, &r.number,
+		&r.postedAt, &r.reverses, &r.reversedBy, &v.Imported, &r.chainSeq, &r.prevHash, &r.hash, &r.totalFen, &v.CreatedAt, &v.UpdatedAt}
+}
+
+func (r *voucherScan) voucher(book string) Voucher {
+	v := r.v
+	v.Book = book
+	v.ReviewerID, v.ReversesID, v.ReversedBy, v.ChainSeq = deref(r.reviewer), deref(r.reverses), deref(r.reversedBy), deref(r.chainSeq)
+	v.PostedAt, v.PrevHash, v.Hash = derefStr(r.postedAt), derefStr(r.prevHash), derefStr(r.hash)
+	if r.number != nil {
+		v.number = int(*r.number)
+		v.Number = FormatNumber(v.number)
+	}
+	v.Total = Fen(r.totalFen)
+	v.Lines = []Line{}
+	return v
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func derefStr(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func (s *Store) voucherByID(ctx context.Context, db bun.IDB, b Book, id int64) (Voucher, error) {
+	var r voucherScan
+	err := db.QueryRowContext(ctx, "SELECT "+voucherColumns+" FROM vouchers WHERE book_id = ? AND id = ?", b.ID, id).Scan(r.dest()...)
+	if isNoRows(err) {
+		return Voucher{}, notFound("凭证", id)
+	}
+	if err != nil {
+		return Voucher{}, err
+	}
+	v := r.voucher(b.Code)
+	v.Lines, err = loadLines(ctx, db, b.ID, id)
+	return v, err
+}
+
+func loadLines(ctx context.Context, db bun.IDB, bookID, voucherID int64) ([]Line, error) {
+	rows, err := db.QueryContext(ctx, `SELECT l.line_no, l.account_code, a.name, COALESCE(l.household_code, ''), COALESCE(l.party_code, ''),
+		l.debit_fen, l.credit_fen, l.summary FROM voucher_lines l
+		JOIN accounts a ON a.book_id = l.book_id AND a.code = l.account_code
+		WHERE l.book_id = ? AND l.voucher_id = ? ORDER BY l.line_no`, bookID, voucherID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	lines := []Line{}
+	for rows.Next() {
+		var l Line
+		var d, c int64
+		if err := rows.Scan(&l.LineNo, &l.Account, &l.AccountName, &l.Household, &l.Party, &d, &c, &l.Summary); err != nil {
+			return nil, err
+		}
+		l.Debit, l.Credit = Fen(d), Fen(c)
+		lines = append(lines, l)
+	}
+	return lines, rows.Err()
+}
+
+// Voucher returns one voucher with its lines.
+func (s *Store) Voucher(ctx context.Context, a Actor, bookCode string, id int64) (Voucher, error) {
+	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
+	if err != nil {
+		return Voucher{}, err
+	}
+	return s.voucherByID(ctx, s.db, b, id)
+}
+
+// VoucherFilter narrows a voucher listing. Pages go by id: After is the last
+// id of the previous page.
+type VoucherFilter struct {
+	Period    string
+	Status    VoucherStatus
+	Account   string // any line on this account or its sub-accounts
+	Household string
+	After     int64
+	Limit     int
+}
+
+// Vouchers lists vouchers with their lines, oldest first.
+func (s *Store) Vouchers(ctx context.Context, a Actor, bookCode string, f VoucherFilter) ([]Voucher, error) {
+	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
+	if err != nil {
+		return nil, err
+	}
+	q := "SELECT " + voucherColumns + " FROM vouchers v WHERE book_id = ? AND id > ?"
+	args := []any{b.ID, f.After}
+	if f.Period != "" {
+		q, args = q+" AND period = ?", append(args, f.Period)
+	}
+	if f.Status != "" {
+		q, args = q+" AND status = ?", append(args, f.Status)
+	}
+	if f.Account != "" {
+		q, args = q+" AND EXISTS (SELECT 1 FROM voucher_lines l WHERE l.book_id = v.book_id AND l.voucher_id = v.id AND l.account_code LIKE ? ESCAPE '\\')", append(args, escapeLike(f.Account)+"%")
+	}
+	if f.Household != "" {
+		q, args = q+" AND EXISTS (SELECT 1 FROM voucher_lines l WHERE l.book_id = v.book_id AND l.voucher_id = v.id AND l.household_code = ?)", append(args, f.Household)
+	}
+	q += fmt.Sprintf(" ORDER BY id LIMIT %d", clampLimit(f.Limit))
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := []Voucher{}
+	for rows.Next() {
+		var r voucherScan
+		if err := rows.Scan(r.dest()...); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, r.voucher(b.Code))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Lines, err = loadLines(ctx, s.db, b.ID, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

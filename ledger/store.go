@@ -152,7 +152,15 @@ func (s *Store) write(ctx context.Context, fn func(tx bun.Tx) error) error {
 	}
 	var err error
 	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
-		err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(tx) })
+		err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if err := fn(tx); err != nil {
+				return err
+			}
+			return s.claimInTx(ctx, tx)
+		})
+		if err == nil {
+			markClaimUsed(ctx)
+		}
 		if err == nil || !transient(err) {
 			return translate(err)
 		}

@@ -37,14 +37,14 @@ var System = Actor{UserID: 0, Name: "system", Role: RoleAdmin}
 
 type userRow struct {
 	bun.BaseModel `bun:"table:users"`
-	ID                 int64  `bun:"id,pk"`
-	Name               string `bun:"name"`
-	Role               string `bun:"role"`
-	TownshipCode       string `bun:"township_code"`
-	TokenHash          string `bun:"token_hash"`
-	Disabled           bool   `bun:"disabled"`
-	CreatedAt          string `bun:"created_at"`
-	CreatedBy          int64  `bun:"created_by"`
+	ID            int64  `bun:"id,pk"`
+	Name          string `bun:"name"`
+	Role          string `bun:"role"`
+	TownshipCode  string `bun:"township_code"`
+	TokenHash     string `bun:"token_hash"`
+	Disabled      bool   `bun:"disabled"`
+	CreatedAt     string `bun:"created_at"`
+	CreatedBy     int64  `bun:"created_by"`
 }
 
 // NewUser describes a user to create.

@@ -1,0 +1,4 @@
+package ledger
+
+// Add steps months for tests.
+func (p Period) Add(months int) Period { return p.add(months) }

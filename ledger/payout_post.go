@@ -1,0 +1,475 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/uptrace/bun"
+)
+
+// maxHouseholdLinesPerVoucher keeps generated vouchers under maxLines with
+// room for their counterpart lines.
+const maxHouseholdLinesPerVoucher = 400
+
+// ApproveInput dates the accrual vouchers ("" means the quarter's last day).
+type ApproveInput struct {
+	Date string `json:"date"`
+}
+
+// ApprovePayoutRun approves a draft run: someone other than its preparer
+// (unless the book opted out) approves it, the accrual vouchers are posted —
+// one per agreement, one line per household — and the run is frozen.
+func (s *Store) ApprovePayoutRun(ctx context.Context, a Actor, bookCode string, id int64, in ApproveInput) (PayoutRun, error) {
+	var out PayoutRun
+	err := s.write(ctx, func(tx bun.Tx) error {
+		b, run, err := s.draftRun(ctx, tx, a, bookCode, id, permPost)
+		if err != nil {
+			return err
+		}
+		if run.PreparerID == a.UserID && !b.SegregationOptOut {
+			return Errorf(ECodeSegregation, "收益分配的审批人不能是其编制人（不相容职务分离）")
+		}
+		q, _ := ParseQuarter(run.Quarter)
+		date := in.Date
+		if date == "" {
+			date = q.Last().Format("2006-01-02")
+		} else if _, err := ParseDate(date); err != nil {
+			return FieldError("date", "%s", err.Error())
+		}
+		if err := s.claimApprovals(ctx, tx, b, run); err != nil {
+			return err
+		}
+		if err := s.postAccruals(ctx, tx, a, b, run, date); err != nil {
+			return err
+		}
+		_, err = tx.NewRaw("UPDATE payout_runs SET status = 'approved', approver_id = ?, approved_at = ? WHERE book_id = ? AND id = ?",
+			a.UserID, s.timestamp(), b.ID, id).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if out, err = payoutRunByID(ctx, tx, b, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, b.ID, "approve", "payout_run", fmt.Sprint(id), "", runSummary(run), runSummary(out))
+	})
+	return out, err
+}
+
+// claimApprovals records the one approved regular run per quarter and agreement.
+func (s *Store) claimApprovals(ctx context.Context, tx bun.Tx, b Book, run PayoutRun) error {
+	if run.Adjustment {
+		return nil
+	}
+	for _, t := range run.ByAgreement {
+		var other int64
+		err := tx.NewRaw("SELECT run_id FROM payout_approvals WHERE book_id = ? AND quarter = ? AND agreement_code = ?",
+			b.ID, run.Quarter, t.Key).Scan(ctx, &other)
+		if err == nil {
+			return Errorf(ECodeConflict, "协议 %s 的 %s 季度已由收益分配 %d 审批，更正请用调整分配", t.Key, run.Quarter, other)
+		} else if !isNoRows(err) {
+			return err
+		}
+		if _, err := tx.NewRaw("INSERT INTO payout_approvals (book_id, quarter, agreement_code, run_id) VALUES (?, ?, ?, ?)",
+			b.ID, run.Quarter, t.Key, run.ID).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// postAccruals posts one voucher per agreement (split every 400 households).
+func (s *Store) postAccruals(ctx context.Context, tx bun.Tx, a Actor, b Book, run PayoutRun, date string) error {
+	byAgreement := map[string][]PayoutLine{}
+	for _, l := range run.Lines {
+		byAgreement[l.Agreement] = append(byAgreement[l.Agreement], l)
+	}
+	for _, t := range run.ByAgreement {
+		ag, err := agreementByCode(ctx, tx, b.ID, t.Key)
+		if err != nil {
+			return err
+		}
+		lines := byAgreement[t.Key]
+		for start := 0; start < len(lines); start += maxHouseholdLinesPerVoucher {
+			chunk := lines[start:min(start+maxHouseholdLinesPerVoucher, len(lines))]
+			in := accrualVoucher(ag, run, chunk, date)
+			v, err := s.postGenerated(ctx, tx, b, run.PreparerID, a.UserID, in)
+			if err != nil {
+				return err
+			}
+			for _, l := range chunk {
+				if _, err := tx.NewRaw("UPDATE payout_lines SET accrual_voucher_id = ? WHERE book_id = ? AND run_id = ? AND line_no = ?",
+					v.ID, b.ID, run.ID, l.LineNo).Exec(ctx); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// accrualVoucher credits each household's sub-ledger and debits the
+// counterpart (the company's receivable, the distribution, the wage cost);
+// a land-rent service fee is credited to the village's income.
+func accrualVoucher(ag Agreement, run PayoutRun, lines []PayoutLine, date string) VoucherInput {
+	in := VoucherInput{Date: date, Summary: truncate(fmt.Sprintf("计提%s %s（收益分配 %d）", run.Quarter, ag.Title, run.ID), maxSummary-1)}
+	var gross, fee int64
+	for _, l := range lines {
+		in.Lines = append(in.Lines, sidedLine(l.CreditAccount, l.Household, "", -l.Amount.Fen(), l.Kind))
+		gross += l.Amount.Fen() + l.Fee.Fen()
+		fee += l.Fee.Fen()
+	}
+	if fee != 0 {
+		in.Lines = append(in.Lines, sidedLine(ag.Accounts.Extra, "", "", -fee, "村服务费"))
+	}
+	if gross != 0 {
+		in.Lines = append(in.Lines, sidedLine(ag.Accounts.Debit, "", ag.Party, gross, ag.Title))
+	}
+	return in
+}
+
+// sidedLine puts a signed amount (positive debit, negative credit) on its side
+// with a positive amount, so adjustments downwards need no red figures.
+func sidedLine(account, household, party string, signedFen int64, summary string) LineInput {
+	l := LineInput{Account: account, Household: household, Party: party, Summary: summary}
+	if signedFen >= 0 {
+		m := Fen(signedFen)
+		l.Debit = &m
+	} else {
+		m := Fen(-signedFen)
+		l.Credit = &m
+	}
+	return l
+}
+
+// postGenerated prepares a voucher as preparerID and posts it as reviewerID
+// within tx. The party is dropped for accounts that do not carry one.
+func (s *Store) postGenerated(ctx context.Context, tx bun.Tx, b Book, preparerID, reviewerID int64, in VoucherInput) (Voucher, error) {
+	if err := dropUnusedParties(ctx, tx, b.ID, in.Lines); err != nil {
+		return Voucher{}, err
+	}
+	in.Lines = dropZeroLines(in.Lines)
+	lines, total, err := in.checkShape(false)
+	if err != nil {
+		return Voucher{}, err
+	}
+	v, err := s.insertDraft(ctx, tx, Actor{UserID: preparerID}, b, in, lines, total, 0)
+	if err != nil {
+		return Voucher{}, err
+	}
+	return s.post(ctx, tx, Actor{UserID: reviewerID}, b, v.ID)
+}
+
+func dropUnusedParties(ctx context.Context, tx bun.IDB, bookID int64, lines []LineInput) error {
+	for i := range lines {
+		if lines[i].Party == "" {
+			continue
+		}
+		acc, err := accountByCode(ctx, tx, bookID, lines[i].Account)
+		if err != nil {
+			return err
+		}
+		if acc.Aux != AuxParty {
+			lines[i].Party = ""
+		}
+	}
+	return nil
+}
+
+func dropZeroLines(lines []LineInput) []LineInput {
+	out := lines[:0]
+	for _, l := range lines {
+		if (l.Debit != nil && !l.Debit.IsZero()) || (l.Credit != nil && !l.Credit.IsZero()) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Payment methods.
+const (
+	MethodBank = "bank" // 一卡通 batch
+	MethodCash = "cash"
+)
+
+// PaymentInput pays a household against an approved run.
+type PaymentInput struct {
+	Household string `json:"household"`
+	Amount    Money  `json:"amount"`
+	Date      string `json:"date"`
+	Method    string `json:"method"`
+	Reference string `json:"reference"`
+}
+
+// Payment is a recorded payment and the voucher that booked it.
+type Payment struct {
+	ID        int64  `json:"id"`
+	RunID     int64  `json:"run_id"`
+	Household string `json:"household"`
+	Amount    Money  `json:"amount"`
+	Date      string `json:"date"`
+	Method    string `json:"method"`
+	Reference string `json:"reference,omitempty"`
+	VoucherID int64  `json:"voucher_id"`
+}
+
+// maxPaymentsPerBatch bounds one request.
+const maxPaymentsPerBatch = 5000
+
+// RecordPayments records a batch of payments against an approved run, all or
+// none: each is allocated over the household's lines and posted as payment
+// vouchers (Dr sub-ledger / Cr bank or cash). Overpaying, paying a household
+// outside the run and reusing a bank reference are refused.
+func (s *Store) RecordPayments(ctx context.Context, a Actor, bookCode string, runID int64, in []PaymentInput) ([]Payment, error) {
+	if len(in) == 0 || len(in) > maxPaymentsPerBatch {
+		return nil, FieldError("payments", "每批应有 1 到 %d 笔付款", maxPaymentsPerBatch)
+	}
+	var out []Payment
+	err := s.write(ctx, func(tx bun.Tx) error {
+		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		if err != nil {
+			return err
+		}
+		if err := s.lockBook(ctx, tx, b.ID); err != nil {
+			return err
+		}
+		run, err := payoutRunByID(ctx, tx, b, runID)
+		if err != nil {
+			return err
+		}
+		allocs, err := checkPayments(ctx, tx, b, run, in)
+		if err != nil {
+			return err
+		}
+		if out, err = s.postPayments(ctx, tx, a, b, run, in, allocs); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, b.ID, "pay", "payout_run", fmt.Sprint(runID), "", nil, map[string]any{"payments": len(out)})
+	})
+	return out, err
+}
+
+// allocation is part of a payment applied to one run line.
+type allocation struct {
+	line   PayoutLine
+	amount int64
+}
+
+func checkPayments(ctx context.Context, tx bun.IDB, b Book, run PayoutRun, in []PaymentInput) ([][]allocation, error) {
+	if run.Status != RunApproved {
+		return nil, Errorf(ECodeConflict, "收益分配 %d 尚未审批，不能付款", run.ID)
+	}
+	outstanding := map[string][]PayoutLine{}
+	for _, l := range run.Lines {
+		if l.Outstanding.IsPositive() {
+			outstanding[l.Household] = append(outstanding[l.Household], l)
+		}
+	}
+	inRun := map[string]bool{}
+	for _, l := range run.Lines {
+		inRun[l.Household] = true
+	}
+	var v validation
+	refs := map[string]bool{}
+	allocs := make([][]allocation, len(in))
+	for i, p := range in {
+		f := fmt.Sprintf("payments[%d]", i)
+		checkPaymentFields(&v, f, p, inRun, refs)
+		if !inRun[p.Household] || !p.Amount.IsPositive() {
+			continue
+		}
+		var short int64
+		allocs[i], short = allocate(outstanding, p.Household, p.Amount.Fen())
+		if short > 0 {
+			v.add(f+".amount", "超额付款：农户 %s 在本次分配中未发金额不足，多付 %s", p.Household, Fen(short))
+		}
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	return allocs, checkReferencesUnused(ctx, tx, b.ID, refs)
+}
+
+func checkPaymentFields(v *validation, f string, p PaymentInput, inRun, refs map[string]bool) {
+	if !inRun[p.Household] {
+		v.add(f+".household", "农户 %s 不在本次收益分配名单中", truncate(p.Household, 32))
+	}
+	if !p.Amount.IsPositive() {
+		v.add(f+".amount", "付款金额必须大于零")
+	}
+	if _, err := ParseDate(p.Date); err != nil {
+		v.add(f+".date", "%s", err.Error())
+	}
+	switch p.Method {
+	case MethodBank:
+		if !validName(p.Reference, 64) {
+			v.add(f+".reference", "银行付款必须填写流水号（不超过 64 个字符）")
+		}
+	case MethodCash:
+		if len([]rune(p.Reference)) > 64 {
+			v.add(f+".reference", "流水号不超过 64 个字符")
+		}
+	default:
+		v.add(f+".method", "付款方式应为 bank（银行/一卡通）或 cash（现金）")
+	}
+	if p.Reference != "" {
+		if refs[p.Reference] {
+			v.add(f+".reference", "流水号 %s 在本批中重复", p.Reference)
+		}
+		refs[p.Reference] = true
+	}
+}
+
+// allocate applies amount to the household's outstanding lines in order and
+// returns what could not be applied.
+func allocate(outstanding map[string][]PayoutLine, household string, amount int64) ([]allocation, int64) {
+	var out []allocation
+	lines := outstanding[household]
+	for i := range lines {
+		if amount == 0 {
+			break
+		}
+		take := min(amount, lines[i].Outstanding.Fen())
+		if take <= 0 {
+			continue
+		}
+		out = append(out, allocation{line: lines[i], amount: take})
+		lines[i].Outstanding = lines[i].Outstanding.Sub(Fen(take))
+		amount -= take
+	}
+	return out, amount
+}
+
+func checkReferencesUnused(ctx context.Context, tx bun.IDB, bookID int64, refs map[string]bool) error {
+	var v validation
+	for ref := range refs {
+		var other int64
+		err := tx.NewRaw("SELECT id FROM payments WHERE book_id = ? AND reference = ?", bookID, ref).Scan(ctx, &other)
+		if err == nil {
+			v.add("payments", "流水号 %s 已用于付款 %d，不能重复付款", ref, other)
+		} else if !isNoRows(err) {
+			return err
+		}
+	}
+	if err := v.err(); err != nil {
+		return &Error{Code: ECodeConflict, Message: strings.TrimPrefix(err.(*Error).Message, "payments："), Details: err.(*Error).Details}
+	}
+	return nil
+}
+
+// paymentReviewer is who countersigns payment vouchers: the run's approver,
+// or its preparer when the approver records the payments.
+func paymentReviewer(run PayoutRun, a Actor, b Book) (int64, error) {
+	switch {
+	case run.ApproverID != a.UserID:
+		return run.ApproverID, nil
+	case run.PreparerID != a.UserID || b.SegregationOptOut:
+		return run.PreparerID, nil
+	}
+	return 0, Errorf(ECodeSegregation, "付款登记人不能同时是该收益分配的编制人和审批人")
+}
+
+func (s *Store) postPayments(ctx context.Context, tx bun.Tx, a Actor, b Book, run PayoutRun, in []PaymentInput, allocs [][]allocation) ([]Payment, error) {
+	reviewer, err := paymentReviewer(run, a, b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Payment, len(in))
+	for _, group := range paymentGroups(in, allocs) {
+		v, err := s.postGenerated(ctx, tx, b, a.UserID, reviewer, paymentVoucher(run, in, allocs, group))
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range group {
+			if out[i], err = s.insertPayment(ctx, tx, a, b, run.ID, in[i], allocs[i], v.ID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// paymentGroups batches payments of one date and method into vouchers of at
+// most maxHouseholdLinesPerVoucher allocation lines, keeping input order.
+func paymentGroups(in []PaymentInput, allocs [][]allocation) [][]int {
+	var groups [][]int
+	open := map[string]int{} // date|method → index of the group being filled
+	size := map[int]int{}
+	for i, p := range in {
+		key := p.Date + "|" + p.Method
+		g, ok := open[key]
+		if !ok || size[g]+len(allocs[i]) > maxHouseholdLinesPerVoucher {
+			groups = append(groups, nil)
+			g = len(groups) - 1
+			open[key] = g
+		}
+		groups[g] = append(groups[g], i)
+		size[g] += len(allocs[i])
+	}
+	return groups
+}
+
+func paymentVoucher(run PayoutRun, in []PaymentInput, allocs [][]allocation, group []int) VoucherInput {
+	first := in[group[0]]
+	method, cash := "银行代发", "102"
+	if first.Method == MethodCash {
+		method, cash = "现金", "101"
+	}
+	v := VoucherInput{Date: first.Date, Summary: fmt.Sprintf("发放%s收益（%s，收益分配 %d）", run.Quarter, method, run.ID)}
+	var total int64
+	for _, i := range group {
+		for _, al := range allocs[i] {
+			v.Lines = append(v.Lines, sidedLine(al.line.CreditAccount, al.line.Household, "", al.amount, al.line.Kind+" "+in[i].Reference))
+			total += al.amount
+		}
+	}
+	v.Lines = append(v.Lines, sidedLine(cash, "", "", -total, method))
+	return v
+}
+
+func (s *Store) insertPayment(ctx context.Context, tx bun.Tx, a Actor, b Book, runID int64, p PaymentInput, allocs []allocation, voucherID int64) (Payment, error) {
+	id, err := nextID(ctx, tx, b.ID, "payment")
+	if err != nil {
+		return Payment{}, err
+	}
+	_, err = tx.NewRaw(`INSERT INTO payments (book_id, id, run_id, household_code, amount_fen, date, method, reference, voucher_id, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, id, runID, p.Household, p.Amount.Fen(), p.Date, p.Method, p.Reference,
+		voucherID, s.timestamp(), a.UserID).Exec(ctx)
+	if err != nil {
+		return Payment{}, err
+	}
+	for _, al := range allocs {
+		_, err := tx.NewRaw(`INSERT INTO payment_allocations (book_id, payment_id, run_id, line_no, amount_fen) VALUES (?, ?, ?, ?, ?)`,
+			b.ID, id, runID, al.line.LineNo, al.amount).Exec(ctx)
+		if err != nil {
+			return Payment{}, err
+		}
+	}
+	return Payment{ID: id, RunID: runID, Household: p.Household, Amount: p.Amount, Date: p.Date, Method: p.Method,
+		Reference: p.Reference, VoucherID: voucherID}, nil
+}
+
+// Payments lists the payments of a run.
+func (s *Store) Payments(ctx context.Context, a Actor, bookCode string, runID int64) ([]Payment, error) {
+	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, run_id, household_code, amount_fen, date, method, reference, voucher_id
+		FROM payments WHERE book_id = ? AND run_id = ? ORDER BY id`, b.ID, runID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Payment{}
+	for rows.Next() {
+		var p Payment
+		var fen int64
+		if err := rows.Scan(&p.ID, &p.RunID, &p.Household, &fen, &p.Date, &p.Method, &p.Reference, &p.VoucherID); err != nil {
+			return nil, err
+		}
+		p.Amount = Fen(fen)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

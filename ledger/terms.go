@@ -1,0 +1,173 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+	"github.com/uptrace/bun"
+)
+
+// minVolumeShare is the least share of a cooperative's distributable surplus
+// returned by transaction volume (农民专业合作社法 第44条).
+var minVolumeShare = decimal.RequireFromString("0.6")
+
+// checkTerms validates one version of terms for the kind.
+func (s *Store) checkTerms(ctx context.Context, tx bun.IDB, b Book, kind AgreementKind, start, end string, t Terms, field string) error {
+	var v validation
+	switch kind {
+	case LandRent:
+		checkSchedule(&v, field, t)
+		checkDecimal(&v, field+".service_fee_rate", t.ServiceFeeRate, false, decimal.NewFromInt(1))
+	case ShareDividend:
+		switch t.Basis {
+		case "fixed_rate":
+			checkDecimal(&v, field+".share_value", t.ShareValue, true, decimal.Decimal{})
+			checkDecimal(&v, field+".rate", t.Rate, true, decimal.NewFromInt(1))
+		case "pool":
+		default:
+			v.add(field+".basis", "分红方式应为 fixed_rate（保底收益）或 pool（按股分配申报金额）")
+		}
+	case FixedSum:
+		checkSchedule(&v, field, t)
+		if t.YearlyAmount == nil || !t.YearlyAmount.IsPositive() {
+			v.add(field+".yearly_amount", "包干年金额必须大于零")
+		}
+		if t.SplitBy != "equal" && t.SplitBy != "shares" && t.SplitBy != "members" {
+			v.add(field+".split_by", "分配方式应为 equal（平均）、shares（按股）或 members（按人口）")
+		}
+	case CoopSurplus:
+		checkDecimal(&v, field+".volume_share", t.VolumeShare, true, decimal.NewFromInt(1))
+		if t.VolumeShare != nil && t.VolumeShare.LessThan(minVolumeShare) {
+			v.add(field+".volume_share", "按交易量返还的比例不得低于 60%%（农民专业合作社法第四十四条），收到 %s", t.VolumeShare.String())
+		}
+	}
+	if len(t.Participants) == 0 && kind != Wage {
+		v.add(field+".participants", "至少需要一户参与")
+	}
+	if len(t.Participants) > maxParticipants {
+		v.add(field+".participants", "参与户数不能超过 %d", maxParticipants)
+	}
+	if err := v.err(); err != nil {
+		return err
+	}
+	return s.checkParticipants(ctx, tx, b, kind, start, end, t, field)
+}
+
+func checkSchedule(v *validation, field string, t Terms) {
+	switch t.Schedule {
+	case "quarterly":
+	case "yearly":
+		if t.PayQuarter < 1 || t.PayQuarter > 4 {
+			v.add(field+".pay_quarter", "按年支付时须指定支付季度 1–4")
+		}
+	default:
+		v.add(field+".schedule", "支付方式应为 quarterly（按季）或 yearly（按年）")
+	}
+}
+
+// checkDecimal checks an optional non-negative decimal with at most four
+// decimals, below limit when limit is not zero.
+func checkDecimal(v *validation, field string, d *decimal.Decimal, required bool, limit decimal.Decimal) {
+	if d == nil {
+		if required {
+			v.add(field, "不能为空")
+		}
+		return
+	}
+	checkDecimalValue(v, field, *d, limit)
+}
+
+func checkDecimalValue(v *validation, field string, d decimal.Decimal, limit decimal.Decimal) {
+	switch {
+	case d.IsNegative():
+		v.add(field, "不能为负数，收到 %s", d.String())
+	case !d.Equal(d.Round(maxDecimals)):
+		v.add(field, "最多 %d 位小数，收到 %s", maxDecimals, d.String())
+	case !limit.IsZero() && d.GreaterThan(limit):
+		v.add(field, "不能大于 %s，收到 %s", limit.String(), d.String())
+	case d.GreaterThan(decimal.New(1, 12)):
+		v.add(field, "数值过大：%s", d.String())
+	}
+}
+
+func (s *Store) checkParticipants(ctx context.Context, tx bun.IDB, b Book, kind AgreementKind, start, end string, t Terms, field string) error {
+	var v validation
+	seen := map[string]bool{}
+	known, err := householdCodes(ctx, tx, b.ID)
+	if err != nil {
+		return err
+	}
+	for i, p := range t.Participants {
+		f := fmt.Sprintf("%s.participants[%d]", field, i)
+		switch {
+		case !known[p.Household]:
+			v.add(f+".household", "本账套没有此农户：%s", truncate(p.Household, 32))
+		case seen[p.Household]:
+			v.add(f+".household", "农户 %s 重复出现", p.Household)
+		}
+		seen[p.Household] = true
+		checkParticipantDates(&v, f, p, start, end)
+		checkParticipantTerms(&v, f, kind, t, p)
+		if len(v.details) > 50 {
+			break
+		}
+	}
+	return v.err()
+}
+
+func householdCodes(ctx context.Context, db bun.IDB, bookID int64) (map[string]bool, error) {
+	var codes []string
+	if err := db.NewRaw("SELECT code FROM households WHERE book_id = ?", bookID).Scan(ctx, &codes); err != nil && !isNoRows(err) {
+		return nil, err
+	}
+	out := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		out[c] = true
+	}
+	return out, nil
+}
+
+func checkParticipantDates(v *validation, f string, p Participant, start, end string) {
+	ps, err1 := parseOptionalDate(p.Start)
+	pe, err2 := parseOptionalDate(p.End)
+	switch {
+	case err1 != nil:
+		v.add(f+".start", "%s", err1.Error())
+	case err2 != nil:
+		v.add(f+".end", "%s", err2.Error())
+	case !ps.IsZero() && !pe.IsZero() && pe.Before(ps):
+		v.add(f+".end", "退出日期 %s 早于加入日期 %s", p.End, p.Start)
+	case p.Start != "" && p.Start < start:
+		v.add(f+".start", "加入日期早于协议开始日期 %s", start)
+	case p.End != "" && end != "" && p.End > end:
+		v.add(f+".end", "退出日期晚于协议终止日期 %s", end)
+	}
+}
+
+func checkParticipantTerms(v *validation, f string, kind AgreementKind, t Terms, p Participant) {
+	switch {
+	case kind == LandRent:
+		if len(p.Parcels) == 0 || len(p.Parcels) > maxParcels {
+			v.add(f+".parcels", "每户应有 1 到 %d 块地", maxParcels)
+		}
+		for j, pc := range p.Parcels {
+			pf := fmt.Sprintf("%s.parcels[%d]", f, j)
+			checkDecimalValue(v, pf+".area_mu", pc.AreaMu, decimal.Decimal{})
+			checkDecimalValue(v, pf+".rate", pc.Rate, decimal.Decimal{})
+			if pc.AreaMu.IsZero() {
+				v.add(pf+".area_mu", "面积必须大于零")
+			}
+		}
+	case kind == ShareDividend || (kind == FixedSum && t.SplitBy == "shares"):
+		checkDecimal(v, f+".shares", p.Shares, true, decimal.Decimal{})
+		if p.Shares != nil && p.Shares.IsZero() {
+			v.add(f+".shares", "股数必须大于零")
+		}
+	case kind == CoopSurplus:
+		checkDecimal(v, f+".shares", p.Shares, false, decimal.Decimal{})
+		if p.Volume != nil && p.Volume.IsNegative() {
+			v.add(f+".volume", "交易量不能为负数")
+		}
+	}
+}

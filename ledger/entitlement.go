@@ -321,7 +321,7 @@ func sharePool(ag Agreement, q Quarter, in computeInputs) []Entitlement {
 // the four quarters add up to the yearly sum exactly.
 func quarterPool(yearlyFen int64, n int) int64 {
 	cum := func(k int) int64 {
-		return decimal.NewFromInt(yearlyFen * int64(k)).DivRound(decimal.NewFromInt(4), 0).IntPart()
+		return decimal.NewFromInt(yearlyFen*int64(k)).DivRound(decimal.NewFromInt(4), 0).IntPart()
 	}
 	return cum(n) - cum(n-1)
 }

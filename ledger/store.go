@@ -231,3 +231,5 @@ func notFound(what string, key any) *Error {
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+func (d Dialect) String() string { return string(d) }

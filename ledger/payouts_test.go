@@ -139,3 +139,40 @@ func TestPayoutRunFlow(t *testing.T) {
 		}
 	})
 }
+
+func TestHouseholdStatementPayouts(t *testing.T) {
+	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
+		ctx := context.Background()
+		f := payoutFixture(t, s)
+		run, err := s.CreatePayoutRun(ctx, f.Preparer, "P1", ledger.RunInput{Quarter: "2026Q3"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run, err = s.ApprovePayoutRun(ctx, f.Township, "P1", run.ID, ledger.ApproveInput{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RecordPayments(ctx, f.Preparer, "P1", run.ID, []ledger.PaymentInput{
+			{Household: "H001", Amount: ledger.MustMoney("700.00"), Date: "2026-10-09", Method: "cash"}}); err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.HouseholdStatement(ctx, f.Auditor, "P1", "H001", "2026-07", "2026-12")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]ledger.QuarterPayout{}
+		for _, p := range st.Payouts {
+			got[p.Quarter+"/"+p.Agreement] = p
+		}
+		// 700.00 is paid over H001's lines in line order: BG 714.29 first.
+		bg, zj := got["2026Q3/BG"], got["2026Q3/ZJ"]
+		if bg.Entitled.String() != "714.29" || bg.Accrued.String() != "714.29" || bg.Paid.String() != "700.00" || bg.Outstanding.String() != "14.29" {
+			t.Fatalf("BG row %+v", bg)
+		}
+		if zj.Accrued.String() != "665.00" || !zj.Paid.IsZero() || len(bg.Vouchers) != 2 {
+			t.Fatalf("rows %+v", st.Payouts)
+		}
+		if _, ok := got["2026Q4/ZJ"]; !ok {
+			t.Fatalf("Q4 entitlement missing: %+v", st.Payouts)
+		}
+	})
+}

@@ -307,6 +307,7 @@ type HouseholdStatement struct {
 	From      string             `json:"from"`
 	To        string             `json:"to"`
 	Accounts  []StatementAccount `json:"accounts"`
+	Payouts   []QuarterPayout    `json:"payouts"` // per quarter and agreement
 }
 
 // HouseholdStatement returns a household's sub-ledgers over a range of months.
@@ -348,7 +349,8 @@ func (s *Store) HouseholdStatement(ctx context.Context, a Actor, bookCode, code,
 		}
 		st.Accounts = append(st.Accounts, sa)
 	}
-	return st, nil
+	st.Payouts, err = s.householdPayouts(ctx, s.db, b, code, r)
+	return st, err
 }
 
 func statementAccount(ctx context.Context, db bun.IDB, bookID int64, acc Account, household string, r PeriodRange, o [2]int64) (StatementAccount, error) {

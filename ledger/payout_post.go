@@ -97,11 +97,13 @@ func (s *Store) postAccruals(ctx context.Context, tx bun.Tx, a Actor, b Book, ru
 			if err != nil {
 				return err
 			}
-			for _, l := range chunk {
-				if _, err := tx.NewRaw("UPDATE payout_lines SET accrual_voucher_id = ? WHERE book_id = ? AND run_id = ? AND line_no = ?",
-					v.ID, b.ID, run.ID, l.LineNo).Exec(ctx); err != nil {
-					return err
-				}
+			lineNos := make([]int, len(chunk))
+			for i, l := range chunk {
+				lineNos[i] = l.LineNo
+			}
+			if _, err := tx.NewRaw("UPDATE payout_lines SET accrual_voucher_id = ? WHERE book_id = ? AND run_id = ? AND line_no IN (?)",
+				v.ID, b.ID, run.ID, bun.In(lineNos)).Exec(ctx); err != nil {
+				return err
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/uptrace/bun"
 )
@@ -271,12 +272,23 @@ func accruedByKey(ctx context.Context, db bun.IDB, bookID int64, q Quarter) (map
 	return out, rows.Err()
 }
 
+// insertPayoutLines writes lines with multi-row INSERTs, 200 rows a statement.
 func insertPayoutLines(ctx context.Context, tx bun.Tx, bookID, runID int64, lines []Entitlement) error {
-	for i, l := range lines {
-		_, err := tx.NewRaw(`INSERT INTO payout_lines (book_id, run_id, line_no, agreement_code, household_code, kind, credit_account,
-			amount_fen, fee_fen, basis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			bookID, runID, i+1, l.Agreement, l.Household, l.Kind, l.CreditAccount, l.Amount.Fen(), l.Fee.Fen(), l.Basis).Exec(ctx)
-		if err != nil {
+	const rowsPerInsert = 200
+	for start := 0; start < len(lines); start += rowsPerInsert {
+		chunk := lines[start:min(start+rowsPerInsert, len(lines))]
+		var q strings.Builder
+		args := make([]any, 0, 10*len(chunk))
+		q.WriteString(`INSERT INTO payout_lines (book_id, run_id, line_no, agreement_code, household_code, kind, credit_account,
+			amount_fen, fee_fen, basis) VALUES `)
+		for i, l := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, bookID, runID, start+i+1, l.Agreement, l.Household, l.Kind, l.CreditAccount, l.Amount.Fen(), l.Fee.Fen(), l.Basis)
+		}
+		if _, err := tx.NewRaw(q.String(), args...).Exec(ctx); err != nil {
 			return err
 		}
 	}

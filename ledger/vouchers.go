@@ -159,37 +159,100 @@ func checkLineAmount(v *validation, field string, m Money, allowNegative bool) {
 }
 
 // checkAgainstBook validates lines against the chart, roster and periods.
+// Accounts, households and parties are looked up once per voucher, not per line.
 func (s *Store) checkAgainstBook(ctx context.Context, tx bun.IDB, b Book, date string, lines []Line) error {
 	if err := s.checkPeriodOpen(ctx, tx, b, Period(date[:7])); err != nil {
 		return err
 	}
+	refs, err := loadLineRefs(ctx, tx, b.ID, lines)
+	if err != nil {
+		return err
+	}
 	var v validation
-	accounts := map[string]Account{}
 	for i, l := range lines {
 		field := fmt.Sprintf("lines[%d]", i)
-		acc, ok := accounts[l.Account]
+		acc, ok := refs.accounts[l.Account]
 		if !ok {
-			var err error
-			if acc, err = accountByCode(ctx, tx, b.ID, l.Account); err != nil {
-				if ErrorCode(err) != ECodeNotFound {
-					return err
-				}
-				v.add(field+".account", "科目不存在：%s", truncate(l.Account, 16))
-				continue
-			}
-			accounts[l.Account] = acc
+			v.add(field+".account", "科目不存在：%s", truncate(l.Account, 16))
+			continue
 		}
-		if err := checkLineAux(ctx, tx, b.ID, acc, l, field, &v); err != nil {
-			return err
+		checkLineAux(acc, l, field, &v)
+		if l.Household != "" && !refs.households[l.Household] {
+			v.add(field+".household", "本账套没有此农户：%s", l.Household)
+		}
+		if l.Party != "" && !refs.parties[l.Party] {
+			v.add(field+".party", "本账套没有此单位：%s", l.Party)
 		}
 	}
 	return v.err()
 }
 
-func checkLineAux(ctx context.Context, tx bun.IDB, bookID int64, acc Account, l Line, field string, v *validation) error {
+// lineRefs are the accounts, households and parties a voucher's lines name
+// that exist in the book.
+type lineRefs struct {
+	accounts   map[string]Account
+	households map[string]bool
+	parties    map[string]bool
+}
+
+func loadLineRefs(ctx context.Context, tx bun.IDB, bookID int64, lines []Line) (lineRefs, error) {
+	refs := lineRefs{accounts: map[string]Account{}, households: map[string]bool{}, parties: map[string]bool{}}
+	var accounts, households, parties []string
+	for _, l := range lines {
+		accounts = append(accounts, l.Account)
+		if l.Household != "" {
+			households = append(households, l.Household)
+		}
+		if l.Party != "" {
+			parties = append(parties, l.Party)
+		}
+	}
+	var rows []accountRow
+	if err := tx.NewSelect().Model(&rows).Where("book_id = ? AND code IN (?)", bookID, bun.In(distinct(accounts))).Scan(ctx); err != nil {
+		return refs, err
+	}
+	for _, r := range rows {
+		refs.accounts[r.Code] = r.account()
+	}
+	if err := existingCodes(ctx, tx, "households", bookID, households, refs.households); err != nil {
+		return refs, err
+	}
+	return refs, existingCodes(ctx, tx, "parties", bookID, parties, refs.parties)
+}
+
+// existingCodes marks which of codes exist in table for the book.
+func existingCodes(ctx context.Context, tx bun.IDB, table string, bookID int64, codes []string, out map[string]bool) error {
+	codes = distinct(codes)
+	for start := 0; start < len(codes); start += maxLines {
+		chunk := codes[start:min(start+maxLines, len(codes))]
+		var found []string
+		err := tx.NewRaw("SELECT code FROM "+table+" WHERE book_id = ? AND code IN (?)", bookID, bun.In(chunk)).Scan(ctx, &found)
+		if err != nil && !isNoRows(err) {
+			return err
+		}
+		for _, c := range found {
+			out[c] = true
+		}
+	}
+	return nil
+}
+
+func distinct(xs []string) []string {
+	seen := make(map[string]bool, len(xs))
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func checkLineAux(acc Account, l Line, field string, v *validation) {
 	if !acc.Leaf {
 		v.add(field+".account", "科目 %s %s 有明细科目，请使用末级科目", acc.Code, acc.Name)
-		return nil
+		return
 	}
 	switch {
 	case acc.Aux == AuxHousehold && l.Household == "":
@@ -201,21 +264,6 @@ func checkLineAux(ctx context.Context, tx bun.IDB, bookID int64, acc Account, l 
 	case acc.Aux != AuxParty && l.Party != "":
 		v.add(field+".party", "科目 %s %s 不按单位核算，不能指定单位", acc.Code, acc.Name)
 	}
-	if l.Household != "" {
-		if ok, err := tx.NewSelect().Table("households").Where("book_id = ? AND code = ?", bookID, l.Household).Exists(ctx); err != nil {
-			return err
-		} else if !ok {
-			v.add(field+".household", "本账套没有此农户：%s", l.Household)
-		}
-	}
-	if l.Party != "" {
-		if ok, err := tx.NewSelect().Table("parties").Where("book_id = ? AND code = ?", bookID, l.Party).Exists(ctx); err != nil {
-			return err
-		} else if !ok {
-			v.add(field+".party", "本账套没有此单位：%s", l.Party)
-		}
-	}
-	return nil
 }
 
 // lockBook takes the book's row lock (PostgreSQL) so that every write to one
@@ -275,12 +323,23 @@ func (s *Store) insertDraft(ctx context.Context, tx bun.Tx, a Actor, b Book, in 
 	return v, s.audit(ctx, tx, a, b.ID, "create", "voucher", fmt.Sprint(id), "", nil, v)
 }
 
+// insertLines writes lines with multi-row INSERTs, 100 rows a statement.
 func insertLines(ctx context.Context, tx bun.Tx, bookID, voucherID int64, lines []Line) error {
-	for _, l := range lines {
-		_, err := tx.NewRaw(`INSERT INTO voucher_lines (book_id, voucher_id, line_no, account_code, household_code,
-			party_code, debit_fen, credit_fen, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			bookID, voucherID, l.LineNo, l.Account, nullable(l.Household), nullable(l.Party), l.Debit.Fen(), l.Credit.Fen(), l.Summary).Exec(ctx)
-		if err != nil {
+	const rowsPerInsert = 100
+	for start := 0; start < len(lines); start += rowsPerInsert {
+		chunk := lines[start:min(start+rowsPerInsert, len(lines))]
+		var q strings.Builder
+		args := make([]any, 0, 9*len(chunk))
+		q.WriteString(`INSERT INTO voucher_lines (book_id, voucher_id, line_no, account_code, household_code,
+			party_code, debit_fen, credit_fen, summary) VALUES `)
+		for i, l := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, bookID, voucherID, l.LineNo, l.Account, nullable(l.Household), nullable(l.Party), l.Debit.Fen(), l.Credit.Fen(), l.Summary)
+		}
+		if _, err := tx.NewRaw(q.String(), args...).Exec(ctx); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,117 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/uptrace/bun"
+)
+
+// maxHouseholdImport bounds one import: a county's largest village is far below.
+const maxHouseholdImport = 200_000
+
+// ImportHouseholds adds many households at once, all or none: every row is
+// validated first and every problem reported with its row index.
+func (s *Store) ImportHouseholds(ctx context.Context, a Actor, bookCode string, hs []Household) (int, error) {
+	if len(hs) == 0 || len(hs) > maxHouseholdImport {
+		return 0, FieldError("households", "每次导入应有 1 到 %d 户", maxHouseholdImport)
+	}
+	if err := validateHouseholdBatch(hs); err != nil {
+		return 0, err
+	}
+	err := s.write(ctx, func(tx bun.Tx) error {
+		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		if err != nil {
+			return err
+		}
+		if err := s.lockBook(ctx, tx, b.ID); err != nil {
+			return err
+		}
+		if err := checkBatchAgainstRoster(ctx, tx, b.ID, hs); err != nil {
+			return err
+		}
+		if err := s.insertHouseholds(ctx, tx, b.ID, hs); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, b.ID, "import", "household", fmt.Sprintf("%d", len(hs)), "", nil,
+			map[string]any{"households": len(hs), "first": hs[0].Code, "last": hs[len(hs)-1].Code})
+	})
+	return len(hs), err
+}
+
+func validateHouseholdBatch(hs []Household) error {
+	var v validation
+	codes, ids := map[string]int{}, map[string]int{}
+	for i := range hs {
+		h := &hs[i]
+		h.HeadName, h.Group = strings.TrimSpace(h.HeadName), strings.TrimSpace(h.Group)
+		f := fmt.Sprintf("households[%d]", i)
+		if err := validateHousehold(*h); err != nil {
+			for _, d := range err.(*Error).Details {
+				v.add(f+"."+d.Field, "%s", d.Message)
+			}
+		}
+		if j, dup := codes[h.Code]; dup {
+			v.add(f+".code", "户编号 %s 与第 %d 行重复", h.Code, j+1)
+		}
+		if j, dup := ids[h.IDNumber]; dup && h.IDNumber != "" {
+			v.add(f+".id_number", "身份证号与第 %d 行重复", j+1)
+		}
+		codes[h.Code], ids[h.IDNumber] = i, i
+		if len(v.details) >= 200 {
+			break
+		}
+	}
+	return v.err()
+}
+
+func checkBatchAgainstRoster(ctx context.Context, tx bun.IDB, bookID int64, hs []Household) error {
+	existing := map[string]bool{}
+	codes := make([]string, len(hs))
+	for i, h := range hs {
+		codes[i] = h.Code
+	}
+	if err := existingCodes(ctx, tx, "households", bookID, codes, existing); err != nil {
+		return err
+	}
+	var ids []string
+	if err := tx.NewRaw("SELECT id_number FROM households WHERE book_id = ?", bookID).Scan(ctx, &ids); err != nil && !isNoRows(err) {
+		return err
+	}
+	known := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		known[id] = true
+	}
+	var v validation
+	for i, h := range hs {
+		f := fmt.Sprintf("households[%d]", i)
+		if existing[h.Code] {
+			v.add(f+".code", "户编号已存在：%s", h.Code)
+		}
+		if known[h.IDNumber] {
+			v.add(f+".id_number", "身份证号已登记在本账套的其他户名下")
+		}
+	}
+	if err := v.err(); err != nil {
+		e := err.(*Error)
+		e.Code = ECodeConflict
+		return e
+	}
+	return nil
+}
+
+func (s *Store) insertHouseholds(ctx context.Context, tx bun.Tx, bookID int64, hs []Household) error {
+	const rowsPerInsert = 500
+	now := s.timestamp()
+	for start := 0; start < len(hs); start += rowsPerInsert {
+		chunk := hs[start:min(start+rowsPerInsert, len(hs))]
+		for i := range chunk {
+			chunk[i].BookID, chunk[i].CreatedAt, chunk[i].UpdatedAt = bookID, now, now
+		}
+		if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}

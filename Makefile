@@ -42,11 +42,16 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/coopledger
 
-# The demo-data step (`coopledger demo`) is added here later, between
-# migrate and serve.
+# run: build; migrate and, when the database has no books, load the demo
+# township and save its users' tokens to TOKENS (a database that has books is
+# left alone and the saved tokens are printed again); print the URL, the tokens
+# and curl examples; then serve until Ctrl-C. TOKENS defaults to
+# demo-tokens.txt beside a SQLite database: data/demo-tokens.txt for the default.
+TOKENS ?= $(if $(filter sqlite:%,$(DB)),$(dir $(patsubst sqlite:%,%,$(DB)))demo-tokens.txt,data/demo-tokens.txt)
 run: build
 	mkdir -p data
-	./$(BIN) migrate --db '$(DB)' && ./$(BIN) serve --db '$(DB)' --addr '$(ADDR)'
+	./$(BIN) demo --db '$(DB)' --addr '$(ADDR)' --if-empty --tokens-file '$(TOKENS)'
+	exec ./$(BIN) serve --db '$(DB)' --addr '$(ADDR)'
 
 # lint must pass before any tests run. The SQLite run unsets
 # COOPLEDGER_TEST_POSTGRES so it really is SQLite-only; the second run gets it

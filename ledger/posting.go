@@ -195,7 +195,7 @@ func reversalInput(ctx context.Context, tx bun.Tx, b Book, orig Voucher, in Reve
 	}
 	summary := strings.TrimSpace(in.Summary)
 	if summary == "" {
-		summary = truncate(fmt.Sprintf("冲销%s月%s号凭证：%s", orig.Period, orig.Number, orig.Summary), maxSummary-1)
+		summary = truncate(fmt.Sprintf("冲销%s年%s月%s号凭证：%s", orig.Period[:4], strings.TrimLeft(orig.Period[5:], "0"), orig.Number, orig.Summary), maxSummary-1)
 	}
 	rin := VoucherInput{Date: in.Date, Summary: summary}
 	for _, l := range orig.Lines {

@@ -34,7 +34,7 @@ func quartersOf(r PeriodRange) []Quarter {
 }
 
 func (s *Store) householdPayouts(ctx context.Context, db bun.IDB, b Book, household string, r PeriodRange) ([]QuarterPayout, error) {
-	var out []QuarterPayout
+	out := []QuarterPayout{}
 	for _, q := range quartersOf(r) {
 		rows := map[string]*QuarterPayout{}
 		due, err := s.quarterEntitlements(ctx, db, b, q, func(string) bool { return true })

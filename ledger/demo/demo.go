@@ -173,9 +173,9 @@ func loadBook(ctx context.Context, store *ledger.Store, sim *simClock, p *plan, 
 			return sum, fmt.Errorf("demo %s: party %s: %w", code, party.Code, err)
 		}
 	}
-	ids := make([]int64, len(p.entries)) // voucher id of each entry
-	posted := make([]bool, len(p.entries))
-	next := ledger.Period("2026-01") // the first month not yet closed
+	ids := make([]int64, len(p.entries))      // voucher id of each entry
+	numbers := make([]string, len(p.entries)) // "2月记-0003号" once posted
+	next := ledger.Period("2026-01")          // the first month not yet closed
 	closeUntil := func(before ledger.Period) error {
 		for ; next < before && next <= ClosedThrough; next = next.Next() {
 			t, _ := time.ParseInLocation("2006-01", string(next.Next()), zone)
@@ -200,7 +200,7 @@ func loadBook(ctx context.Context, store *ledger.Store, sim *simClock, p *plan, 
 		sim.at(t.Add(9 * time.Hour))
 		for i := start; i < end; i++ {
 			sim.advance(4 * time.Minute)
-			id, err := prepare(ctx, store, preparer, code, p.entries[i], ids, posted)
+			id, err := prepare(ctx, store, preparer, code, p.entries[i], ids, numbers)
 			if err != nil {
 				return sum, err
 			}
@@ -213,10 +213,11 @@ func loadBook(ctx context.Context, store *ledger.Store, sim *simClock, p *plan, 
 				continue
 			}
 			sim.advance(time.Minute)
-			if _, err := store.PostVoucher(ctx, reviewer, code, ids[i]); err != nil {
+			v, err := store.PostVoucher(ctx, reviewer, code, ids[i])
+			if err != nil {
 				return sum, fmt.Errorf("demo %s: post %s %s: %w", code, day, p.entries[i].summary, err)
 			}
-			posted[i] = true
+			numbers[i] = fmt.Sprintf("%d月%s号", t.Month(), v.Number)
 			sum.Posted++
 		}
 		start = end
@@ -226,12 +227,13 @@ func loadBook(ctx context.Context, store *ledger.Store, sim *simClock, p *plan, 
 
 // prepare saves an entry as a draft: a red reversal through ReverseVoucher,
 // anything else through CreateVoucher.
-func prepare(ctx context.Context, store *ledger.Store, a ledger.Actor, code string, e entry, ids []int64, posted []bool) (int64, error) {
+func prepare(ctx context.Context, store *ledger.Store, a ledger.Actor, code string, e entry, ids []int64, numbers []string) (int64, error) {
 	if e.reverses != 0 {
-		if !posted[e.reverses-1] {
+		number := numbers[e.reverses-1]
+		if number == "" {
 			return 0, fmt.Errorf("demo %s: reversal on %s of a voucher not posted before that day", code, e.date)
 		}
-		v, err := store.ReverseVoucher(ctx, a, code, ids[e.reverses-1], ledger.ReverseInput{Date: e.date})
+		v, err := store.ReverseVoucher(ctx, a, code, ids[e.reverses-1], ledger.ReverseInput{Date: e.date, Summary: fmt.Sprintf(e.summary, number)})
 		if err != nil {
 			return 0, fmt.Errorf("demo %s: reverse on %s: %w", code, e.date, err)
 		}

@@ -92,15 +92,17 @@ func (p *plan) add(date string, attachments int, summary string, lines ...line) 
 	return len(p.entries)
 }
 
-// reverse appends a red reversal of entry idx, to be posted on date.
-func (p *plan) reverse(date string, idx int) {
+// reverse appends a red reversal of entry idx, to be posted on date. summary
+// has one %s, filled with the original's month and number ("2月记-0003号")
+// once it is known.
+func (p *plan) reverse(date string, idx int, summary string) {
 	orig := p.entries[idx-1]
 	neg := make([]line, len(orig.lines))
 	for i, l := range orig.lines {
 		neg[i] = l
 		neg[i].debit, neg[i].credit = -l.debit, -l.credit
 	}
-	p.entries = append(p.entries, entry{date: date, summary: "", attachments: 0, lines: neg, reverses: idx})
+	p.entries = append(p.entries, entry{date: date, summary: summary, attachments: 0, lines: neg, reverses: idx})
 }
 
 // share is one household's part of a batch (accrual or payout).

@@ -127,7 +127,7 @@ func qingzhu(r *rand.Rand) (*plan, error) {
 		case 2:
 			// A bill posted to the wrong account, reversed and posted again.
 			wrong := p.add(date(2, 12), 1, "支付村务公开栏制作费", dr("511", 86000), cr("102", 86000))
-			p.reverse(date(2, 14), wrong)
+			p.reverse(date(2, 14), wrong, "冲销%s凭证（村务公开栏制作费误记经营支出）")
 			p.add(date(2, 14), 1, "支付村务公开栏制作费（更正科目）", dr("513", 86000), cr("102", 86000))
 		case 3:
 			p.add(date(3, 18), 2, "收到县财政局拨付2026年衔接推进乡村振兴补助资金（蛙竹农业园扩建）",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"coopledger/ledger"
 )
@@ -23,9 +24,12 @@ type Fixture struct {
 	Tokens     map[string]string // role label → token
 }
 
-// IDNumber returns a valid 18-character ID number derived from n.
+// IDNumber returns a valid 18-character ID number derived from n, distinct
+// for every n below 18,000,000: the birth date walks from 1950 by n/1000 days
+// and the sequence number is n%1000.
 func IDNumber(n int) string {
-	first := fmt.Sprintf("362426%04d%02d%02d%03d", 1950+n%50, 1+n%12, 1+n%28, n%1000)
+	birth := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, (n/1000)%18000)
+	first := fmt.Sprintf("362426%s%03d", birth.Format("20060102"), n%1000)
 	return first + string(ledger.IDNumberCheckChar(first))
 }
 

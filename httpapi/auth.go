@@ -1,0 +1,53 @@
+package httpapi
+
+import (
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"coopledger/ledger"
+)
+
+// actorKey is where the authenticated actor lives in the Echo context.
+const actorKey = "coopledger.actor"
+
+// authenticate resolves "Authorization: Bearer <token>" to an actor; a
+// missing, malformed, forged or disabled token answers 401.
+func (a *api) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token, ok := bearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
+		if !ok {
+			return unauthorized("缺少身份令牌，请在请求头中提供 Authorization: Bearer <令牌>")
+		}
+		actor, err := a.store.Authenticate(ctx(c), token)
+		if ledger.ErrorCode(err) == ledger.ECodeUnauthorized {
+			return unauthorized("令牌无效或已停用")
+		}
+		if err != nil {
+			return err
+		}
+		c.Set(actorKey, actor)
+		return next(c)
+	}
+}
+
+// bearerToken extracts the token; the scheme is case-insensitive (RFC 7235).
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+func unauthorized(msg string) *ledger.Error {
+	return &ledger.Error{Code: ledger.ECodeUnauthorized, Message: "Authorization：" + msg,
+		Details: []ledger.Detail{{Field: "Authorization", Message: msg}}}
+}
+
+// actor returns the authenticated actor of the request.
+func actor(c echo.Context) ledger.Actor {
+	a, _ := c.Get(actorKey).(ledger.Actor)
+	return a
+}

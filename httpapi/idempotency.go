@@ -1,0 +1,183 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"coopledger/ledger"
+)
+
+// Idempotency-Key: a POST carrying a key runs once per user and key. The key is
+// claimed by the ledger inside the transaction that creates the thing, so two
+// concurrent requests with one key create one thing; the response is saved
+// after commit and replayed, with Idempotency-Hit: true, to every retry.
+
+const (
+	headerIdempotencyKey = "Idempotency-Key"
+	headerIdempotencyHit = "Idempotency-Hit"
+	maxIdempotencyKey    = 200 // characters
+	// replayPoll is how often a waiting retry looks for the saved response.
+	replayPoll = 50 * time.Millisecond
+	// maxSavedResponse bounds the response body kept for replays.
+	maxSavedResponse = 1 << 20
+)
+
+// replayWait bounds how long a retry that finds its key claimed, but no
+// response saved yet, waits for the first request (a variable for tests).
+var replayWait = 5 * time.Second
+
+// idempotent is the middleware for POST routes.
+func (a *api) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
+	return a.idempotentRedacting()(next)
+}
+
+// idempotentRedacting saves responses for replay with the named top-level
+// fields removed: a secret shown once (a new user's token) is never stored.
+func (a *api) idempotentRedacting(secrets ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			key := c.Request().Header.Get(headerIdempotencyKey)
+			if key == "" {
+				return next(c)
+			}
+			if err := checkIdempotencyKey(key); err != nil {
+				return err
+			}
+			body, err := requestBody(c)
+			if err != nil {
+				return err
+			}
+			claim := ledger.IdempotencyClaim{UserID: actor(c).UserID, Key: key, RequestHash: requestHash(c, body)}
+			if found, err := a.replay(c, claim); found || err != nil {
+				return err
+			}
+			c.SetRequest(c.Request().WithContext(ledger.WithIdempotency(ctx(c), claim)))
+			rec := &responseRecorder{ResponseWriter: c.Response().Writer}
+			c.Response().Writer = rec
+			err = next(c)
+			if err != nil {
+				// The handler's transaction rolled back. If a concurrent request
+				// with the key won meanwhile (the ledger says so, or a check of
+				// the state it created failed first), answer with its response.
+				if found, rerr := a.replay(c, claim); found || rerr != nil {
+					return rerr
+				}
+				return err
+			}
+			if status := c.Response().Status; status >= 200 && status < 300 && !rec.overflow {
+				a.saveResponse(c, claim, status, redact(rec.body.Bytes(), secrets))
+			}
+			return nil
+		}
+	}
+}
+
+// checkIdempotencyKey allows 1 to 200 printable ASCII characters.
+func checkIdempotencyKey(key string) error {
+	if len(key) > maxIdempotencyKey {
+		return invalid(headerIdempotencyKey, "幂等键不超过 %d 个字符", maxIdempotencyKey)
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x21 || key[i] > 0x7e {
+			return invalid(headerIdempotencyKey, "幂等键只能包含可见的 ASCII 字符")
+		}
+	}
+	return nil
+}
+
+func requestHash(c echo.Context, body []byte) string {
+	return requestHashOf(c.Request().Method, c.Request().URL.Path, body)
+}
+
+// requestHashOf is SHA-256 over method, path and body.
+func requestHashOf(method, path string, body []byte) string {
+	h := sha256.New()
+	h.Write([]byte(method + "\n" + path + "\n"))
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// replay answers from a saved response if the key is known. A key known with
+// another request's hash is refused; a key claimed but not answered yet is
+// waited for (bounded).
+func (a *api) replay(c echo.Context, claim ledger.IdempotencyClaim) (bool, error) {
+	deadline := time.Now().Add(replayWait)
+	for {
+		saved, found, err := a.store.LookupIdempotency(ctx(c), claim.UserID, claim.Key)
+		switch {
+		case err != nil:
+			return false, err
+		case !found:
+			return false, nil
+		case saved.RequestHash != claim.RequestHash:
+			msg := "此幂等键已用于另一个不同的请求，请为新请求使用新的幂等键"
+			return true, &ledger.Error{Code: codeIdempotencyMismatch, Message: headerIdempotencyKey + "：" + msg,
+				Details: []ledger.Detail{{Field: headerIdempotencyKey, Message: msg}}}
+		case saved.StatusCode != 0:
+			c.Response().Header().Set(headerIdempotencyHit, "true")
+			return true, c.JSONBlob(saved.StatusCode, []byte(saved.Body))
+		case time.Now().After(deadline):
+			msg := "相同幂等键的请求正在处理，请稍后重试"
+			return true, &ledger.Error{Code: codeIdempotencyInProgress, Message: headerIdempotencyKey + "：" + msg,
+				Details: []ledger.Detail{{Field: headerIdempotencyKey, Message: msg}}}
+		}
+		select {
+		case <-ctx(c).Done():
+			return true, ctx(c).Err()
+		case <-time.After(replayPoll):
+		}
+	}
+}
+
+func (a *api) saveResponse(c echo.Context, claim ledger.IdempotencyClaim, status int, body []byte) {
+	if err := a.store.SaveIdempotentResponse(ctx(c), claim.UserID, claim.Key, status, string(body)); err != nil {
+		// The thing was created and the client has its response; a retry will
+		// wait for the saved response and then be told to try later.
+		a.logger.Error("save idempotent response", slog.String("request_id", requestIDOf(c)),
+			slog.String("error", err.Error()))
+	}
+}
+
+// redact removes top-level fields of a JSON object body.
+func redact(body []byte, fields []string) []byte {
+	if len(fields) == 0 {
+		return body
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil {
+		return body
+	}
+	for _, f := range fields {
+		delete(obj, f)
+	}
+	out, err := json.Marshal(obj)
+	if err != nil {
+		return body
+	}
+	return append(out, '\n')
+}
+
+// responseRecorder copies what a handler writes, up to maxSavedResponse.
+type responseRecorder struct {
+	http.ResponseWriter
+	body     bytes.Buffer
+	overflow bool
+}
+
+func (r *responseRecorder) Write(b []byte) (int, error) {
+	if r.body.Len()+len(b) > maxSavedResponse {
+		r.overflow = true
+	} else {
+		r.body.Write(b)
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *responseRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -1,0 +1,441 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+
+	"coopledger/ledger"
+)
+
+// The OpenAPI 3.1 document is generated from the operations below and from
+// the Go types the handlers decode and encode, so schemas cannot drift from
+// the code; a test checks the operations against the routes Echo serves and
+// validates the document against the OpenAPI 3.1 schema.
+
+// operation documents one route.
+type operation struct {
+	method, path string // path in OpenAPI form: /api/v1/books/{book}
+	summary      string
+	roles        string // who may call it
+	query        []param
+	body         any  // request body (a zero value of its type); nil for none
+	emptyBody    bool // a POST that takes no data: no body, or {}
+	status       int  // success status
+	result       any  // response body (a zero value of its type); nil for none
+	public       bool // no token needed
+}
+
+// param is a query parameter.
+type param struct {
+	name, desc string
+	schema     map[string]any
+	required   bool
+}
+
+const v1 = "/api/v1"
+
+var (
+	periodSchema  = map[string]any{"type": "string", "pattern": `^[0-9]{4}-(0[1-9]|1[0-2])$`, "examples": []string{"2026-03"}}
+	dateSchema    = map[string]any{"type": "string", "pattern": `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, "examples": []string{"2026-03-15"}}
+	codeSchema    = map[string]any{"type": "string", "pattern": `^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`}
+	accountSchema = map[string]any{"type": "string", "pattern": `^[0-9]{1,16}$`, "examples": []string{"21101"}}
+	idSchema      = map[string]any{"type": "string", "pattern": `^[1-9][0-9]{0,18}$`}
+	limitParam    = param{"limit", "每页条数，1 到 1000，默认 100", map[string]any{"type": "integer", "minimum": 1, "maximum": maxPageSize}, false}
+	rangeParams   = []param{{"from", "开始期间（含）", periodSchema, true}, {"to", "结束期间（含）", periodSchema, true}}
+)
+
+func afterParam(desc string, schema map[string]any) param {
+	return param{"after", desc + "（上一页响应的 next）", schema, false}
+}
+
+const (
+	anyUser    = "任何已登录用户"
+	admin      = "管理员"
+	readers    = "账套范围内的会计、乡镇财政、审计"
+	writers    = "账套范围内的会计"
+	posters    = "账套范围内的会计（非制单人）、乡镇财政"
+	closers    = "账套范围内的会计、乡镇财政"
+	townshipOf = "账套所属乡镇的乡镇财政"
+)
+
+// operations lists every route of routes.go.
+var operations = []operation{
+	{method: "GET", path: "/healthz", summary: "健康检查（数据库可用）", status: 200, result: health{}, public: true},
+	{method: "GET", path: "/openapi.json", summary: "本 OpenAPI 3.1 文档", status: 200, result: map[string]any{}, public: true},
+	{method: "GET", path: v1 + "/healthz", summary: "健康检查（数据库可用）", status: 200, result: health{}, public: true},
+	{method: "GET", path: v1 + "/openapi.json", summary: "本 OpenAPI 3.1 文档", status: 200, result: map[string]any{}, public: true},
+
+	{method: "GET", path: v1 + "/me", summary: "当前用户", roles: anyUser, status: 200, result: ledger.User{}},
+	{method: "POST", path: v1 + "/users", summary: "创建用户并返回其令牌（仅显示一次）", roles: admin, body: ledger.NewUser{}, status: 201, result: createdUser{}},
+
+	{method: "POST", path: v1 + "/books", summary: "创建账套", roles: admin, body: ledger.NewBook{}, status: 201, result: ledger.Book{}},
+	{method: "GET", path: v1 + "/books", summary: "可见的账套", roles: anyUser, status: 200, result: list[ledger.Book]{}},
+	{method: "GET", path: v1 + "/books/{book}", summary: "账套信息", roles: readers + "；管理员", status: 200, result: ledger.Book{}},
+	{method: "PUT", path: v1 + "/books/{book}/segregation", summary: "豁免或恢复不相容职务分离（一人村）", roles: townshipOf, body: segregationRequest{}, status: 200, result: ledger.Book{}},
+
+	{method: "GET", path: v1 + "/books/{book}/accounts", summary: "科目表", roles: readers, status: 200, result: list[ledger.Account]{}},
+	{method: "POST", path: v1 + "/books/{book}/accounts", summary: "增设明细科目", roles: writers, body: ledger.NewAccount{}, status: 201, result: ledger.Account{}},
+
+	{method: "GET", path: v1 + "/books/{book}/households", summary: "农户花名册（分页）", roles: readers, status: 200, result: page[ledger.Household]{},
+		query: []param{{"q", "按户编号、户主姓名或村民小组筛选", map[string]any{"type": "string", "maxLength": 64}, false}, afterParam("户编号游标", codeSchema), limitParam}},
+	{method: "POST", path: v1 + "/books/{book}/households", summary: "登记农户", roles: writers, body: householdRequest{}, status: 201, result: ledger.Household{}},
+	{method: "GET", path: v1 + "/books/{book}/households/{code}", summary: "农户信息", roles: readers, status: 200, result: ledger.Household{}},
+	{method: "PATCH", path: v1 + "/books/{book}/households/{code}", summary: "修改农户信息（未给出的字段不变）", roles: writers, body: ledger.HouseholdPatch{}, status: 200, result: ledger.Household{}},
+	{method: "GET", path: v1 + "/books/{book}/households/{code}/statement", summary: "农户对账单", roles: readers, query: rangeParams, status: 200, result: ledger.HouseholdStatement{}},
+
+	{method: "GET", path: v1 + "/books/{book}/parties", summary: "往来单位（分页）", roles: readers, status: 200, result: page[ledger.Party]{},
+		query: []param{afterParam("单位编号游标", codeSchema), limitParam}},
+	{method: "POST", path: v1 + "/books/{book}/parties", summary: "登记往来单位", roles: writers, body: partyRequest{}, status: 201, result: ledger.Party{}},
+	{method: "GET", path: v1 + "/books/{book}/parties/{code}", summary: "往来单位信息", roles: readers, status: 200, result: ledger.Party{}},
+	{method: "PATCH", path: v1 + "/books/{book}/parties/{code}", summary: "修改往来单位（未给出的字段不变）", roles: writers, body: ledger.PartyPatch{}, status: 200, result: ledger.Party{}},
+
+	{method: "GET", path: v1 + "/books/{book}/vouchers", summary: "凭证列表（分页，按 ID 升序）", roles: readers, status: 200, result: page[ledger.Voucher]{},
+		query: []param{{"period", "期间", periodSchema, false}, {"status", "状态", map[string]any{"type": "string", "enum": []string{"draft", "posted"}}, false},
+			{"account", "科目（含其明细科目）", accountSchema, false}, {"household", "户编号", codeSchema, false}, afterParam("凭证 ID 游标", idSchema), limitParam}},
+	{method: "POST", path: v1 + "/books/{book}/vouchers", summary: "填制凭证（草稿）", roles: writers, body: ledger.VoucherInput{}, status: 201, result: ledger.Voucher{}},
+	{method: "GET", path: v1 + "/books/{book}/vouchers/{id}", summary: "凭证详情", roles: readers, status: 200, result: ledger.Voucher{}},
+	{method: "PATCH", path: v1 + "/books/{book}/vouchers/{id}", summary: "修改草稿凭证（仅制单人；给出 lines 则整体替换）", roles: writers, body: ledger.VoucherPatch{}, status: 200, result: ledger.Voucher{}},
+	{method: "DELETE", path: v1 + "/books/{book}/vouchers/{id}", summary: "删除草稿凭证（仅制单人）", roles: writers, status: 204},
+	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/post", summary: "审核过账：编号、入哈希链", roles: posters, emptyBody: true, status: 200, result: ledger.Voucher{}},
+	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/reverse", summary: "红字冲销：生成冲销草稿", roles: writers, body: ledger.ReverseInput{}, status: 201, result: ledger.Voucher{}},
+
+	{method: "GET", path: v1 + "/books/{book}/periods", summary: "会计期间及结账状态", roles: readers, status: 200, result: list[ledger.PeriodStatus]{}},
+	{method: "POST", path: v1 + "/books/{book}/periods/{period}/close", summary: "结账", roles: closers, emptyBody: true, status: 200, result: ledger.PeriodStatus{}},
+	{method: "POST", path: v1 + "/books/{book}/periods/{period}/reopen", summary: "反结账（须填写理由）", roles: townshipOf, body: reopenRequest{}, status: 200, result: ledger.PeriodStatus{}},
+
+	{method: "GET", path: v1 + "/books/{book}/trial-balance", summary: "科目余额表", roles: readers, query: rangeParams, status: 200, result: ledger.TrialBalance{}},
+	{method: "GET", path: v1 + "/books/{book}/ledger", summary: "明细账", roles: readers, status: 200, result: ledger.AccountLedger{},
+		query: append([]param{{"account", "科目代码", accountSchema, true}, {"household", "只看一户", codeSchema, false}}, rangeParams...)},
+	{method: "GET", path: v1 + "/books/{book}/audit-log", summary: "审计日志（分页）", roles: readers, status: 200, result: page[ledger.AuditEntry]{},
+		query: []param{{"user", "用户 ID", idSchema, false}, {"action", "操作，如 create、post、close", map[string]any{"type": "string", "pattern": "^[a-z_]{1,32}$"}, false},
+			{"from", "开始日期（含）", dateSchema, false}, {"to", "结束日期（含）", dateSchema, false}, afterParam("日志 ID 游标", idSchema), limitParam}},
+	{method: "GET", path: v1 + "/books/{book}/verify", summary: "校验哈希链、编号与余额", roles: readers, status: 200, result: ledger.VerifyReport{}},
+}
+
+// pathParams describes every {name} that appears in a path.
+var pathParams = map[string]param{
+	"book":   {"book", "账套代码", codeSchema, true},
+	"code":   {"code", "户编号或单位编号", codeSchema, true},
+	"id":     {"id", "凭证 ID", idSchema, true},
+	"period": {"period", "期间 YYYY-MM", periodSchema, true},
+}
+
+var (
+	openAPIOnce sync.Once
+	openAPIJSON []byte
+)
+
+// openAPIDocument returns the document, built once.
+func openAPIDocument() []byte {
+	openAPIOnce.Do(func() {
+		b, err := json.MarshalIndent(buildOpenAPI(), "", "  ")
+		if err != nil {
+			panic(fmt.Sprintf("openapi: %v", err))
+		}
+		openAPIJSON = b
+	})
+	return openAPIJSON
+}
+
+func (a *api) openAPI(c echo.Context) error {
+	return c.JSONBlob(http.StatusOK, openAPIDocument())
+}
+
+type obj = map[string]any
+
+func ref(kind, name string) obj { return obj{"$ref": "#/components/" + kind + "/" + name} }
+
+var pathParamPattern = regexp.MustCompile(`\{([a-z]+)\}`)
+
+func buildOpenAPI() obj {
+	g := &schemaGen{defs: obj{}}
+	g.defs["Amount"] = obj{"type": "string", "pattern": `^-?[0-9]+\.[0-9]{2}$`, "examples": []string{"1234.50"},
+		"description": "金额（元），两位小数的字符串"}
+	g.defs["AmountInput"] = obj{"description": "金额（元）：字符串 \"1234.50\" 或 JSON 数字 1234.5，最多两位小数，不接受指数形式；按文本精确读取，不经浮点",
+		"oneOf": []obj{{"type": "string", "pattern": `^-?(0|[1-9][0-9]{0,12})(\.[0-9]{1,2})?$`}, {"type": "number"}}}
+	errorSchema := g.of(reflect.TypeFor[envelope](), false)
+	paths := obj{}
+	for _, op := range operations {
+		item, _ := paths[op.path].(obj)
+		if item == nil {
+			item = obj{}
+			paths[op.path] = item
+		}
+		item[strings.ToLower(op.method)] = g.operation(op)
+	}
+	return obj{
+		"openapi": "3.1.0",
+		"info": obj{"title": "coopledger API", "version": "1.0.0", "description": "村集体经济组织与农民专业合作社复式记账 API。" +
+			"金额为两位小数的字符串；日期 YYYY-MM-DD；期间 YYYY-MM；账套按代码寻址。认证：Authorization: Bearer <令牌>。" +
+			"所有创建或改变状态的 POST 接受 Idempotency-Key（≤ 200 个字符）：相同请求重放原响应并带 Idempotency-Hit: true，" +
+			"同一键用于不同请求返回 422。错误统一为 {\"error\": {\"code\", \"message\", \"details\"}}。每个响应带 X-Request-ID。"},
+		"security": []obj{{"bearer": []string{}}},
+		"paths":    paths,
+		"components": obj{
+			"securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer", "description": "coopledger token create 或 POST /api/v1/users 发放的令牌"}},
+			"schemas":         g.defs,
+			"responses": obj{"Error": obj{"description": "错误：code 说明类别，message 为中文说明并指明字段，details 逐字段列出问题",
+				"content": obj{echo.MIMEApplicationJSON: obj{"schema": errorSchema}}}},
+			"parameters": obj{"IdempotencyKey": obj{"name": headerIdempotencyKey, "in": "header", "required": false,
+				"description": "幂等键：重试同一请求时使用同一个键", "schema": obj{"type": "string", "minLength": 1, "maxLength": maxIdempotencyKey}}},
+			"headers": obj{"IdempotencyHit": obj{"description": "true：本响应是同一幂等键先前响应的重放", "schema": obj{"type": "string", "enum": []string{"true"}}}},
+		},
+	}
+}
+
+func (g *schemaGen) operation(op operation) obj {
+	out := obj{"summary": op.summary, "operationId": operationID(op), "responses": g.responses(op)}
+	if op.roles != "" {
+		out["description"] = "权限：" + op.roles + "。账套不在令牌范围内时返回 404。"
+	}
+	if op.public {
+		out["security"] = []obj{}
+	}
+	var params []obj
+	for _, m := range pathParamPattern.FindAllStringSubmatch(op.path, -1) {
+		params = append(params, paramObject(pathParams[m[1]], "path"))
+	}
+	for _, p := range op.query {
+		params = append(params, paramObject(p, "query"))
+	}
+	if op.method == http.MethodPost {
+		params = append(params, ref("parameters", "IdempotencyKey"))
+	}
+	if params != nil {
+		out["parameters"] = params
+	}
+	switch {
+	case op.body != nil:
+		out["requestBody"] = obj{"required": true, "content": obj{echo.MIMEApplicationJSON: obj{"schema": g.of(reflect.TypeOf(op.body), true)}}}
+	case op.emptyBody:
+		out["requestBody"] = obj{"required": false, "description": "无需请求体；如提供，须为空对象 {}",
+			"content": obj{echo.MIMEApplicationJSON: obj{"schema": obj{"type": "object", "additionalProperties": false}}}}
+	}
+	return out
+}
+
+func (g *schemaGen) responses(op operation) obj {
+	success := obj{"description": http.StatusText(op.status)}
+	if op.result != nil {
+		success["content"] = obj{echo.MIMEApplicationJSON: obj{"schema": g.of(reflect.TypeOf(op.result), false)}}
+	}
+	if op.method == http.MethodPost {
+		success["headers"] = obj{headerIdempotencyHit: ref("headers", "IdempotencyHit")}
+	}
+	out := obj{fmt.Sprint(op.status): success}
+	errStatuses := []int{http.StatusInternalServerError, http.StatusServiceUnavailable}
+	if !op.public {
+		errStatuses = append(errStatuses, http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound)
+	}
+	if op.method != http.MethodGet {
+		errStatuses = append(errStatuses, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
+	}
+	for _, s := range errStatuses {
+		out[fmt.Sprint(s)] = ref("responses", "Error")
+	}
+	return out
+}
+
+func paramObject(p param, in string) obj {
+	return obj{"name": p.name, "in": in, "description": p.desc, "required": p.required || in == "path", "schema": p.schema}
+}
+
+// operationID is e.g. "post_books_book_vouchers_id_post".
+func operationID(op operation) string {
+	path := strings.TrimPrefix(op.path, v1)
+	path = strings.NewReplacer("{", "", "}", "", "-", "_", ".", "_").Replace(path)
+	parts := slices.DeleteFunc(strings.Split(path, "/"), func(s string) bool { return s == "" })
+	id := strings.ToLower(op.method) + "_" + strings.Join(parts, "_")
+	if !strings.HasPrefix(op.path, v1) {
+		id += "_root"
+	}
+	return id
+}
+
+// schemaGen turns Go types into JSON Schemas under components/schemas.
+// Request schemas ("in") refuse unknown fields and take amounts as strings or
+// numbers; response schemas list every field that is always present.
+type schemaGen struct{ defs obj }
+
+var (
+	moneyType = reflect.TypeFor[ledger.Money]()
+
+	enums = map[reflect.Type][]string{
+		reflect.TypeFor[ledger.BookKind]():        {string(ledger.KindVillage), string(ledger.KindCooperative)},
+		reflect.TypeFor[ledger.Role]():            {string(ledger.RoleAdmin), string(ledger.RoleAccountant), string(ledger.RoleTownship), string(ledger.RoleAuditor)},
+		reflect.TypeFor[ledger.HouseholdStatus](): {string(ledger.StatusFormerlyPoor), string(ledger.StatusMonitored), string(ledger.StatusOrdinary)},
+		reflect.TypeFor[ledger.VoucherStatus]():   {string(ledger.StatusDraft), string(ledger.StatusPosted)},
+		reflect.TypeFor[ledger.Side]():            {string(ledger.Debit), string(ledger.Credit)},
+		reflect.TypeFor[ledger.Aux]():             {string(ledger.AuxNone), string(ledger.AuxHousehold), string(ledger.AuxParty)},
+		reflect.TypeFor[ledger.Category](): {string(ledger.CategoryAsset), string(ledger.CategoryLiability), string(ledger.CategoryEquity),
+			string(ledger.CategoryCost), string(ledger.CategoryIncome)},
+	}
+
+	// schemaNames names types whose Go names read badly in the document.
+	schemaNames = map[reflect.Type]string{
+		reflect.TypeFor[envelope]():      "Error",
+		reflect.TypeFor[errorBody]():     "ErrorBody",
+		reflect.TypeFor[ledger.Detail](): "ErrorDetail",
+	}
+
+	// requiredInputs lists the fields a request must carry; the ledger names
+	// the field in its 400 when one is missing.
+	requiredInputs = map[string][]string{
+		"NewUser":            {"name", "role"},
+		"NewBook":            {"code", "name", "kind", "township"},
+		"TownshipInput":      {"code", "name"},
+		"NewAccount":         {"code", "name", "parent"},
+		"HouseholdRequest":   {"code", "head_name", "id_number", "members", "status"},
+		"PartyRequest":       {"code", "name"},
+		"VoucherInput":       {"date", "summary", "lines"},
+		"LineInput":          {"account"},
+		"ReverseInput":       {"date"},
+		"ReopenRequest":      {"reason"},
+		"SegregationRequest": {"opt_out"},
+	}
+
+	// fieldSchemas replaces the generated schema of a few fields.
+	fieldSchemas = map[string]obj{
+		// The totals row of a trial balance is a TrialBalanceRow without a category.
+		"TrialBalanceRow.category": {"type": "string", "enum": append(slices.Clone(enums[reflect.TypeFor[ledger.Category]()]), "")},
+	}
+
+	// fieldDocs explains fields whose meaning is not obvious from the name.
+	fieldDocs = map[string]string{
+		"VoucherPage.next":           "下一页游标：作为 after 传入；空字符串表示没有下一页",
+		"HouseholdPage.next":         "下一页游标：作为 after 传入；空字符串表示没有下一页",
+		"PartyPage.next":             "下一页游标：作为 after 传入；空字符串表示没有下一页",
+		"AuditEntryPage.next":        "下一页游标：作为 after 传入；空字符串表示没有下一页",
+		"Voucher.number":             "凭证号，如 记-0007；过账时按月连续编号",
+		"Voucher.hash":               "过账后在本账套哈希链中的 SHA-256",
+		"Voucher.total":              "借方合计（= 贷方合计）",
+		"LineInput.debit":            "借方金额；与 credit 二者必填其一",
+		"LineInput.credit":           "贷方金额；与 debit 二者必填其一",
+		"LineInput.household":        "农户编号；★ 科目（按农户辅助核算）必填",
+		"LineInput.party":            "往来单位编号；按单位辅助核算的科目必填",
+		"CreatedUser.token":          "访问令牌，只在创建时显示一次；幂等重放的响应不含令牌",
+		"ErrorBody.code":             "invalid 400、unauthorized 401、forbidden/segregation 403、not_found 404、conflict/period_closed/immutable/idempotency_in_progress 409、too_large 413、unsupported_media_type 415、unbalanced/idempotency_mismatch 422、internal 500、timeout/unavailable 503",
+		"ErrorBody.message":          "中文说明，指明出错的字段",
+		"ErrorDetail.field":          "字段路径，如 lines[1].credit；请求头或查询参数为其名称",
+		"AuditEntry.before":          "变更前的内容",
+		"AuditEntry.after":           "变更后的内容",
+		"TrialBalanceRow.category":   "科目类别；合计行为空字符串",
+		"SegregationRequest.opt_out": "true：本账套允许制单人自行过账（须说明理由）；false：恢复不相容职务分离",
+	}
+)
+
+// of returns the schema of t, defining named structs under components.
+func (g *schemaGen) of(t reflect.Type, in bool) obj {
+	switch {
+	case t == moneyType && in:
+		return ref("schemas", "AmountInput")
+	case t == moneyType:
+		return ref("schemas", "Amount")
+	case t == rawMessageType:
+		return obj{}
+	}
+	if values, ok := enums[t]; ok {
+		return obj{"type": "string", "enum": values}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		if in {
+			return obj{"anyOf": []obj{g.of(t.Elem(), in), {"type": "null"}}}
+		}
+		return g.of(t.Elem(), in)
+	case reflect.Struct:
+		return ref("schemas", g.define(t, in))
+	case reflect.Slice:
+		return obj{"type": "array", "items": g.of(t.Elem(), in)}
+	case reflect.Map:
+		return obj{"type": "object"}
+	case reflect.String:
+		return obj{"type": "string"}
+	case reflect.Bool:
+		return obj{"type": "boolean"}
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return obj{"type": "integer"}
+	}
+	panic("openapi: no schema for " + t.String())
+}
+
+// define adds the schema of struct t to components and returns its name.
+func (g *schemaGen) define(t reflect.Type, in bool) string {
+	name := schemaName(t, in)
+	if _, done := g.defs[name]; done {
+		return name
+	}
+	g.defs[name] = obj{} // placeholder against recursion
+	props, required := obj{}, []string{}
+	for _, f := range reflect.VisibleFields(t) {
+		field, ok := jsonName(f)
+		if !ok {
+			continue
+		}
+		s := g.of(f.Type, in)
+		if override, ok := fieldSchemas[name+"."+field]; ok {
+			s = override
+		}
+		if doc := fieldDocs[name+"."+field]; doc != "" {
+			s = withDescription(s, doc)
+		}
+		props[field] = s
+		if !in && !omittable(f) {
+			required = append(required, field)
+		}
+	}
+	if in {
+		required = requiredInputs[name]
+	}
+	s := obj{"type": "object", "properties": props, "additionalProperties": false}
+	if len(required) > 0 {
+		s["required"] = required
+	}
+	g.defs[name] = s
+	return name
+}
+
+// withDescription adds a description; a $ref is wrapped so it stays valid.
+func withDescription(s obj, doc string) obj {
+	if _, isRef := s["$ref"]; isRef {
+		return obj{"allOf": []obj{s}, "description": doc}
+	}
+	out := obj{"description": doc}
+	for k, v := range s {
+		out[k] = v
+	}
+	return out
+}
+
+func omittable(f reflect.StructField) bool {
+	_, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return slices.Contains(strings.Split(opts, ","), "omitempty") || slices.Contains(strings.Split(opts, ","), "omitzero")
+}
+
+// schemaName names a struct: its Go name, capitalized; list[T] and page[T]
+// become TList and TPage; request types that share a name with a response
+// type get an Input suffix.
+func schemaName(t reflect.Type, in bool) string {
+	if n, ok := schemaNames[t]; ok {
+		return n
+	}
+	name := t.Name()
+	if base, _, generic := strings.Cut(name, "["); generic {
+		items, _ := t.FieldByName("Items")
+		return items.Type.Elem().Name() + strings.ToUpper(base[:1]) + base[1:]
+	}
+	name = strings.ToUpper(name[:1]) + name[1:]
+	if in && !strings.HasPrefix(name, "New") && !strings.HasSuffix(name, "Input") &&
+		!strings.HasSuffix(name, "Patch") && !strings.HasSuffix(name, "Request") {
+		name += "Input"
+	}
+	return name
+}

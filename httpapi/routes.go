@@ -1,0 +1,79 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// routes registers the whole API. Every POST accepts an Idempotency-Key.
+// openapi.go describes the same routes; a test keeps the two in step.
+func (a *api) routes(e *echo.Echo) {
+	e.GET("/healthz", a.healthz)
+	e.GET("/openapi.json", a.openAPI)
+
+	v1 := e.Group("/api/v1")
+	v1.GET("/healthz", a.healthz)
+	v1.GET("/openapi.json", a.openAPI)
+
+	r := authenticated{v1, a.authenticate}
+	idem := a.idempotent
+	r.GET("/me", a.me)
+	r.POST("/users", a.createUser, a.idempotentRedacting("token"))
+
+	r.POST("/books", a.createBook, idem)
+	r.GET("/books", a.listBooks)
+	r.GET("/books/:book", a.getBook)
+	r.PUT("/books/:book/segregation", a.setSegregation)
+
+	r.GET("/books/:book/accounts", a.listAccounts)
+	r.POST("/books/:book/accounts", a.createAccount, idem)
+
+	r.GET("/books/:book/households", a.listHouseholds)
+	r.POST("/books/:book/households", a.createHousehold, idem)
+	r.GET("/books/:book/households/:code", a.getHousehold)
+	r.PATCH("/books/:book/households/:code", a.updateHousehold)
+	r.GET("/books/:book/households/:code/statement", a.householdStatement)
+
+	r.GET("/books/:book/parties", a.listParties)
+	r.POST("/books/:book/parties", a.createParty, idem)
+	r.GET("/books/:book/parties/:code", a.getParty)
+	r.PATCH("/books/:book/parties/:code", a.updateParty)
+
+	r.GET("/books/:book/vouchers", a.listVouchers)
+	r.POST("/books/:book/vouchers", a.createVoucher, idem)
+	r.GET("/books/:book/vouchers/:id", a.getVoucher)
+	r.PATCH("/books/:book/vouchers/:id", a.updateVoucher)
+	r.DELETE("/books/:book/vouchers/:id", a.deleteVoucher)
+	r.POST("/books/:book/vouchers/:id/post", a.postVoucher, idem)
+	r.POST("/books/:book/vouchers/:id/reverse", a.reverseVoucher, idem)
+
+	r.GET("/books/:book/periods", a.listPeriods)
+	r.POST("/books/:book/periods/:period/close", a.closePeriod, idem)
+	r.POST("/books/:book/periods/:period/reopen", a.reopenPeriod, idem)
+
+	r.GET("/books/:book/trial-balance", a.trialBalance)
+	r.GET("/books/:book/ledger", a.accountLedger)
+	r.GET("/books/:book/audit-log", a.auditLog)
+	r.GET("/books/:book/verify", a.verify)
+}
+
+// authenticated registers routes that need a token. Echo's group-level
+// middleware would add catch-all routes that turn 405 into 404, so the
+// authentication middleware is attached to each route instead.
+type authenticated struct {
+	g    *echo.Group
+	auth echo.MiddlewareFunc
+}
+
+func (r authenticated) add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	r.g.Add(method, path, h, append([]echo.MiddlewareFunc{r.auth}, m...)...)
+}
+
+func (r authenticated) GET(path string, h echo.HandlerFunc)    { r.add(http.MethodGet, path, h) }
+func (r authenticated) PUT(path string, h echo.HandlerFunc)    { r.add(http.MethodPut, path, h) }
+func (r authenticated) PATCH(path string, h echo.HandlerFunc)  { r.add(http.MethodPatch, path, h) }
+func (r authenticated) DELETE(path string, h echo.HandlerFunc) { r.add(http.MethodDelete, path, h) }
+func (r authenticated) POST(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	r.add(http.MethodPost, path, h, m...)
+}

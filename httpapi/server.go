@@ -1,0 +1,151 @@
+// Package httpapi is the REST API of coopledger over Echo: New returns the
+// whole server as an http.Handler; routes.go lists every route; errors.go maps
+// ledger error codes to HTTP statuses in one place.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"coopledger/ledger"
+)
+
+// Options tunes the server; zero values take the defaults.
+type Options struct {
+	RequestTimeout time.Duration // per request, default 30 s
+	BodyLimit      int64         // bytes, default 1 MiB
+}
+
+const (
+	defaultRequestTimeout = 30 * time.Second
+	defaultBodyLimit      = 1 << 20
+)
+
+func (o Options) withDefaults() Options {
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = defaultRequestTimeout
+	}
+	if o.BodyLimit <= 0 {
+		o.BodyLimit = defaultBodyLimit
+	}
+	return o
+}
+
+// api holds what every handler needs.
+type api struct {
+	store  *ledger.Store
+	logger *slog.Logger
+}
+
+// New returns the HTTP API of store. Graceful shutdown belongs to the caller's
+// http.Server.
+func New(store *ledger.Store, logger *slog.Logger, opts Options) http.Handler {
+	return newEcho(store, logger, opts)
+}
+
+func newEcho(store *ledger.Store, logger *slog.Logger, opts Options) *echo.Echo {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	opts = opts.withDefaults()
+	a := &api{store: store, logger: logger}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = a.handleError
+	e.Use(requestID, a.requestLogger(), a.recoverPanics(), bodyLimit(opts.BodyLimit),
+		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
+			Timeout:      opts.RequestTimeout,
+			ErrorHandler: func(err error, _ echo.Context) error { return err }, // errors.go maps deadlines
+		}))
+	a.routes(e)
+	return e
+}
+
+// requestIDPattern admits a caller's X-Request-ID only if it is short and
+// plain; anything else is replaced so logs stay clean.
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+
+// requestID takes the caller's X-Request-ID or makes one, and echoes it back.
+func requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !requestIDPattern.MatchString(id) {
+			b := make([]byte, 12)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+			c.Request().Header.Set(echo.HeaderXRequestID, id)
+		}
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		return next(c)
+	}
+}
+
+func requestIDOf(c echo.Context) string { return c.Response().Header().Get(echo.HeaderXRequestID) }
+
+// requestLogger writes one structured line per request. Errors are handed to
+// the error handler first so the logged status is the one sent.
+func (a *api) requestLogger() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		HandleError: true,
+		LogLatency:  true, LogRemoteIP: true, LogMethod: true, LogURIPath: true, LogRoutePath: true,
+		LogRequestID: true, LogStatus: true, LogError: true, LogResponseSize: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			switch {
+			case v.Status >= 500:
+				level = slog.LevelError
+			case v.Status >= 400:
+				level = slog.LevelWarn
+			}
+			attrs := []slog.Attr{
+				slog.String("request_id", v.RequestID), slog.String("method", v.Method),
+				slog.String("path", v.URIPath), slog.String("route", v.RoutePath),
+				slog.Int("status", v.Status), slog.Duration("latency", v.Latency),
+				slog.Int64("bytes_out", v.ResponseSize), slog.String("remote_ip", v.RemoteIP),
+			}
+			if actor, ok := c.Get(actorKey).(ledger.Actor); ok {
+				attrs = append(attrs, slog.Int64("user_id", actor.UserID))
+			}
+			if v.Error != nil {
+				attrs = append(attrs, slog.String("code", errorCode(v.Error)))
+			}
+			a.logger.LogAttrs(c.Request().Context(), level, "request", attrs...)
+			return nil
+		},
+	})
+}
+
+// errPanic marks a recovered panic so the error handler answers 500.
+var errPanic = errors.New("panic")
+
+// recoverPanics turns a panic into a logged 500 with the error envelope.
+func (a *api) recoverPanics() echo.MiddlewareFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableErrorHandler: true, // the request logger hands the error on, once
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			a.logger.Error("panic", slog.String("request_id", requestIDOf(c)),
+				slog.String("error", err.Error()), slog.String("stack", string(stack)))
+			return fmt.Errorf("%w: %v", errPanic, err)
+		},
+	})
+}
+
+// bodyLimit refuses request bodies over limit bytes with 413.
+func bodyLimit(limit int64) echo.MiddlewareFunc {
+	return middleware.BodyLimit(strconv.FormatInt(limit, 10) + "B")
+}
+
+// ctx returns the request's context (with its deadline).
+func ctx(c echo.Context) context.Context { return c.Request().Context() }

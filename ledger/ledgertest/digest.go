@@ -28,6 +28,15 @@ var contentTables = []struct{ name, order string }{
 	{"balances", "book_id, account_code, household_code, party_code, period"},
 	{"audit_log", "book_id, id"},
 	{"idempotency_keys", "user_id, key"},
+	{"agreements", "book_id, code"},
+	{"agreement_versions", "book_id, agreement_code, version"},
+	{"declarations", "book_id, agreement_code, quarter"},
+	{"work_records", "book_id, agreement_code, id"},
+	{"payout_runs", "book_id, id"},
+	{"payout_lines", "book_id, run_id, line_no"},
+	{"payout_approvals", "book_id, quarter, agreement_code"},
+	{"payments", "book_id, id"},
+	{"payment_allocations", "book_id, payment_id, line_no"},
 }
 
 // ExtraTables lets later migrations' tables join the digest.

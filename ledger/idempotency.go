@@ -82,4 +82,7 @@ func markClaimUsed(ctx context.Context) {
 	if c, _ := ctx.Value(claimKey{}).(*IdempotencyClaim); c != nil {
 		c.used = true
 	}
+	if f, _ := ctx.Value(fileClaimKey{}).(*fileClaim); f != nil {
+		f.used = true
+	}
 }

@@ -156,6 +156,9 @@ func (s *Store) write(ctx context.Context, fn func(tx bun.Tx) error) error {
 			if err := fn(tx); err != nil {
 				return err
 			}
+			if err := s.claimFileInTx(ctx, tx); err != nil {
+				return err
+			}
 			return s.claimInTx(ctx, tx)
 		})
 		if err == nil {

@@ -21,6 +21,7 @@ var contentTables = []struct{ name, order string }{
 	{"accounts", "book_id, code"},
 	{"households", "book_id, code"},
 	{"parties", "book_id, code"},
+	{"file_imports", "book_id, kind, target, sha256"},
 	{"vouchers", "book_id, id"},
 	{"voucher_lines", "book_id, voucher_id, line_no"},
 	{"voucher_numbers", "book_id, period"},

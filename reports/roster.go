@@ -1,0 +1,254 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Sheet names of the roster workbook.
+const (
+	SheetRoster  = "花名册"
+	SheetLines   = "分户明细"
+	SheetTotals  = "汇总"
+	SheetNotice  = "公示表"
+	firstDataRow = 4 // rows 1–2 title, row 3 the frozen header
+	headerRow    = 3
+)
+
+// RosterColumns are the columns of the roster sheet, A to O.
+var RosterColumns = []string{"序号", "村民小组", "户主姓名", "身份证号", "银行账号", "家庭人口", ColumnRent, ColumnDividend,
+	ColumnWage, ColumnOther, "应发合计", "大写金额", "已发金额", "未发金额", "领款人签字(手印)"}
+
+// LineColumns are the columns of the per household × agreement sheet, A to M.
+var LineColumns = []string{"序号", "村民小组", "户编号", "户主姓名", "协议编号", "协议名称", "类别", "入账科目",
+	"应发金额", "村留服务费", "已发金额", "未发金额", "计算依据"}
+
+// RosterLayout says where a roster's totals are, for readers and tests.
+type RosterLayout struct {
+	RosterTotalRow int // row of the 合计 on 花名册
+	LinesTotalRow  int // row of the 合计 on 分户明细
+}
+
+// LayoutOf returns where WriteRoster puts the totals of d.
+func LayoutOf(d RosterData) RosterLayout {
+	return RosterLayout{RosterTotalRow: firstDataRow + len(d.Households), LinesTotalRow: firstDataRow + len(d.Lines)}
+}
+
+// runTitle is "测试村2026年第3季度" with the run's number when adjusting.
+func runTitle(d RosterData) string {
+	t := d.Book.Name + quarterLabel(d.Run.Quarter)
+	if d.Run.Adjustment {
+		t += "（调整）"
+	}
+	return t
+}
+
+// runSubtitle is the unit, period and run line under a title.
+func runSubtitle(d RosterData) string {
+	status := "草稿（未审批）"
+	if d.Run.Status == "approved" {
+		status = "已审批"
+		if len(d.Run.ApprovedAt) >= 10 {
+			status += "（" + d.Run.ApprovedAt[:10] + "）"
+		}
+	}
+	return fmt.Sprintf("单位：%s（账套 %s，%s）　期间：%s（%s）　分配批次：第 %d 号　状态：%s　金额单位：元",
+		d.Book.Name, d.Book.Code, d.Book.TownshipName, quarterLabel(d.Run.Quarter), quarterSpan(d.Run.Quarter), d.Run.ID, status)
+}
+
+// WriteRoster writes the quarterly payout roster (收益分配发放花名册) of a run
+// to w: the roster for signatures, one line per household × agreement with its
+// basis, and totals per agreement and kind. ID numbers and bank accounts are
+// printed in full; only roles that may see them should get this workbook.
+// Every sheet is streamed, so 100,000 households do not hold the workbook in
+// memory.
+func WriteRoster(w io.Writer, d RosterData, opts Options) error {
+	if err := d.Check(); err != nil {
+		return err
+	}
+	wb, err := newWorkbook(opts)
+	if err != nil {
+		return err
+	}
+	defer wb.close()
+	if err := wb.rosterSheet(d); err != nil {
+		return err
+	}
+	if err := wb.linesSheet(d); err != nil {
+		return err
+	}
+	if err := wb.totalsSheet(d); err != nil {
+		return err
+	}
+	title := runTitle(d) + "收益分配发放花名册"
+	if err := wb.docProps(title, "收益分配发放花名册", "收益分配,花名册,"+d.Run.Quarter+","+d.Book.Code,
+		fmt.Sprintf("账套 %s 分配批次 %d；链头哈希 %s", d.Book.Code, d.Run.ID, d.Book.ChainHead)); err != nil {
+		return err
+	}
+	return wb.write(w)
+}
+
+// titleRows writes the title and subtitle rows merged over ncol columns.
+func (wb *workbook) titleRows(rw *rowWriter, ncol int, title, subtitle string) {
+	last := col(ncol)
+	r := rw.add([]any{cell(title, wb.st.title)}, excelize.RowOpts{Height: 30})
+	rw.merge("A", last, r)
+	r = rw.add([]any{cell(subtitle, wb.st.subtitle)}, excelize.RowOpts{Height: 30})
+	rw.merge("A", last, r)
+}
+
+func (wb *workbook) headerRow(rw *rowWriter, names []string) int {
+	cells := make([]any, len(names))
+	for i, n := range names {
+		cells[i] = cell(n, wb.st.header)
+	}
+	return rw.add(cells, excelize.RowOpts{Height: 32})
+}
+
+// noteRow writes a merged, wrapped note of the given height.
+func (wb *workbook) noteRow(rw *rowWriter, ncol int, text string, height float64) {
+	r := rw.add([]any{cell(text, wb.st.note)}, excelize.RowOpts{Height: height})
+	rw.merge("A", col(ncol), r)
+}
+
+func (wb *workbook) rosterSheet(d RosterData) error {
+	sw, err := wb.sheet(sheetSetup{name: SheetRoster, landscape: true, headerRow: headerRow, footer: wb.footer(d.Book),
+		cols: []float64{6, 9, 10, 20.5, 22, 6, 11.5, 11.5, 11.5, 11.5, 12.5, 30, 11.5, 11.5, 16}})
+	if err != nil {
+		return err
+	}
+	st := wb.st
+	rw := &rowWriter{sw: sw}
+	wb.titleRows(rw, len(RosterColumns), runTitle(d)+"收益分配发放花名册", runSubtitle(d))
+	wb.headerRow(rw, RosterColumns)
+	for i, h := range d.Households {
+		r := rw.row + 1
+		words, err := capitals(h.Total)
+		if err != nil {
+			return err
+		}
+		rw.add([]any{cell(i+1, st.count), cell(h.Group, st.textCenter), cell(h.HeadName, st.textCenter), cell(h.IDNumber, st.text),
+			cell(h.BankAccount, st.text), cell(h.Members, st.count), moneyCell{h.Rent, st.money}, moneyCell{h.Dividend, st.money},
+			moneyCell{h.Wage, st.money}, moneyCell{h.Other, st.money}, formula(fmt.Sprintf("SUM(G%d:J%d)", r, r), st.money),
+			cell(words, st.textWrap), moneyCell{h.Paid, st.money}, formula(fmt.Sprintf("K%d-M%d", r, r), st.money), cell("", st.text)},
+			excelize.RowOpts{Height: 28})
+	}
+	last := rw.row
+	words, err := capitals(d.Total)
+	if err != nil {
+		return err
+	}
+	sum := func(c string) excelize.Cell { return formula(sumRange(c, firstDataRow, last), st.totalMoney) }
+	r := rw.add([]any{cell(fmt.Sprintf("合计（%d 户）", len(d.Households)), st.totalLabel), cell("", st.totalLabel), cell("", st.totalLabel),
+		cell("", st.totalLabel), cell("", st.totalLabel), formula(sumRange("F", firstDataRow, last), st.totalCt), sum("G"), sum("H"), sum("I"),
+		sum("J"), sum("K"), cell(words, st.totalText), sum("M"), sum("N"), cell("", st.totalLabel)}, excelize.RowOpts{Height: 30})
+	rw.merge("A", "E", r)
+	wb.noteRow(rw, len(RosterColumns), "合计金额（大写）：人民币"+words+"。　舍入规则："+d.Run.RoundingRule, 48)
+	rw.skip(1)
+	r = rw.add([]any{cell("制表人：______________　　审核人：______________　　村（社）负责人：______________　　发放日期：______年____月____日", st.sign)},
+		excelize.RowOpts{Height: 30})
+	rw.merge("A", col(len(RosterColumns)), r)
+	return rw.flush()
+}
+
+func (wb *workbook) linesSheet(d RosterData) error {
+	sw, err := wb.sheet(sheetSetup{name: SheetLines, landscape: true, headerRow: headerRow, footer: wb.footer(d.Book),
+		cols: []float64{7, 9, 10, 10, 9, 16, 7, 9, 12, 11, 12, 12, 60}})
+	if err != nil {
+		return err
+	}
+	st := wb.st
+	rw := &rowWriter{sw: sw}
+	wb.titleRows(rw, len(LineColumns), runTitle(d)+"收益分配分户分协议明细", runSubtitle(d))
+	wb.headerRow(rw, LineColumns)
+	for i, l := range d.Lines {
+		rw.add([]any{cell(i+1, st.count), cell(l.Group, st.textCenter), cell(l.Household, st.textCenter), cell(l.HeadName, st.textCenter),
+			cell(l.Agreement, st.textCenter), cell(l.AgreementTitle, st.text), cell(l.Kind, st.textCenter), cell(l.Account, st.textCenter),
+			moneyCell{l.Amount, st.money}, moneyCell{l.Fee, st.money}, moneyCell{l.Paid, st.money}, moneyCell{l.Outstanding, st.money},
+			cell(l.Basis, st.textWrap)})
+	}
+	last := rw.row
+	sum := func(c string) excelize.Cell { return formula(sumRange(c, firstDataRow, last), st.totalMoney) }
+	r := rw.add([]any{cell(fmt.Sprintf("合计（%d 行）", len(d.Lines)), st.totalLabel), cell("", st.totalLabel), cell("", st.totalLabel),
+		cell("", st.totalLabel), cell("", st.totalLabel), cell("", st.totalLabel), cell("", st.totalLabel), cell("", st.totalLabel),
+		sum("I"), sum("J"), sum("K"), sum("L"), cell("", st.totalLabel)})
+	rw.merge("A", "H", r)
+	wb.noteRow(rw, len(LineColumns), "计算依据：每户每协议一行，写明面积、单价、股数、天数或分配池；村留服务费为土地租金中村集体按协议留存的部分，不计入农户应发。舍入规则："+d.Run.RoundingRule, 48)
+	return rw.flush()
+}
+
+// TotalsLayout says where the totals sheet puts its totals and checks.
+type TotalsLayout struct {
+	AgreementTotalRow, KindTotalRow, FirstCheckRow int
+}
+
+// TotalsLayoutOf returns where WriteRoster puts the totals sheet's rows.
+func TotalsLayoutOf(d RosterData) TotalsLayout {
+	a := firstDataRow + len(d.ByAgreement)
+	k := a + 3 + len(d.ByKind) // blank, kind header, kinds, total
+	return TotalsLayout{AgreementTotalRow: a, KindTotalRow: k, FirstCheckRow: k + 3}
+}
+
+func (wb *workbook) totalsSheet(d RosterData) error {
+	sw, err := wb.sheet(sheetSetup{name: SheetTotals, headerRow: headerRow, footer: wb.footer(d.Book),
+		cols: []float64{12, 30, 10, 10, 15, 14}})
+	if err != nil {
+		return err
+	}
+	st := wb.st
+	rw := &rowWriter{sw: sw}
+	wb.titleRows(rw, 6, runTitle(d)+"收益分配汇总（按协议、按类别）", runSubtitle(d))
+	wb.headerRow(rw, []string{"协议编号", "协议名称", "类别", "明细行数", "应发金额", "村留服务费"})
+	for _, t := range d.ByAgreement {
+		rw.add([]any{cell(t.Key, st.textCenter), cell(t.Title, st.text), cell(t.Kind, st.textCenter), cell(t.Lines, st.count),
+			moneyCell{t.Amount, st.money}, moneyCell{t.Fee, st.money}})
+	}
+	last := rw.row
+	total := func(first, last int) []any {
+		return []any{cell("合计", st.totalLabel), cell("", st.totalLabel), cell("", st.totalLabel),
+			formula(sumRange("D", first, last), st.totalCt), formula(sumRange("E", first, last), st.totalMoney),
+			formula(sumRange("F", first, last), st.totalMoney)}
+	}
+	r := rw.add(total(firstDataRow, last))
+	rw.merge("A", "C", r)
+	agreementTotal := r
+	rw.skip(1)
+	wb.headerRow(rw, []string{"类别", "花名册栏目", "", "明细行数", "应发金额", "村留服务费"})
+	first := rw.row + 1
+	for _, t := range d.ByKind {
+		rw.add([]any{cell(t.Kind, st.textCenter), cell(t.Title, st.text), cell("", st.text), cell(t.Lines, st.count),
+			moneyCell{t.Amount, st.money}, moneyCell{t.Fee, st.money}})
+	}
+	r = rw.add(total(first, rw.row))
+	rw.merge("A", "C", r)
+	kindTotal := r
+	rw.skip(1)
+	wb.headerRow(rw, []string{"核对项目（应为 0）", "", "", "", "差额", ""})
+	lay := LayoutOf(d)
+	checks := []struct{ label, f string }{
+		{"花名册应发合计 − 按协议合计", fmt.Sprintf("%s!K%d-E%d", quoteSheet(SheetRoster), lay.RosterTotalRow, agreementTotal)},
+		{"分户明细应发合计 − 按类别合计", fmt.Sprintf("%s!I%d-E%d", quoteSheet(SheetLines), lay.LinesTotalRow, kindTotal)},
+		{"花名册已发合计 − 分户明细已发合计", fmt.Sprintf("%s!M%d-%s!K%d", quoteSheet(SheetRoster), lay.RosterTotalRow, quoteSheet(SheetLines), lay.LinesTotalRow)},
+	}
+	for _, c := range checks {
+		r := rw.add([]any{cell(c.label, st.text), cell("", st.text), cell("", st.text), cell("", st.text), formula(c.f, st.money), cell("", st.text)})
+		rw.merge("A", "D", r)
+	}
+	rw.skip(1)
+	wb.noteRow(rw, 6, "舍入规则："+d.Run.RoundingRule, 80)
+	return rw.flush()
+}
+
+// joinNonEmpty joins the non-empty parts with sep.
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}

@@ -1,0 +1,312 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"unicode"
+
+	"coopledger/ledger"
+)
+
+// RunInfo describes the payout run a roster or notice is made of.
+type RunInfo struct {
+	ID           int64
+	Quarter      string // "2026Q3"
+	Status       string // draft | approved
+	Adjustment   bool
+	RoundingRule string
+	ApprovedAt   string
+}
+
+// RosterHousehold is one household's row of a roster: its money per column.
+type RosterHousehold struct {
+	Code        string
+	Group       string // 村民小组
+	HeadName    string
+	IDNumber    string
+	BankAccount string
+	Members     int
+	Rent        ledger.Money // 土地租金
+	Dividend    ledger.Money // 股金分红
+	Wage        ledger.Money // 务工薪金
+	Other       ledger.Money // 包干、盈余返还、调整
+	Total       ledger.Money // 应发合计 = Rent + Dividend + Wage + Other
+	Paid        ledger.Money
+	Outstanding ledger.Money // Total − Paid
+}
+
+// RosterLine is one household × agreement of a run, with its basis.
+type RosterLine struct {
+	Household      string
+	HeadName       string
+	Group          string
+	Agreement      string
+	AgreementTitle string
+	Kind           string // 租金 / 股金 / 薪金 / 包干 / 盈余返还 / 调整
+	Account        string // credited sub-ledger account
+	Amount         ledger.Money
+	Fee            ledger.Money // village service fee withheld
+	Paid           ledger.Money
+	Outstanding    ledger.Money
+	Basis          string
+}
+
+// RosterTotal totals a run per agreement (Key = agreement code) or per kind.
+type RosterTotal struct {
+	Key    string
+	Title  string // agreement title, or the kind's column name
+	Kind   string
+	Lines  int
+	Amount ledger.Money
+	Fee    ledger.Money
+}
+
+// RosterData is everything a roster or public notice prints: plain data, so
+// it can come from the ledger (LoadRoster) or be built directly.
+type RosterData struct {
+	Book        BookInfo
+	Run         RunInfo
+	Households  []RosterHousehold // in print order
+	Lines       []RosterLine      // in print order
+	ByAgreement []RosterTotal
+	ByKind      []RosterTotal
+	Total       ledger.Money
+	Paid        ledger.Money
+	Outstanding ledger.Money
+}
+
+// Roster columns for the kinds of money.
+const (
+	ColumnRent     = "土地租金"
+	ColumnDividend = "股金分红"
+	ColumnWage     = "务工薪金"
+	ColumnOther    = "包干/其他"
+)
+
+// KindColumn is the roster column a kind of money is printed in.
+func KindColumn(kind string) string {
+	switch kind {
+	case ledger.LandRent.Label():
+		return ColumnRent
+	case ledger.ShareDividend.Label():
+		return ColumnDividend
+	case ledger.Wage.Label():
+		return ColumnWage
+	}
+	return ColumnOther
+}
+
+// maxHouseholdPage is the page size used to read a book's household roster.
+const maxHouseholdPage = 1000
+
+// LoadRoster gathers a payout run's roster from the ledger. Whether the actor
+// may see full ID numbers and bank accounts is for the caller to decide; the
+// public notice masks them itself.
+func LoadRoster(ctx context.Context, s *ledger.Store, a ledger.Actor, book string, runID int64) (RosterData, error) {
+	b, err := s.Book(ctx, a, book)
+	if err != nil {
+		return RosterData{}, err
+	}
+	run, err := s.PayoutRun(ctx, a, book, runID)
+	if err != nil {
+		return RosterData{}, err
+	}
+	households, err := loadHouseholds(ctx, s, a, book)
+	if err != nil {
+		return RosterData{}, err
+	}
+	agreements, err := s.Agreements(ctx, a, book)
+	if err != nil {
+		return RosterData{}, err
+	}
+	titles := map[string]string{}
+	for _, ag := range agreements {
+		titles[ag.Code] = ag.Title
+	}
+	return RosterFromRun(BookInfoOf(b), run, households, titles)
+}
+
+// loadHouseholds reads a book's whole household roster a page at a time.
+func loadHouseholds(ctx context.Context, s *ledger.Store, a ledger.Actor, book string) (map[string]ledger.Household, error) {
+	out := map[string]ledger.Household{}
+	after := ""
+	for {
+		page, err := s.Households(ctx, a, book, ledger.HouseholdFilter{After: after, Limit: maxHouseholdPage})
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range page {
+			out[h.Code] = h
+		}
+		if len(page) == 0 || page[len(page)-1].Code <= after {
+			return out, nil
+		}
+		after = page[len(page)-1].Code
+	}
+}
+
+// RosterFromRun arranges a run for printing: households by 村民小组 and code,
+// their lines by agreement. Every household of the run must be on the roster.
+func RosterFromRun(b BookInfo, run ledger.PayoutRun, households map[string]ledger.Household, titles map[string]string) (RosterData, error) {
+	d := RosterData{Book: b, Run: RunInfo{ID: run.ID, Quarter: run.Quarter, Status: run.Status, Adjustment: run.Adjustment,
+		RoundingRule: run.RoundingRule, ApprovedAt: run.ApprovedAt}}
+	if d.Run.RoundingRule == "" {
+		d.Run.RoundingRule = ledger.RoundingRule
+	}
+	rows := map[string]*RosterHousehold{}
+	for _, l := range run.Lines {
+		h, ok := households[l.Household]
+		if !ok {
+			return RosterData{}, fmt.Errorf("收益分配 %d 的农户 %s 不在农户名册中", run.ID, l.Household)
+		}
+		r := rows[l.Household]
+		if r == nil {
+			r = &RosterHousehold{Code: h.Code, Group: h.Group, HeadName: h.HeadName, IDNumber: h.IDNumber,
+				BankAccount: h.BankAccount, Members: h.Members}
+			rows[l.Household] = r
+		}
+		addToColumn(r, l.Kind, l.Amount)
+		r.Paid = r.Paid.Add(l.Paid)
+		d.Lines = append(d.Lines, RosterLine{Household: h.Code, HeadName: h.HeadName, Group: h.Group, Agreement: l.Agreement,
+			AgreementTitle: titles[l.Agreement], Kind: l.Kind, Account: l.CreditAccount, Amount: l.Amount, Fee: l.Fee,
+			Paid: l.Paid, Outstanding: l.Outstanding, Basis: l.Basis})
+	}
+	for _, r := range rows {
+		r.Outstanding = r.Total.Sub(r.Paid)
+		d.Households = append(d.Households, *r)
+	}
+	SortHouseholds(d.Households)
+	order := map[string]int{}
+	for i, h := range d.Households {
+		order[h.Code] = i
+	}
+	sort.SliceStable(d.Lines, func(i, j int) bool {
+		a, b := d.Lines[i], d.Lines[j]
+		if order[a.Household] != order[b.Household] {
+			return order[a.Household] < order[b.Household]
+		}
+		return a.Agreement < b.Agreement
+	})
+	for _, t := range run.ByAgreement {
+		kind := ""
+		for _, l := range run.Lines {
+			if l.Agreement == t.Key {
+				kind = l.Kind
+				break
+			}
+		}
+		d.ByAgreement = append(d.ByAgreement, RosterTotal{Key: t.Key, Title: titles[t.Key], Kind: kind, Lines: t.Lines, Amount: t.Amount, Fee: t.Fee})
+	}
+	for _, t := range run.ByKind {
+		d.ByKind = append(d.ByKind, RosterTotal{Key: t.Key, Title: KindColumn(t.Key), Kind: t.Key, Lines: t.Lines, Amount: t.Amount, Fee: t.Fee})
+	}
+	d.Total, d.Paid, d.Outstanding = run.Total, run.Paid, run.Outstanding
+	return d, d.Check()
+}
+
+func addToColumn(r *RosterHousehold, kind string, m ledger.Money) {
+	switch KindColumn(kind) {
+	case ColumnRent:
+		r.Rent = r.Rent.Add(m)
+	case ColumnDividend:
+		r.Dividend = r.Dividend.Add(m)
+	case ColumnWage:
+		r.Wage = r.Wage.Add(m)
+	default:
+		r.Other = r.Other.Add(m)
+	}
+	r.Total = r.Total.Add(m)
+}
+
+// Check asserts that the figures add up: every household's columns to its
+// total, households to the run total, lines to households, agreements and
+// kinds to the run. A roster people sign must never disagree with itself.
+func (d RosterData) Check() error {
+	var total, paid, lines, byAgreement, byKind, linePaid int64
+	for _, h := range d.Households {
+		if h.Rent.Add(h.Dividend).Add(h.Wage).Add(h.Other) != h.Total || h.Total.Sub(h.Paid) != h.Outstanding {
+			return fmt.Errorf("农户 %s 的金额不平：各列之和应等于应发合计，应发减已发应等于未发", h.Code)
+		}
+		total, paid = total+h.Total.Fen(), paid+h.Paid.Fen()
+	}
+	for _, l := range d.Lines {
+		lines, linePaid = lines+l.Amount.Fen(), linePaid+l.Paid.Fen()
+	}
+	for _, t := range d.ByAgreement {
+		byAgreement += t.Amount.Fen()
+	}
+	for _, t := range d.ByKind {
+		byKind += t.Amount.Fen()
+	}
+	if total != d.Total.Fen() || paid != d.Paid.Fen() || d.Total.Sub(d.Paid) != d.Outstanding {
+		return fmt.Errorf("花名册合计不平：各户应发 %s、已发 %s，批次应发 %s、已发 %s", ledger.Fen(total), ledger.Fen(paid), d.Total, d.Paid)
+	}
+	if len(d.Lines) > 0 && (lines != total || linePaid != paid) {
+		return fmt.Errorf("分户明细合计 %s 与花名册合计 %s 不符", ledger.Fen(lines), d.Total)
+	}
+	if (len(d.ByAgreement) > 0 && byAgreement != total) || (len(d.ByKind) > 0 && byKind != total) {
+		return fmt.Errorf("按协议或类别汇总与花名册合计 %s 不符", d.Total)
+	}
+	return nil
+}
+
+// SortHouseholds orders households by 村民小组 (numbers inside compared as
+// numbers, so 第2组 comes before 第10组) and then by code.
+func SortHouseholds(hs []RosterHousehold) {
+	sort.SliceStable(hs, func(i, j int) bool {
+		if c := naturalCompare(hs[i].Group, hs[j].Group); c != 0 {
+			return c < 0
+		}
+		return naturalCompare(hs[i].Code, hs[j].Code) < 0
+	})
+}
+
+// naturalCompare compares strings with runs of digits compared by value.
+func naturalCompare(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	i, j := 0, 0
+	for i < len(ra) && j < len(rb) {
+		if unicode.IsDigit(ra[i]) && unicode.IsDigit(rb[j]) {
+			si := i
+			for i < len(ra) && unicode.IsDigit(ra[i]) {
+				i++
+			}
+			sj := j
+			for j < len(rb) && unicode.IsDigit(rb[j]) {
+				j++
+			}
+			na, ea := strconv.ParseUint(string(ra[si:i]), 10, 64)
+			nb, eb := strconv.ParseUint(string(rb[sj:j]), 10, 64)
+			if ea == nil && eb == nil && na != nb {
+				if na < nb {
+					return -1
+				}
+				return 1
+			}
+			if c := compareStrings(string(ra[si:i]), string(rb[sj:j])); c != 0 {
+				return c
+			}
+			continue
+		}
+		if ra[i] != rb[j] {
+			if ra[i] < rb[j] {
+				return -1
+			}
+			return 1
+		}
+		i, j = i+1, j+1
+	}
+	return (len(ra) - i) - (len(rb) - j)
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -8,10 +8,12 @@ import (
 	"io"
 	"mime"
 	"reflect"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
+	"github.com/shopspring/decimal"
 
 	"coopledger/ledger"
 )
@@ -162,13 +164,41 @@ func (v *fieldErrors) err() error {
 var (
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 	rawMessageType  = reflect.TypeFor[json.RawMessage]()
+	decimalType     = reflect.TypeFor[decimal.Decimal]()
 )
+
+// decimalPattern is the plain notation accepted for areas, shares, rates and
+// quantities, as a string or a JSON number: no exponent, no sign but minus
+// (the ledger refuses negatives naming the field), no spaces.
+var decimalPattern = regexp.MustCompile(`^-?[0-9]{1,18}(\.[0-9]{1,18})?$`)
+
+// checkDecimal accepts "3.5" or 3.5 and refuses anything else in Chinese
+// (the decimal package's own errors are in English).
+func checkDecimal(v *fieldErrors, raw json.RawMessage, path string) {
+	text := string(raw)
+	if len(text) >= 2 && text[0] == '"' && text[len(text)-1] == '"' {
+		text = text[1 : len(text)-1]
+	}
+	if !decimalPattern.MatchString(text) {
+		v.add(path, "应为十进制数（如 3.5 或 \"3.5\"），不接受指数形式，收到 %s", truncateRunes(string(raw), 32))
+	}
+}
+
+func truncateRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
 
 // checkShape compares raw with type t, recording every mismatch under its path.
 func checkShape(v *fieldErrors, raw json.RawMessage, t reflect.Type, path string) {
 	isNull := string(raw) == "null"
 	switch {
 	case t == rawMessageType:
+		return
+	case t == decimalType && !isNull:
+		checkDecimal(v, raw, path)
 		return
 	case t.Kind() == reflect.Pointer:
 		if !isNull {

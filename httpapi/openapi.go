@@ -28,6 +28,7 @@ type operation struct {
 	query        []param
 	body         any  // request body (a zero value of its type); nil for none
 	emptyBody    bool // a POST that takes no data: no body, or {}
+	optionalBody bool // body may be left out entirely
 	status       int  // success status
 	result       any  // response body (a zero value of its type); nil for none
 	public       bool // no token needed
@@ -48,6 +49,7 @@ var (
 	codeSchema    = map[string]any{"type": "string", "pattern": `^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`}
 	accountSchema = map[string]any{"type": "string", "pattern": `^[0-9]{1,16}$`, "examples": []string{"21101"}}
 	idSchema      = map[string]any{"type": "string", "pattern": `^[1-9][0-9]{0,18}$`}
+	quarterSchema = map[string]any{"type": "string", "pattern": `^[0-9]{4}Q[1-4]$`, "examples": []string{"2026Q3"}}
 	limitParam    = param{"limit", "每页条数，1 到 1000，默认 100", map[string]any{"type": "integer", "minimum": 1, "maximum": maxPageSize}, false}
 	rangeParams   = []param{{"from", "开始期间（含）", periodSchema, true}, {"to", "结束期间（含）", periodSchema, true}}
 )
@@ -64,6 +66,7 @@ const (
 	posters    = "账套范围内的会计（非制单人）、乡镇财政"
 	closers    = "账套范围内的会计、乡镇财政"
 	townshipOf = "账套所属乡镇的乡镇财政"
+	approvers  = "账套范围内的会计（非编制人）、乡镇财政"
 )
 
 // operations lists every route of routes.go.
@@ -111,6 +114,24 @@ var operations = []operation{
 	{method: "POST", path: v1 + "/books/{book}/periods/{period}/close", summary: "结账", roles: closers, emptyBody: true, status: 200, result: ledger.PeriodStatus{}},
 	{method: "POST", path: v1 + "/books/{book}/periods/{period}/reopen", summary: "反结账（须填写理由）", roles: townshipOf, body: reopenRequest{}, status: 200, result: ledger.PeriodStatus{}},
 
+	{method: "GET", path: v1 + "/books/{book}/agreements", summary: "协议列表（含各版本条款）", roles: readers, status: 200, result: list[ledger.Agreement]{}},
+	{method: "POST", path: v1 + "/books/{book}/agreements", summary: "登记协议及其参与农户和条款（第 1 版）", roles: writers, body: ledger.AgreementInput{}, status: 201, result: ledger.Agreement{}},
+	{method: "GET", path: v1 + "/books/{book}/agreements/{code}", summary: "协议详情（含各版本条款）", roles: readers, status: 200, result: ledger.Agreement{}},
+	{method: "POST", path: v1 + "/books/{book}/agreements/{code}/versions", summary: "变更协议：新版本条款自某日起生效，既往不改", roles: writers, body: ledger.VersionInput{}, status: 201, result: ledger.Agreement{}},
+	{method: "POST", path: v1 + "/books/{book}/agreements/{code}/declarations", summary: "申报某季度按股分配的分红总额（或合作社可分配盈余）", roles: writers, body: ledger.DeclarationInput{}, status: 201, result: ledger.Declaration{}},
+	{method: "GET", path: v1 + "/books/{book}/agreements/{code}/work-records", summary: "务工记录", roles: readers, status: 200, result: list[ledger.WorkRecord]{},
+		query: []param{{"quarter", "只看某季度", quarterSchema, false}}},
+	{method: "POST", path: v1 + "/books/{book}/agreements/{code}/work-records", summary: "登记一批务工记录（全部成功或全部不记）", roles: writers, body: workRecordsRequest{}, status: 201, result: list[ledger.WorkRecord]{}},
+
+	{method: "GET", path: v1 + "/books/{book}/payout-runs", summary: "收益分配列表（不含明细行，新的在前）", roles: readers, status: 200, result: list[payoutRunSummary]{},
+		query: []param{{"quarter", "只看某季度", quarterSchema, false}}},
+	{method: "POST", path: v1 + "/books/{book}/payout-runs", summary: "计算某季度的收益分配（草稿）；adjustment 为 true 时只计算已审批分配的差额", roles: writers, body: ledger.RunInput{}, status: 201, result: ledger.PayoutRun{}},
+	{method: "GET", path: v1 + "/books/{book}/payout-runs/{id}", summary: "收益分配详情：每户每协议的应发、已付、未付及计算依据，按户、协议、类别合计", roles: readers, status: 200, result: ledger.PayoutRun{}},
+	{method: "POST", path: v1 + "/books/{book}/payout-runs/{id}/recompute", summary: "按现行条款重新计算草稿（重算人成为编制人）", roles: writers, emptyBody: true, status: 200, result: ledger.PayoutRun{}},
+	{method: "POST", path: v1 + "/books/{book}/payout-runs/{id}/approve", summary: "审批：生成并过账计提凭证（每协议一张），分配冻结；审批人不能是编制人", roles: approvers, body: ledger.ApproveInput{}, optionalBody: true, status: 200, result: ledger.PayoutRun{}},
+	{method: "GET", path: v1 + "/books/{book}/payout-runs/{id}/payments", summary: "本次分配的付款记录", roles: readers, status: 200, result: list[ledger.Payment]{}},
+	{method: "POST", path: v1 + "/books/{book}/payout-runs/{id}/payments", summary: "登记一批付款（银行代发或现金），生成并过账付款凭证；可部分付款，不得超付、不得重复流水号", roles: writers, body: paymentsRequest{}, status: 201, result: list[ledger.Payment]{}},
+
 	{method: "GET", path: v1 + "/books/{book}/trial-balance", summary: "科目余额表", roles: readers, query: rangeParams, status: 200, result: ledger.TrialBalance{}},
 	{method: "GET", path: v1 + "/books/{book}/ledger", summary: "明细账", roles: readers, status: 200, result: ledger.AccountLedger{},
 		query: append([]param{{"account", "科目代码", accountSchema, true}, {"household", "只看一户", codeSchema, false}}, rangeParams...)},
@@ -123,8 +144,8 @@ var operations = []operation{
 // pathParams describes every {name} that appears in a path.
 var pathParams = map[string]param{
 	"book":   {"book", "账套代码", codeSchema, true},
-	"code":   {"code", "户编号或单位编号", codeSchema, true},
-	"id":     {"id", "凭证 ID", idSchema, true},
+	"code":   {"code", "户编号、单位编号或协议编号", codeSchema, true},
+	"id":     {"id", "凭证 ID 或收益分配 ID", idSchema, true},
 	"period": {"period", "期间 YYYY-MM", periodSchema, true},
 }
 
@@ -161,6 +182,10 @@ func buildOpenAPI() obj {
 		"description": "金额（元），两位小数的字符串"}
 	g.defs["AmountInput"] = obj{"description": "金额（元）：字符串 \"1234.50\" 或 JSON 数字 1234.5，最多两位小数，不接受指数形式；按文本精确读取，不经浮点",
 		"oneOf": []obj{{"type": "string", "pattern": `^-?(0|[1-9][0-9]{0,12})(\.[0-9]{1,2})?$`}, {"type": "number"}}}
+	g.defs["Decimal"] = obj{"type": "string", "pattern": `^-?[0-9]+(\.[0-9]+)?$`, "examples": []string{"3.5"},
+		"description": "十进制数（面积、股数、费率），字符串，精确保存"}
+	g.defs["DecimalInput"] = obj{"description": "十进制数：字符串 \"3.5\" 或 JSON 数字 3.5，不接受指数形式；按文本精确读取，不经浮点",
+		"oneOf": []obj{{"type": "string", "pattern": decimalPattern.String()}, {"type": "number"}}}
 	errorSchema := g.of(reflect.TypeFor[envelope](), false)
 	paths := obj{}
 	for _, op := range operations {
@@ -214,7 +239,7 @@ func (g *schemaGen) operation(op operation) obj {
 	}
 	switch {
 	case op.body != nil:
-		out["requestBody"] = obj{"required": true, "content": obj{echo.MIMEApplicationJSON: obj{"schema": g.of(reflect.TypeOf(op.body), true)}}}
+		out["requestBody"] = obj{"required": !op.optionalBody, "content": obj{echo.MIMEApplicationJSON: obj{"schema": g.of(reflect.TypeOf(op.body), true)}}}
 	case op.emptyBody:
 		out["requestBody"] = obj{"required": false, "description": "无需请求体；如提供，须为空对象 {}",
 			"content": obj{echo.MIMEApplicationJSON: obj{"schema": obj{"type": "object", "additionalProperties": false}}}}
@@ -275,6 +300,8 @@ var (
 		reflect.TypeFor[ledger.VoucherStatus]():   {string(ledger.StatusDraft), string(ledger.StatusPosted)},
 		reflect.TypeFor[ledger.Side]():            {string(ledger.Debit), string(ledger.Credit)},
 		reflect.TypeFor[ledger.Aux]():             {string(ledger.AuxNone), string(ledger.AuxHousehold), string(ledger.AuxParty)},
+		reflect.TypeFor[ledger.AgreementKind](): {string(ledger.LandRent), string(ledger.ShareDividend), string(ledger.Wage),
+			string(ledger.FixedSum), string(ledger.CoopSurplus)},
 		reflect.TypeFor[ledger.Category](): {string(ledger.CategoryAsset), string(ledger.CategoryLiability), string(ledger.CategoryEquity),
 			string(ledger.CategoryCost), string(ledger.CategoryIncome)},
 	}
@@ -300,35 +327,83 @@ var (
 		"ReverseInput":       {"date"},
 		"ReopenRequest":      {"reason"},
 		"SegregationRequest": {"opt_out"},
+		"AgreementInput":     {"code", "title", "kind", "party", "start", "terms"},
+		"VersionInput":       {"effective_from", "terms"},
+		"ParticipantInput":   {"household"},
+		"ParcelInput":        {"area_mu", "rate"},
+		"DeclarationInput":   {"quarter", "amount"},
+		"WorkRecordsRequest": {"records"},
+		"WorkRecordRequest":  {"household", "date", "quantity", "unit", "unit_rate"},
+		"RunInput":           {"quarter"},
+		"PaymentsRequest":    {"payments"},
+		"PaymentInput":       {"household", "amount", "date", "method"},
 	}
 
 	// fieldSchemas replaces the generated schema of a few fields.
 	fieldSchemas = map[string]obj{
 		// The totals row of a trial balance is a TrialBalanceRow without a category.
 		"TrialBalanceRow.category": {"type": "string", "enum": append(slices.Clone(enums[reflect.TypeFor[ledger.Category]()]), "")},
+		"TermsInput.schedule":      {"type": "string", "enum": []string{"quarterly", "yearly"}, "description": "land_rent、fixed_sum：按季（quarterly）或按年在 pay_quarter 支付（yearly）"},
+		"TermsInput.pay_quarter":   {"type": "integer", "minimum": 1, "maximum": 4, "description": "按年支付时的支付季度 1–4"},
+		"TermsInput.basis":         {"type": "string", "enum": []string{"fixed_rate", "pool"}, "description": "share_dividend：保底收益（fixed_rate，按股值 × 年收益率按季计提）或按股分配申报金额（pool）"},
+		"TermsInput.split_by":      {"type": "string", "enum": []string{"equal", "shares", "members"}, "description": "fixed_sum：平均、按股或按人口分配"},
+		"PaymentInput.method":      {"type": "string", "enum": []string{ledger.MethodBank, ledger.MethodCash}, "description": "bank：银行/一卡通代发（须填流水号）；cash：现金"},
+		"Payment.method":           {"type": "string", "enum": []string{ledger.MethodBank, ledger.MethodCash}},
+		"PayoutRun.status":         {"type": "string", "enum": []string{ledger.RunDraft, ledger.RunApproved}},
+		"PayoutRunSummary.status":  {"type": "string", "enum": []string{ledger.RunDraft, ledger.RunApproved}},
 	}
 
 	// fieldDocs explains fields whose meaning is not obvious from the name.
 	fieldDocs = map[string]string{
-		"VoucherPage.next":           "下一页游标：作为 after 传入；空字符串表示没有下一页",
-		"HouseholdPage.next":         "下一页游标：作为 after 传入；空字符串表示没有下一页",
-		"PartyPage.next":             "下一页游标：作为 after 传入；空字符串表示没有下一页",
-		"AuditEntryPage.next":        "下一页游标：作为 after 传入；空字符串表示没有下一页",
-		"Voucher.number":             "凭证号，如 记-0007；过账时按月连续编号",
-		"Voucher.hash":               "过账后在本账套哈希链中的 SHA-256",
-		"Voucher.total":              "借方合计（= 贷方合计）",
-		"LineInput.debit":            "借方金额；与 credit 二者必填其一",
-		"LineInput.credit":           "贷方金额；与 debit 二者必填其一",
-		"LineInput.household":        "农户编号；★ 科目（按农户辅助核算）必填",
-		"LineInput.party":            "往来单位编号；按单位辅助核算的科目必填",
-		"CreatedUser.token":          "访问令牌，只在创建时显示一次；幂等重放的响应不含令牌",
-		"ErrorBody.code":             "invalid 400、unauthorized 401、forbidden/segregation 403、not_found 404、conflict/period_closed/immutable/idempotency_in_progress 409、too_large 413、unsupported_media_type 415、unbalanced/idempotency_mismatch 422、internal 500、timeout/unavailable 503",
-		"ErrorBody.message":          "中文说明，指明出错的字段",
-		"ErrorDetail.field":          "字段路径，如 lines[1].credit；请求头或查询参数为其名称",
-		"AuditEntry.before":          "变更前的内容",
-		"AuditEntry.after":           "变更后的内容",
-		"TrialBalanceRow.category":   "科目类别；合计行为空字符串",
-		"SegregationRequest.opt_out": "true：本账套允许制单人自行过账（须说明理由）；false：恢复不相容职务分离",
+		"VoucherPage.next":            "下一页游标：作为 after 传入；空字符串表示没有下一页",
+		"HouseholdPage.next":          "下一页游标：作为 after 传入；空字符串表示没有下一页",
+		"PartyPage.next":              "下一页游标：作为 after 传入；空字符串表示没有下一页",
+		"AuditEntryPage.next":         "下一页游标：作为 after 传入；空字符串表示没有下一页",
+		"Voucher.number":              "凭证号，如 记-0007；过账时按月连续编号",
+		"Voucher.hash":                "过账后在本账套哈希链中的 SHA-256",
+		"Voucher.total":               "借方合计（= 贷方合计）",
+		"LineInput.debit":             "借方金额；与 credit 二者必填其一",
+		"LineInput.credit":            "贷方金额；与 debit 二者必填其一",
+		"LineInput.household":         "农户编号；★ 科目（按农户辅助核算）必填",
+		"LineInput.party":             "往来单位编号；按单位辅助核算的科目必填",
+		"CreatedUser.token":           "访问令牌，只在创建时显示一次；幂等重放的响应不含令牌",
+		"ErrorBody.code":              "invalid 400、unauthorized 401、forbidden/segregation 403、not_found 404、conflict/period_closed/immutable/idempotency_in_progress 409、too_large 413、unsupported_media_type 415、unbalanced/idempotency_mismatch 422、internal 500、timeout/unavailable 503",
+		"ErrorBody.message":           "中文说明，指明出错的字段",
+		"ErrorDetail.field":           "字段路径，如 lines[1].credit；请求头或查询参数为其名称",
+		"AuditEntry.before":           "变更前的内容",
+		"AuditEntry.after":            "变更后的内容",
+		"TrialBalanceRow.category":    "科目类别；合计行为空字符串",
+		"SegregationRequest.opt_out":  "true：本账套允许制单人自行过账（须说明理由）；false：恢复不相容职务分离",
+		"AgreementInput.accounts":     "入账科目；不填则按账套类型和协议类型取默认科目",
+		"AgreementInput.party":        "对方单位（公司或合作社）编号",
+		"AgreementInput.end":          "终止日期（含）；不填表示长期",
+		"TermsInput.service_fee_rate": "land_rent：村集体留存的服务费比例，如 0.05",
+		"TermsInput.share_value":      "fixed_rate：每股金额（元）",
+		"TermsInput.rate":             "fixed_rate：年收益率，如 0.08",
+		"TermsInput.yearly_amount":    "fixed_sum：包干年金额",
+		"TermsInput.volume_share":     "coop_surplus：按交易量返还的比例，不低于 0.6（农民专业合作社法第四十四条）",
+		"TermsInput.participants":     "参与农户及各自条款；wage 协议可不填",
+		"ParticipantInput.start":      "中途加入日期；所在季度按天数折算",
+		"ParticipantInput.end":        "中途退出日期（含）；所在季度按天数折算",
+		"ParticipantInput.shares":     "股数，最多 4 位小数",
+		"ParticipantInput.volume":     "coop_surplus：成员交易量（元）",
+		"ParcelInput.area_mu":         "面积（亩），大于零，最多 4 位小数",
+		"ParcelInput.rate":            "租金标准（元/亩/年），最多 4 位小数",
+		"DeclarationInput.quarter":    "季度 YYYYQn；该季度最后一个月已结账或已审批则不能申报",
+		"WorkRecordRequest.quantity":  "天数或件数，大于零，最多 4 位小数",
+		"WorkRecordRequest.unit":      "单位，如 天、件、斤",
+		"WorkRecordRequest.unit_rate": "单价（元/单位），最多 4 位小数",
+		"RunInput.quarter":            "季度 YYYYQn",
+		"RunInput.adjustment":         "true：调整分配，只计算现应发与已审批计提之间的差额",
+		"ApproveInput.date":           "计提凭证日期；不填为季度最后一天",
+		"PaymentInput.reference":      "银行流水号；同一账套内不能重复",
+		"PayoutRun.rounding_rule":     "本次分配采用的舍入规则",
+		"PayoutRun.lines":             "每户每协议一行：应发（amount）、已付（paid）、未付（outstanding）及计算依据（basis）",
+		"PayoutRun.households":        "按户合计：应发（entitled）、已付、未付",
+		"PayoutRun.by_agreement":      "按协议合计",
+		"PayoutRun.by_kind":           "按类别（租金、股金、薪金、包干、盈余返还）合计",
+		"PayoutLine.fee":              "land_rent：村集体留存的服务费（不付给农户）",
+		"PayoutRunSummary.households": "参与户数",
 	}
 )
 
@@ -339,6 +414,10 @@ func (g *schemaGen) of(t reflect.Type, in bool) obj {
 		return ref("schemas", "AmountInput")
 	case t == moneyType:
 		return ref("schemas", "Amount")
+	case t == decimalType && in:
+		return ref("schemas", "DecimalInput")
+	case t == decimalType:
+		return ref("schemas", "Decimal")
 	case t == rawMessageType:
 		return obj{}
 	}

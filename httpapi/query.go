@@ -184,3 +184,16 @@ func pageOf[T any](items []T, limit int, cursor func(T) string) page[T] {
 	}
 	return p
 }
+
+// quarter returns an optional calendar quarter, YYYYQn.
+func (q *queryParams) quarter(name string) string {
+	s := q.values.Get(name)
+	if s == "" {
+		return ""
+	}
+	if _, err := ledger.ParseQuarter(s); err != nil {
+		q.errs.add(name, "%s", err.Error())
+		return ""
+	}
+	return s
+}

@@ -52,6 +52,22 @@ func (a *api) routes(e *echo.Echo) {
 	r.POST("/books/:book/periods/:period/close", a.closePeriod, idem)
 	r.POST("/books/:book/periods/:period/reopen", a.reopenPeriod, idem)
 
+	r.GET("/books/:book/agreements", a.listAgreements)
+	r.POST("/books/:book/agreements", a.createAgreement, idem)
+	r.GET("/books/:book/agreements/:code", a.getAgreement)
+	r.POST("/books/:book/agreements/:code/versions", a.addAgreementVersion, idem)
+	r.POST("/books/:book/agreements/:code/declarations", a.declare, idem)
+	r.GET("/books/:book/agreements/:code/work-records", a.listWorkRecords)
+	r.POST("/books/:book/agreements/:code/work-records", a.addWorkRecords, idem)
+
+	r.GET("/books/:book/payout-runs", a.listPayoutRuns)
+	r.POST("/books/:book/payout-runs", a.createPayoutRun, idem)
+	r.GET("/books/:book/payout-runs/:id", a.getPayoutRun)
+	r.POST("/books/:book/payout-runs/:id/recompute", a.recomputePayoutRun, idem)
+	r.POST("/books/:book/payout-runs/:id/approve", a.approvePayoutRun, idem)
+	r.GET("/books/:book/payout-runs/:id/payments", a.listPayments)
+	r.POST("/books/:book/payout-runs/:id/payments", a.recordPayments, idem)
+
 	r.GET("/books/:book/trial-balance", a.trialBalance)
 	r.GET("/books/:book/ledger", a.accountLedger)
 	r.GET("/books/:book/audit-log", a.auditLog)

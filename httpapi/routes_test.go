@@ -77,7 +77,7 @@ func (e *env) posted() string {
 }
 
 func routeCases() []routeCase {
-	return []routeCase{
+	return append([]routeCase{
 		{"GET", "/api/v1/me", everyone, fixed("/api/v1/me", nil)},
 		{"POST", "/api/v1/users", adminOnly, func(_ *env, _ string, n int) (string, any) {
 			return "/api/v1/users", ledger.NewUser{Name: fmt.Sprintf("审计%d", n), Role: ledger.RoleAuditor, Books: []string{"V1"}}
@@ -150,7 +150,7 @@ func routeCases() []routeCase {
 		}},
 		{"GET", "/api/v1/books/:book/audit-log", inBook, fixed("/api/v1/books/V1/audit-log?limit=3&from=2026-01-01", nil)},
 		{"GET", "/api/v1/books/:book/verify", inBook, fixed("/api/v1/books/V1/verify", nil)},
-	}
+	}, payoutRouteCases()...)
 }
 
 // TestRoutesAndRoles calls every route as every role and without a token:

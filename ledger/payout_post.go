@@ -457,6 +457,11 @@ func (s *Store) Payments(ctx context.Context, a Actor, bookCode string, runID in
 	if err != nil {
 		return nil, err
 	}
+	if exists, err := s.db.NewSelect().Table("payout_runs").Where("book_id = ? AND id = ?", b.ID, runID).Exists(ctx); err != nil {
+		return nil, err
+	} else if !exists {
+		return nil, notFound("收益分配", runID)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, run_id, household_code, amount_fen, date, method, reference, voucher_id
 		FROM payments WHERE book_id = ? AND run_id = ? ORDER BY id`, b.ID, runID)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"sync"
 	"time"
 
@@ -49,6 +50,8 @@ type BookSummary struct {
 	Parties    int             `json:"parties"`
 	Posted     int             `json:"posted"`
 	Drafts     int             `json:"drafts"`
+	Agreements int             `json:"agreements"`
+	PayoutRuns int             `json:"payout_runs"`
 	Closed     []string        `json:"closed"`
 }
 
@@ -187,8 +190,24 @@ func loadBook(ctx context.Context, store *ledger.Store, sim *simClock, p *plan, 
 		}
 		return nil
 	}
-	for start := 0; start < len(p.entries); {
-		day := p.entries[start].date
+	env := &env{ctx: ctx, store: store, code: code, acc: preparer, officer: reviewer, sim: sim,
+		transfers: map[string]int{}, refs: map[string]int{}}
+	steps := map[string][]step{}
+	days := map[string]bool{}
+	for _, st := range p.steps {
+		steps[st.date] = append(steps[st.date], st)
+		days[st.date] = true
+	}
+	for _, e := range p.entries {
+		days[e.date] = true
+	}
+	order := make([]string, 0, len(days))
+	for d := range days {
+		order = append(order, d)
+	}
+	sort.Strings(order)
+	start := 0
+	for _, day := range order {
 		end := start
 		for end < len(p.entries) && p.entries[end].date == day {
 			end++
@@ -199,6 +218,9 @@ func loadBook(ctx context.Context, store *ledger.Store, sim *simClock, p *plan, 
 		t, _ := time.ParseInLocation("2006-01-02", day, zone)
 		sim.at(t.Add(9 * time.Hour))
 		for i := start; i < end; i++ {
+			if p.entries[i].external {
+				continue
+			}
 			sim.advance(4 * time.Minute)
 			id, err := prepare(ctx, store, preparer, code, p.entries[i], ids, numbers)
 			if err != nil {
@@ -208,6 +230,9 @@ func loadBook(ctx context.Context, store *ledger.Store, sim *simClock, p *plan, 
 		}
 		sim.at(t.Add(16 * time.Hour))
 		for i := start; i < end; i++ {
+			if p.entries[i].external {
+				continue
+			}
 			if p.entries[i].draft {
 				sum.Drafts++
 				continue
@@ -221,7 +246,15 @@ func loadBook(ctx context.Context, store *ledger.Store, sim *simClock, p *plan, 
 			sum.Posted++
 		}
 		start = end
+		sim.at(t.Add(17 * time.Hour))
+		for _, st := range steps[day] {
+			if err := st.do(env); err != nil {
+				return sum, fmt.Errorf("demo %s: %s %s: %w", code, day, st.what, err)
+			}
+		}
 	}
+	sum.Posted += env.posted
+	sum.Agreements, sum.PayoutRuns = env.agreements, env.runs
 	return sum, closeUntil(ledger.Period(ClosedThrough).Next())
 }
 

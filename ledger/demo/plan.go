@@ -43,6 +43,7 @@ type entry struct {
 	attachments int
 	lines       []line
 	draft       bool // prepared but left for review at the end of the demo
+	external    bool // booked by a payout run: only replayed by checkBalances
 	reverses    int  // 1-based index of the entry this red reversal cancels; 0 for none
 }
 
@@ -52,6 +53,7 @@ type plan struct {
 	households []*household
 	parties    []ledger.Party
 	entries    []entry
+	steps      []step // agreements and payout runs, done through the ledger
 	// mustDebit and mustCredit are accounts whose balance (per household or
 	// party on ★ accounts) may never cross to the other side.
 	mustDebit, mustCredit []string
@@ -90,6 +92,13 @@ func (p *plan) add(date string, attachments int, summary string, lines ...line) 
 	}
 	p.entries = append(p.entries, entry{date: date, summary: summary, attachments: attachments, lines: lines})
 	return len(p.entries)
+}
+
+// external records what a payout run will book, so that checkBalances
+// replays it and vouchers of the plan that depend on it stay consistent.
+func (p *plan) external(date, summary string, lines ...line) {
+	p.add(date, 0, summary, lines...)
+	p.entries[len(p.entries)-1].external = true
 }
 
 // reverse appends a red reversal of entry idx, to be posted on date. summary
@@ -262,32 +271,6 @@ func monthEnd(month int) string { return date(month, daysIn(2026, month)) }
 
 // quarterName is "一季度" … for months 1–12.
 func quarterName(month int) string { return chineseDigits[(month-1)/3] + "季度" }
-
-// bankFees adds each month's bank charges, posted at month end: account fee
-// and SMS notices 13.00 plus 0.50 for every transfer to a household's card.
-func (p *plan) bankFees(account string) {
-	transfers := map[string]int{}
-	for _, e := range p.entries {
-		fromBank := false
-		for _, l := range e.lines {
-			fromBank = fromBank || (l.account == "102" && l.credit > 0)
-		}
-		for _, l := range e.lines {
-			if fromBank && l.household != "" && l.debit > 0 {
-				transfers[e.date[:7]]++
-			}
-		}
-	}
-	for m := 1; m <= 9; m++ {
-		n := transfers[date(m, 1)[:7]]
-		fee := int64(1300 + 50*n)
-		summary := fmt.Sprintf("支付%d月银行账户管理费及短信费", m)
-		if n > 0 {
-			summary = fmt.Sprintf("支付%d月银行账户管理费、短信费及代发手续费（代发%d笔）", m, n)
-		}
-		p.add(monthEnd(m), 1, summary, dr(account, fee), cr("102", fee))
-	}
-}
 
 // sortShares orders shares by household code, the order of a roster.
 func sortShares(s []share) {

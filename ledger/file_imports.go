@@ -172,12 +172,16 @@ type RegisterRow struct {
 	Shares    *decimal.Decimal
 }
 
+// RegisterTarget is the import target of a register: the agreement and the
+// day the register takes effect.
+func RegisterTarget(agreement, effectiveFrom string) string { return agreement + "@" + effectiveFrom }
+
 // ImportFileRegister replaces an agreement's register from a date: a new
 // version whose participants are exactly the households of rows (with their
 // parcels or shares), every other term carried over from the latest version.
 // Errors name rows[i] — the index of the row — rather than the participant.
 func (s *Store) ImportFileRegister(ctx context.Context, a Actor, f FileImport, agreement, effectiveFrom string, rows []RegisterRow) (Agreement, error) {
-	f.Target, f.Rows = agreement, len(rows)
+	f.Target, f.Rows = RegisterTarget(agreement, effectiveFrom), len(rows)
 	if f.Kind != ImportParcels && f.Kind != ImportShares {
 		return Agreement{}, FieldError("kind", "登记表只能是地块或股权")
 	}

@@ -42,7 +42,7 @@ func (s *Store) ImportHouseholds(ctx context.Context, a Actor, bookCode string, 
 
 func validateHouseholdBatch(hs []Household) error {
 	var v validation
-	codes, ids := map[string]int{}, map[string]int{}
+	codes, ids := map[string]bool{}, map[string]bool{}
 	for i := range hs {
 		h := &hs[i]
 		h.HeadName, h.Group = strings.TrimSpace(h.HeadName), strings.TrimSpace(h.Group)
@@ -52,13 +52,13 @@ func validateHouseholdBatch(hs []Household) error {
 				v.add(f+"."+d.Field, "%s", d.Message)
 			}
 		}
-		if j, dup := codes[h.Code]; dup {
-			v.add(f+".code", "户编号 %s 与第 %d 行重复", h.Code, j+1)
+		if codes[h.Code] {
+			v.add(f+".code", "户编号 %s 在本批中重复", h.Code)
 		}
-		if j, dup := ids[h.IDNumber]; dup && h.IDNumber != "" {
-			v.add(f+".id_number", "身份证号与第 %d 行重复", j+1)
+		if ids[h.IDNumber] && h.IDNumber != "" {
+			v.add(f+".id_number", "身份证号在本批中重复")
 		}
-		codes[h.Code], ids[h.IDNumber] = i, i
+		codes[h.Code], ids[h.IDNumber] = true, true
 		if len(v.details) >= 200 {
 			break
 		}

@@ -139,6 +139,18 @@ func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 func (s *Store) timestamp() string { return s.now().UTC().Format(time.RFC3339Nano) }
 
+type dryRunKey struct{}
+
+// WithDryRun returns a context in which writes run every check and then roll
+// back, answering ErrDryRun where they would have committed. Imports use it
+// to list the problems of every row in one answer.
+func WithDryRun(ctx context.Context) context.Context {
+	return context.WithValue(ctx, dryRunKey{}, true)
+}
+
+// ErrDryRun is what a write in a dry-run context returns instead of committing.
+var ErrDryRun = &Error{Code: ECodeConflict, Message: "试算：检查通过，未写入"}
+
 // maxWriteAttempts bounds retries of a write transaction that lost a race
 // (PostgreSQL deadlock or serialization failure, SQLite busy from another process).
 const maxWriteAttempts = 6
@@ -159,7 +171,13 @@ func (s *Store) write(ctx context.Context, fn func(tx bun.Tx) error) error {
 			if err := s.claimFileInTx(ctx, tx); err != nil {
 				return err
 			}
-			return s.claimInTx(ctx, tx)
+			if err := s.claimInTx(ctx, tx); err != nil {
+				return err
+			}
+			if ctx.Value(dryRunKey{}) != nil {
+				return ErrDryRun
+			}
+			return nil
 		})
 		if err == nil {
 			markClaimUsed(ctx)

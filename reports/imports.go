@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -516,19 +517,37 @@ var fieldColumns = map[string]string{
 // RowErrors renames the ledger's indexed fields in err to the file's rows
 // and columns; other errors pass through unchanged.
 func (p ParsedImport) RowErrors(err error) error {
+	problems := p.rowProblems(err)
+	if problems == nil {
+		return err
+	}
+	out := (&ImportError{Problems: problems}).LedgerError()
+	out.Code = err.(*ledger.Error).Code
+	return out
+}
+
+// merge adds problems found later and orders them by row.
+func (e *ImportError) merge(more []RowError) {
+	e.Problems = append(e.Problems, more...)
+	sort.SliceStable(e.Problems, func(i, j int) bool { return e.Problems[i].Row < e.Problems[j].Row })
+}
+
+// rowProblems returns the problems of a ledger error whose every detail
+// names an item of p, or nil.
+func (p ParsedImport) rowProblems(err error) []RowError {
 	e, ok := err.(*ledger.Error)
 	if !ok || len(e.Details) == 0 {
-		return err
+		return nil
 	}
 	var problems []RowError
 	for _, d := range e.Details {
 		m := indexedField.FindStringSubmatch(d.Field)
 		if m == nil {
-			return err
+			return nil
 		}
 		i, _ := strconv.Atoi(m[1])
 		if i >= len(p.rows) {
-			return err
+			return nil
 		}
 		pr := RowError{Row: p.rows[i], Message: d.Message}
 		if col, ok := fieldColumns[m[2]]; ok {
@@ -537,9 +556,7 @@ func (p ParsedImport) RowErrors(err error) error {
 		}
 		problems = append(problems, pr)
 	}
-	out := (&ImportError{Problems: problems}).LedgerError()
-	out.Code = e.Code
-	return out
+	return problems
 }
 
 // cellOf names the sheet cell of column col in row.

@@ -1,0 +1,210 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+
+	"coopledger/ledger"
+)
+
+// ImportRequest is an upload: which kind, into which book and target, the
+// file itself.
+type ImportRequest struct {
+	Book          string
+	Kind          ledger.ImportKind
+	Agreement     string // parcels, shares, work records
+	EffectiveFrom string // parcels, shares: the new register's first day
+	Run           int64  // payments
+	FileName      string
+	File          io.Reader
+}
+
+// ImportResult is what an upload did.
+type ImportResult struct {
+	Kind            ledger.ImportKind `json:"kind"`
+	Rows            int               `json:"rows"`              // items applied (or applied the first time)
+	Skipped         int               `json:"skipped,omitempty"` // payment rows the bank reported as failed
+	SHA256          string            `json:"sha256"`
+	AlreadyImported bool              `json:"already_imported"` // the same file was imported before; nothing applied now
+	ImportedAt      string            `json:"imported_at,omitempty"`
+}
+
+// Import reads an uploaded workbook and applies it, all rows or none. A file
+// already imported for the same target applies nothing and says so.
+func Import(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequest) (ImportResult, error) {
+	target, err := importTarget(req)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	p, err := ReadImport(req.Kind, req.File)
+	if ie, ok := err.(*ImportError); ok {
+		if p.Len() > 0 { // check the rows that could be read against the book too, so every bad row is listed
+			_, derr := apply(ledger.WithDryRun(ctx), s, a, req, ledger.FileImport{Book: req.Book, Kind: req.Kind, Target: target, SHA256: p.SHA256}, p)
+			ie.merge(p.rowProblems(derr))
+		}
+		return ImportResult{}, ie.LedgerError()
+	}
+	if err != nil {
+		return ImportResult{}, err
+	}
+	file := ledger.FileImport{Book: req.Book, Kind: req.Kind, Target: target, SHA256: p.SHA256, FileName: req.FileName}
+	if prior, found, err := s.FileImported(ctx, a, file); err != nil || found {
+		return ImportResult{Kind: req.Kind, Rows: prior.Rows, SHA256: p.SHA256, AlreadyImported: found, ImportedAt: prior.CreatedAt}, err
+	}
+	n, err := apply(ctx, s, a, req, file, p)
+	if err == ledger.ErrFileAlreadyImported { // a concurrent upload of the same file won
+		prior, _, lerr := s.FileImported(ctx, a, file)
+		return ImportResult{Kind: req.Kind, Rows: prior.Rows, SHA256: p.SHA256, AlreadyImported: true, ImportedAt: prior.CreatedAt}, lerr
+	}
+	if err != nil {
+		return ImportResult{}, p.RowErrors(err)
+	}
+	return ImportResult{Kind: req.Kind, Rows: n, SHA256: p.SHA256, Skipped: p.Skipped}, nil
+}
+
+// apply hands the parsed rows to the ledger.
+func apply(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequest, file ledger.FileImport, p ParsedImport) (int, error) {
+	switch req.Kind {
+	case ledger.ImportHouseholds:
+		return s.ImportFileHouseholds(ctx, a, file, p.Households)
+	case ledger.ImportParcels, ledger.ImportShares:
+		_, err := s.ImportFileRegister(ctx, a, file, req.Agreement, req.EffectiveFrom, p.Register)
+		return len(p.Register), err
+	case ledger.ImportWorkRecords:
+		return s.ImportFileWorkRecords(ctx, a, file, req.Agreement, p.WorkRecords)
+	case ledger.ImportPayments:
+		if len(p.Payments) == 0 {
+			return 0, fileProblemError("文件中没有结果为成功的付款")
+		}
+		return s.ImportFilePayments(ctx, a, file, req.Run, p.Payments)
+	}
+	return 0, ledger.FieldError("kind", "未知的导入类型")
+}
+
+func fileProblemError(msg string) error {
+	return (&ImportError{Problems: []RowError{{Message: msg}}}).LedgerError()
+}
+
+// importTarget checks the request's target fields and returns the target key.
+func importTarget(req ImportRequest) (string, error) {
+	switch req.Kind {
+	case ledger.ImportHouseholds:
+		return "", nil
+	case ledger.ImportParcels, ledger.ImportShares:
+		if req.Agreement == "" {
+			return "", ledger.FieldError("agreement", "请指定协议编号")
+		}
+		if _, err := ledger.ParseDate(req.EffectiveFrom); err != nil {
+			return "", ledger.FieldError("effective_from", "请指定新登记表的生效日期：%s", err.Error())
+		}
+		return ledger.RegisterTarget(req.Agreement, req.EffectiveFrom), nil
+	case ledger.ImportWorkRecords:
+		if req.Agreement == "" {
+			return "", ledger.FieldError("agreement", "请指定务工协议编号")
+		}
+		return req.Agreement, nil
+	case ledger.ImportPayments:
+		if req.Run <= 0 {
+			return "", ledger.FieldError("run", "请指定收益分配批次 ID")
+		}
+		return strconv.FormatInt(req.Run, 10), nil
+	}
+	return "", ledger.FieldError("kind", "导入类型应为 households、parcels、shares、work-records 或 payments")
+}
+
+// WriteImportTemplate writes the template of kind: the header row on the
+// first sheet (ID and bank columns formatted as text so Excel keeps every
+// digit) and a second sheet explaining each column.
+func WriteImportTemplate(w io.Writer, kind ledger.ImportKind) error {
+	cols, ok := importColumns[kind]
+	if !ok {
+		return ledger.FieldError("kind", "导入类型应为 households、parcels、shares、work-records 或 payments")
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := kind.Label()
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	if err := templateSheet(f, sheet, cols); err != nil {
+		return err
+	}
+	if err := helpSheet(f, kind, cols); err != nil {
+		return err
+	}
+	f.SetActiveSheet(0)
+	if err := f.SetDocProps(&excelize.DocProperties{Title: kind.Label() + "导入模板", Creator: "coopledger", Language: "zh-CN"}); err != nil {
+		return err
+	}
+	return f.Write(w)
+}
+
+func templateSheet(f *excelize.File, sheet string, cols []importColumn) error {
+	head, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"#DDEBF7"}},
+		Border: []excelize.Border{{Type: "bottom", Color: "#000000", Style: 1}}})
+	if err != nil {
+		return err
+	}
+	text, err := f.NewStyle(&excelize.Style{NumFmt: 49}) // "@": text
+	if err != nil {
+		return err
+	}
+	for i, c := range cols {
+		name, _ := excelize.ColumnNumberToName(i + 1)
+		header := c.header
+		if c.required {
+			header += "*"
+		}
+		if err := f.SetCellValue(sheet, name+"1", header); err != nil {
+			return err
+		}
+		if err := f.SetColWidth(sheet, name, name, c.width); err != nil {
+			return err
+		}
+		if c.kind == cellDigits || c.kind == cellText {
+			if err := f.SetColStyle(sheet, name, text); err != nil {
+				return err
+			}
+		}
+	}
+	last, _ := excelize.ColumnNumberToName(len(cols))
+	if err := f.SetCellStyle(sheet, "A1", last+"1", head); err != nil {
+		return err
+	}
+	return f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+}
+
+func helpSheet(f *excelize.File, kind ledger.ImportKind, cols []importColumn) error {
+	const help = "填写说明"
+	if _, err := f.NewSheet(help); err != nil {
+		return err
+	}
+	rows := [][]any{
+		{kind.Label() + "导入说明"},
+		{"第 1 行为表头，请勿修改；从第 2 行起每行一条。带 * 的列必填。请填写数值，不要使用公式。"},
+		{"整个文件要么全部导入，要么一行也不导入：任何一行有错，系统会列出所有错误行，改正后重新上传即可。同一文件重复上传不会重复入账。"},
+		{},
+		{"列", "必填", "说明"},
+	}
+	for _, c := range cols {
+		req := ""
+		if c.required {
+			req = "是"
+		}
+		rows = append(rows, []any{c.header, req, c.help})
+	}
+	for i, r := range rows {
+		cellRef := fmt.Sprintf("A%d", i+1)
+		if err := f.SetSheetRow(help, cellRef, &r); err != nil {
+			return err
+		}
+	}
+	if err := f.SetColWidth(help, "A", "A", 22); err != nil {
+		return err
+	}
+	return f.SetColWidth(help, "C", "C", 60)
+}

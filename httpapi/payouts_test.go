@@ -366,3 +366,136 @@ func TestPayoutFlow(t *testing.T) {
 		}
 	})
 }
+
+// TestPayoutRefusals sends the bad requests of agreements and payout runs:
+// each gets its status, the envelope, a Chinese message naming the field,
+// and leaves every table, the issue-4 tables included, as it was.
+func TestPayoutRefusals(t *testing.T) {
+	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
+		e := newEnv(t, s)
+		ctx := context.Background()
+		coop := ledgertest.NewFixture(t, s, "K1", ledger.KindCooperative, 3)
+		e.agreement(landRent("ZJ"))
+		e.agreement(pool("GJ", "H001", "H002", "H003"))
+		if _, err := s.Declare(ctx, e.f.Preparer, "V1", "GJ", ledger.DeclarationInput{Quarter: "2026Q3", Amount: ledger.MustMoney("1000.00")}); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{"2026-01", "2026-02", "2026-03"} {
+			if _, err := s.ClosePeriod(ctx, e.f.Preparer, "V1", p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		newRun := func(quarter string) int64 {
+			run, err := s.CreatePayoutRun(ctx, e.f.Preparer, "V1", ledger.RunInput{Quarter: quarter})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return run.ID
+		}
+		approved, ownDraft, otherDraft, unapproved := newRun("2026Q3"), newRun("2026Q2"), newRun("2026Q2"), newRun("2026Q4")
+		for _, id := range []int64{approved, otherDraft} {
+			if _, err := s.ApprovePayoutRun(ctx, e.f.Reviewer, "V1", id, ledger.ApproveInput{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.RecordPayments(ctx, e.f.Preparer, "V1", approved, []ledger.PaymentInput{
+			{Household: "H001", Amount: ledger.MustMoney("100.00"), Date: "2026-10-08", Method: ledger.MethodBank, Reference: "YKT-001"}}); err != nil {
+			t.Fatal(err)
+		}
+
+		const book = "/api/v1/books/V1"
+		post := func(path, body string) req {
+			return req{method: "POST", path: book + path, role: rolePreparer, body: body}
+		}
+		agreement := func(kind, terms string) req {
+			return post("/agreements", fmt.Sprintf(`{"code": "X1", "title": "测试协议", "kind": %q, "party": "C01", "start": "2026-01-01", "terms": %s}`, kind, terms))
+		}
+		parcel := func(p string) req {
+			return agreement("land_rent", `{"schedule": "quarterly", "participants": [{"household": "H001", "parcels": [`+p+`]}]}`)
+		}
+		pay := func(payments ...string) req {
+			return post(fmt.Sprintf("/payout-runs/%d/payments", approved), `{"payments": [`+strings.Join(payments, ", ")+`]}`)
+		}
+		payment := func(household, amount, reference string) string {
+			return fmt.Sprintf(`{"household": %q, "amount": %s, "date": "2026-10-09", "method": "bank", "reference": %q}`, household, amount, reference)
+		}
+		approve := func(id int64, role string) req {
+			return req{method: "POST", path: runPath(id, "/approve"), role: role}
+		}
+
+		cases := []refusal{
+			// Approval and runs.
+			{"approving one's own run", approve(ownDraft, rolePreparer), 403, ledger.ECodeSegregation, ""},
+			{"approving twice", approve(approved, roleReviewer), 409, ledger.ECodeConflict, ""},
+			{"approving a second run for an approved quarter and agreement", approve(ownDraft, roleTownship), 409, ledger.ECodeConflict, ""},
+			{"a new run for an approved quarter", post("/payout-runs", `{"quarter": "2026Q3"}`), 409, ledger.ECodeConflict, ""},
+			{"approving as an auditor", approve(unapproved, roleAuditor), 403, ledger.ECodeForbidden, ""},
+			{"approving outside the scope", approve(unapproved, roleOutsider), 404, ledger.ECodeNotFound, ""},
+			{"recomputing an approved run", post(fmt.Sprintf("/payout-runs/%d/recompute", approved), ""), 409, ledger.ECodeConflict, ""},
+			{"approval date not a date", req{method: "POST", path: runPath(unapproved, "/approve"), role: roleReviewer, body: `{"date": "2026-12-32"}`}, 400, ledger.ECodeInvalid, "date"},
+			{"unknown field in an approval", req{method: "POST", path: runPath(unapproved, "/approve"), role: roleReviewer, body: `{"approver": 3}`}, 400, ledger.ECodeInvalid, "approver"},
+			{"run for a malformed quarter", post("/payout-runs", `{"quarter": "2026Q5"}`), 400, ledger.ECodeInvalid, "quarter"},
+			{"unknown field in a run", post("/payout-runs", `{"quarter": "2026Q4", "force": true}`), 400, ledger.ECodeInvalid, "force"},
+			{"run id not a number", req{method: "GET", path: book + "/payout-runs/abc", role: roleAuditor}, 400, ledger.ECodeInvalid, "id"},
+			{"run of nobody", req{method: "GET", path: book + "/payout-runs/99999", role: roleAuditor}, 404, ledger.ECodeNotFound, ""},
+			{"payments of no run", req{method: "GET", path: book + "/payout-runs/99999/payments", role: roleAuditor}, 404, ledger.ECodeNotFound, ""},
+			{"bad quarter filter", req{method: "GET", path: book + "/payout-runs?quarter=2026-3", role: roleAuditor}, 400, ledger.ECodeInvalid, "quarter"},
+
+			// Declarations.
+			{"declaration for a closed quarter", post("/agreements/GJ/declarations", `{"quarter": "2026Q1", "amount": "10.00"}`), 409, ledger.ECodePeriodClosed, "quarter"},
+			{"declaration for an approved quarter", post("/agreements/GJ/declarations", `{"quarter": "2026Q3", "amount": "10.00"}`), 409, ledger.ECodePeriodClosed, "quarter"},
+			{"declaration with three decimals", post("/agreements/GJ/declarations", `{"quarter": "2026Q4", "amount": 1000.005}`), 400, ledger.ECodeInvalid, "amount"},
+			{"declaration with an exponent", post("/agreements/GJ/declarations", `{"quarter": "2026Q4", "amount": 1e3}`), 400, ledger.ECodeInvalid, "amount"},
+			{"declaration of nothing", post("/agreements/GJ/declarations", `{"quarter": "2026Q4", "amount": "0.00"}`), 400, ledger.ECodeInvalid, "amount"},
+			{"declaration on a land-rent agreement", post("/agreements/ZJ/declarations", `{"quarter": "2026Q4", "amount": "10.00"}`), 400, ledger.ECodeInvalid, "quarter"},
+			{"declaration on no agreement", post("/agreements/NOPE/declarations", `{"quarter": "2026Q4", "amount": "10.00"}`), 404, ledger.ECodeNotFound, ""},
+
+			// Agreements and their terms.
+			{"shares with five decimals", agreement("share_dividend", `{"basis": "pool", "participants": [{"household": "H001", "shares": "1.00001"}]}`), 400, ledger.ECodeInvalid, "terms.participants[0].shares"},
+			{"area with five decimals", parcel(`{"area_mu": "0.00001", "rate": "800"}`), 400, ledger.ECodeInvalid, "terms.participants[0].parcels[0].area_mu"},
+			{"area as a JSON number with five decimals", parcel(`{"area_mu": 1.00001, "rate": 800}`), 400, ledger.ECodeInvalid, "terms.participants[0].parcels[0].area_mu"},
+			{"area with an exponent", parcel(`{"area_mu": "1e3", "rate": "800"}`), 400, ledger.ECodeInvalid, "terms.participants[0].parcels[0].area_mu"},
+			{"area as a boolean", parcel(`{"area_mu": true, "rate": "800"}`), 400, ledger.ECodeInvalid, "terms.participants[0].parcels[0].area_mu"},
+			{"negative rate", parcel(`{"area_mu": "1", "rate": "-800"}`), 400, ledger.ECodeInvalid, "terms.participants[0].parcels[0].rate"},
+			{"negative dividend rate", agreement("share_dividend", `{"basis": "fixed_rate", "share_value": "100", "rate": -0.08, "participants": [{"household": "H001", "shares": "1"}]}`), 400, ledger.ECodeInvalid, "terms.rate"},
+			{"unknown field in a parcel", parcel(`{"area_mu": "1", "rate": "800", "acres": "2"}`), 400, ledger.ECodeInvalid, "terms.participants[0].parcels[0].acres"},
+			{"unknown field in an agreement", post("/agreements", `{"code": "X1", "title": "测试", "kind": "wage", "party": "C01", "start": "2026-01-01", "terms": {}, "approved": true}`), 400, ledger.ECodeInvalid, "approved"},
+			{"yearly sum as a float", agreement("fixed_sum", `{"schedule": "quarterly", "split_by": "equal", "yearly_amount": 10000.001, "participants": [{"household": "H001"}]}`), 400, ledger.ECodeInvalid, "terms.yearly_amount"},
+			{"end before start", post("/agreements", `{"code": "X1", "title": "测试", "kind": "wage", "party": "C01", "start": "2026-01-01", "end": "2025-12-31", "terms": {}}`), 400, ledger.ECodeInvalid, "end"},
+			{"unknown kind", agreement("rent", `{}`), 400, ledger.ECodeInvalid, "kind"},
+			{"duplicate agreement code", post("/agreements", `{"code": "ZJ", "title": "测试", "kind": "wage", "party": "C01", "start": "2026-01-01", "terms": {}}`), 409, ledger.ECodeConflict, "code"},
+			{"cooperative split under 60 %", req{method: "POST", path: "/api/v1/books/K1/agreements", token: coop.Tokens["preparer"], body: `{"code": "YY", "title": "盈余返还",
+				"kind": "coop_surplus", "party": "C01", "start": "2026-01-01", "terms": {"volume_share": "0.59",
+				"participants": [{"household": "H001", "volume": "100.00", "shares": "1"}]}}`}, 400, ledger.ECodeInvalid, "terms.volume_share"},
+			{"version effective before the last", post("/agreements/ZJ/versions", `{"effective_from": "2025-06-01", "terms": {"schedule": "quarterly",
+				"participants": [{"household": "H001", "parcels": [{"area_mu": "1", "rate": "800"}]}]}}`), 400, ledger.ECodeInvalid, "effective_from"},
+			{"creating an agreement as township", req{method: "POST", path: book + "/agreements", role: roleTownship, body: `{"code": "X1", "title": "测试", "kind": "wage", "party": "C01", "start": "2026-01-01", "terms": {}}`}, 403, ledger.ECodeForbidden, ""},
+
+			// Work records.
+			{"work records on a land-rent agreement", post("/agreements/ZJ/work-records", `{"records": [{"household": "H001", "date": "2026-07-01", "quantity": "1", "unit": "天", "unit_rate": "100"}]}`), 400, ledger.ECodeInvalid, "agreement"},
+			{"no work records", post("/agreements/ZJ/work-records", `{"records": []}`), 400, ledger.ECodeInvalid, "records"},
+			{"work record id given", post("/agreements/ZJ/work-records", `{"records": [{"id": 1, "household": "H001", "date": "2026-07-01", "quantity": "1", "unit": "天", "unit_rate": "100"}]}`), 400, ledger.ECodeInvalid, "records[0].id"},
+
+			// Payments.
+			{"overpayment", pay(payment("H001", `"5000.00"`, "YKT-002")), 400, ledger.ECodeInvalid, "payments[0].amount"},
+			{"duplicate payment reference", pay(payment("H002", `"10.00"`, "YKT-001")), 409, ledger.ECodeConflict, "payments"},
+			{"duplicate reference in a batch", pay(payment("H002", `"10.00"`, "YKT-003"), payment("H003", `"10.00"`, "YKT-003")), 400, ledger.ECodeInvalid, "payments[1].reference"},
+			{"paying a household outside the run", pay(payment("H999", `"10.00"`, "YKT-004")), 400, ledger.ECodeInvalid, "payments[0].household"},
+			{"payment with three decimals", pay(payment("H002", "12.345", "YKT-005")), 400, ledger.ECodeInvalid, "payments[0].amount"},
+			{"payment with an exponent", pay(payment("H002", "1e2", "YKT-006")), 400, ledger.ECodeInvalid, "payments[0].amount"},
+			{"bank payment without reference", pay(`{"household": "H002", "amount": "10.00", "date": "2026-10-09", "method": "bank"}`), 400, ledger.ECodeInvalid, "payments[0].reference"},
+			{"unknown payment method", pay(`{"household": "H002", "amount": "10.00", "date": "2026-10-09", "method": "alipay", "reference": "Z1"}`), 400, ledger.ECodeInvalid, "payments[0].method"},
+			{"unknown field in a payment", pay(`{"household": "H002", "amount": "10.00", "date": "2026-10-09", "method": "cash", "bank_account": "6217"}`), 400, ledger.ECodeInvalid, "payments[0].bank_account"},
+			{"paying a draft run", post(fmt.Sprintf("/payout-runs/%d/payments", unapproved), `{"payments": [`+payment("H001", `"1.00"`, "YKT-007")+`]}`), 409, ledger.ECodeConflict, ""},
+			{"paying as township", req{method: "POST", path: book + fmt.Sprintf("/payout-runs/%d/payments", approved), role: roleTownship, body: `{"payments": [` + payment("H002", `"1.00"`, "YKT-008") + `]}`}, 403, ledger.ECodeForbidden, ""},
+		}
+		for _, c := range cases {
+			before := ledgertest.Digest(t, s)
+			res := e.do(c.r)
+			checkEnvelope(t, c.name, res, c.status, c.code, c.field)
+			if after := ledgertest.Digest(t, s); after != before {
+				t.Errorf("%s: the refused request changed the database", c.name)
+			}
+		}
+	})
+}

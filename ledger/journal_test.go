@@ -34,7 +34,9 @@ func randomJournalBook(t *testing.T, s *ledger.Store, seed uint64) ledgertest.Fi
 	sc := newReconScenario(t, s)
 	f := sc.f
 	rng := rand.New(rand.NewPCG(seed, 7))
-	amount := func() *ledger.Money { return ledgertest.Amount(fmt.Sprintf("%d.%02d", 1+rng.IntN(5000), rng.IntN(100))) }
+	amount := func() *ledger.Money {
+		return ledgertest.Amount(fmt.Sprintf("%d.%02d", 1+rng.IntN(5000), rng.IntN(100)))
+	}
 	var posted []ledger.Voucher
 	for i := 0; i < 60; i++ {
 		date := fmt.Sprintf("2026-%02d-%02d", 1+rng.IntN(11), 1+rng.IntN(28))

@@ -12,9 +12,10 @@ import (
 // balances from the voucher lines. Any problem makes it return an error
 // naming the first bad voucher, so the exit status is non-zero.
 func cmdVerify(ctx context.Context, e *env, args []string) error {
-	fs := e.flagSet("verify", "verify [--db DSN] [--book CODE]")
+	fs := e.flagSet("verify", "verify [--db DSN] [--book CODE] [--head]")
 	db := e.dbFlag(fs)
 	book := fs.String("book", "", "verify only this book (default: every book)")
+	headOnly := fs.Bool("head", false, "only print the chain head (voucher and hash) for the paper archive, without verifying")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -23,6 +24,9 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	if *headOnly {
+		return printHeads(ctx, e, s, *book)
+	}
 
 	var reports []ledger.VerifyReport
 	if *book != "" {
@@ -80,4 +84,25 @@ func failure(r ledger.VerifyReport) string {
 		return fmt.Sprintf("%s (%s)", r.Book, r.Problems[0])
 	}
 	return r.Book
+}
+
+// printHeads prints each book's chain head on one line.
+func printHeads(ctx context.Context, e *env, s *ledger.Store, book string) error {
+	var heads []ledger.ChainHead
+	if book != "" {
+		h, err := s.ChainHeadBook(ctx, book)
+		if err != nil {
+			return fmt.Errorf("verify --head %s: %w", book, err)
+		}
+		heads = append(heads, h)
+	} else {
+		var err error
+		if heads, err = s.ChainHeads(ctx); err != nil {
+			return fmt.Errorf("verify --head: %w", err)
+		}
+	}
+	for _, h := range heads {
+		fmt.Fprintln(e.stdout, h.String())
+	}
+	return nil
 }

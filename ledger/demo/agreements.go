@@ -93,3 +93,101 @@ func (p *plan) qzPayouts(r *rand.Rand, renters []*household, area map[*household
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// hyPayouts: the taro base's land rent (quarterly, a second plot yearly, a
+// household joining in May), the poverty-alleviation shares' guaranteed
+// return and the wages of the demonstration plot.
+func (p *plan) hyPayouts(r *rand.Rand, renters []*household, area map[*household]int64, poor []*household,
+	weights []int64, work [][]ledger.WorkRecord, wages map[string]int64) {
+	rate := *dec(hyRentFenPerMuYear, -2)
+	rent := make([]ledger.Participant, 0, len(renters))
+	for _, h := range renters {
+		a := area[h] + int64(r.IntN(100))
+		parcels := []ledger.Parcel{{Name: "红芽芋基地水田", AreaMu: *dec(a, -4), Rate: rate}}
+		if r.IntN(100) < 20 { // two fields: the surveyed area split
+			b := 1000 + int64(r.IntN(int(a-2000)))
+			parcels = []ledger.Parcel{{Name: "红芽芋基地水田（上丘）", AreaMu: *dec(b, -4), Rate: rate},
+				{Name: "红芽芋基地水田（下丘）", AreaMu: *dec(a-b, -4), Rate: rate}}
+		}
+		rent = append(rent, ledger.Participant{Household: h.Code, Parcels: parcels})
+	}
+	rented := map[*household]bool{}
+	for _, h := range renters {
+		rented[h] = true
+	}
+	var others []*household
+	for _, h := range p.households {
+		if !rented[h] {
+			others = append(others, h)
+		}
+	}
+	p.agreement(date(1, 6), ledger.AgreementInput{Code: "HY-TD-2026", Title: "红芽芋基地土地经营权流转合同（按季支付）",
+		Kind: ledger.LandRent, Party: hyCompany, Start: "2026-01-01", End: "2030-12-31",
+		Terms: ledger.Terms{Schedule: "quarterly", Participants: rent}})
+	// Two households transfer their fields from 16 May: a new version of
+	// the terms, their first quarter's rent prorated by days.
+	joined := append([]ledger.Participant(nil), rent...)
+	for _, h := range others[:2] {
+		joined = append(joined, ledger.Participant{Household: h.Code, Start: "2026-05-16",
+			Parcels: []ledger.Parcel{{Name: "红芽芋基地水田（扩种）", AreaMu: *dec(8000+int64(r.IntN(20000)), -4), Rate: rate}}})
+	}
+	p.version(date(5, 18), "HY-TD-2026", ledger.VersionInput{EffectiveFrom: "2026-05-16", Terms: ledger.Terms{Schedule: "quarterly", Participants: joined}})
+
+	// Dry hillside land for seed taro, rented for the whole year and paid
+	// once, in the third quarter, after the harvest.
+	var dry []ledger.Participant
+	for _, h := range others[2:14] {
+		dry = append(dry, ledger.Participant{Household: h.Code,
+			Parcels: []ledger.Parcel{{Name: "旱地", AreaMu: *dec(3000+int64(r.IntN(17000)), -4), Rate: *dec(56000, -2)}}})
+	}
+	p.agreement(date(1, 6), ledger.AgreementInput{Code: "HY-TDN-2026", Title: "红芽芋种芋基地旱地流转合同（按年支付，三季度付）",
+		Kind: ledger.LandRent, Party: hyCompany, Start: "2026-01-01", End: "2028-12-31",
+		Terms: ledger.Terms{Schedule: "yearly", PayQuarter: 3, Participants: dry}})
+
+	// The 600,000.00 invested in the cooperative: 70 % (420,000.00) is
+	// quantified to the 脱贫户 and 监测户 at 1,000.00 a share, weighted 5
+	// a household and 1 a member, for a guaranteed 8 % a year.
+	var sum int64
+	for _, w := range weights {
+		sum += w
+	}
+	holders := make([]ledger.Participant, len(poor))
+	for i, h := range poor {
+		holders[i] = ledger.Participant{Household: h.Code, Shares: dec(roundDiv(hyCapitalFen/100*hySharePct/100/1000*10000*weights[i], sum), -4)}
+	}
+	p.agreement(date(1, 6), ledger.AgreementInput{Code: "HY-GF-2026", Title: "扶贫资金入股红芽芋合作社保底分红（量化到户）",
+		Kind: ledger.ShareDividend, Party: hyCoop, Start: "2026-01-01", End: "2028-12-31",
+		Terms: ledger.Terms{Basis: "fixed_rate", ShareValue: dec(100000, -2), Rate: dec(8, -2), Participants: holders}})
+
+	// Wages of the village's demonstration plot, a cost of the plot (401).
+	p.agreement(date(1, 6), ledger.AgreementInput{Code: "HY-GZ-2026", Title: "红芽芋示范基地务工协议",
+		Kind: ledger.Wage, Party: hyCoop, Start: "2026-01-01", End: "2026-12-31",
+		Accounts: &ledger.AgreementAccounts{Debit: "401", Credit: "213"}, Terms: ledger.Terms{Participants: []ledger.Participant{}}})
+	for m, records := range work {
+		p.work(date(m+1, 21), "HY-GZ-2026", records)
+	}
+	checkWages := func(q string) func(ledger.PayoutRun) error {
+		return func(run ledger.PayoutRun) error {
+			for _, t := range run.ByAgreement {
+				if t.Key == "HY-GZ-2026" && t.Amount.Fen() != wages[q] {
+					return fmt.Errorf("%s wages %s, the plan expects %s", q, t.Amount, yuan(wages[q]))
+				}
+			}
+			return nil
+		}
+	}
+
+	q1 := p.payoutRun("2026Q1", date(3, 24), date(3, 25), checkWages("2026Q1"))
+	p.partyPays(date(3, 27), q1, hyCompany, "收到红芽芋公司2026年一季度土地流转费", "HY-TD-2026")
+	away := renters[5].Code // the head works in Dongguan; paid in cash at the Qingming visit
+	p.payBank(date(4, 3), q1, except(away))
+	p.payCash(date(4, 4), q1, only(away))
+
+	q2 := p.payoutRun("2026Q2", date(6, 23), date(6, 24), checkWages("2026Q2"))
+	p.partyPays(date(6, 26), q2, hyCompany, "收到红芽芋公司2026年二季度土地流转费", "HY-TD-2026")
+	p.payBank(date(7, 3), q2, all)
+
+	q3 := p.payoutRun("2026Q3", date(9, 23), date(9, 24), checkWages("2026Q3"))
+	p.partyPays(date(9, 26), q3, hyCompany, "收到红芽芋公司2026年三季度土地流转费及旱地全年流转费", "HY-TD-2026", "HY-TDN-2026")
+	p.payBank(date(9, 29), q3, func(h string) bool { return hashPct(h, "HONGYA 2026Q3") >= 15 })
+}

@@ -8,14 +8,16 @@ import (
 )
 
 // 红芽村: a red-bud taro (红芽芋) base run as "company + cooperative +
-// household". The company leases households' land through the village and
-// pays rent quarterly (pass-through 102 / 21101—[户]); the village invested
-// 600,000 of poverty-alleviation funds in the taro cooperative, whose
-// guaranteed 8 % a year is accrued (112 / 502) and 70 % of it shared out to
-// 脱贫户 and 监测户 by their shares (3220102 / 21102—[户]); the village also
-// farms a 40-亩 demonstration plot, paying households wages for the work
-// (401 / 213—[户]) and selling the harvest to the company. The company rents
-// the village's cold store.
+// household". The company leases households' land through the village; the
+// village invested 600,000 of poverty-alleviation funds in the taro
+// cooperative, whose guaranteed 8 % a year is accrued (112 / 502); the
+// village also farms a 40-亩 demonstration plot, selling the harvest to the
+// company, and rents the company its cold store. What households earn goes
+// through quarterly payout runs (see hyPayouts): rent quarterly and, for a
+// dry plot, yearly (112 / 21101—[户]); 70 % of the invested funds quantified
+// to 脱贫户 and 监测户 as shares with a guaranteed return (3220102 /
+// 21102—[户]); and wages for the plot's field work from work records (401 /
+// 213—[户]).
 
 const (
 	hyCompany = "HY01" // the taro company
@@ -87,14 +89,6 @@ func hongya(r *rand.Rand) (*plan, error) {
 	for i, h := range poor {
 		shares[i] = 5 + int64(h.Members)
 	}
-	rent := func() []share {
-		out := make([]share, len(renters))
-		for i, h := range renters {
-			out[i] = share{h: h, fen: roundDiv(area[h]*hyRentFenPerMuYear, 10000*4),
-				note: fmt.Sprintf("%s×800.00元/亩/年÷4", mu(area[h]))}
-		}
-		return out
-	}
 	quarterReturn := int64(hyCapitalFen) * hyReturnPermille / 1000 / 4
 
 	p.add(date(1, 1), 2, "期初建账：结转2025年12月31日各科目余额",
@@ -102,30 +96,33 @@ func hongya(r *rand.Rand) (*plan, error) {
 		dr("14101", hyCapitalFen).noted("红芽芋合作社扶贫资金入股"), dr("151", 38500000).noted("红芽芋冷库"),
 		cr("152", 7600000), cr("301", 112500000), cr("311", 5387562), cr("32202", 1140000))
 
-	var owed []share   // wages of the previous month
-	var plotCost int64 // 401 debits, carried to 511 when the harvest is sold
+	var plotCost int64             // 401 debits, carried to 511 when the harvest is sold
+	wages := map[string]int64{}    // quarter → wages the payout run must accrue
+	var work [][]ledger.WorkRecord // per month
 	for m := 1; m <= 9; m++ {
-		if len(owed) > 0 {
-			p.paid(date(m, 6), 1, fmt.Sprintf("支付%d月红芽芋示范基地务工工资（一卡通）", m-1), "213", owed)
-			owed = nil
-		}
-		if m%3 == 1 { // start of a quarter: rent, last quarter's return, cold-store rent
+		work = append(work, nil)
+		if m%3 == 1 { // start of a quarter: last quarter's return, cold-store rent
 			q := quarterName(m)
-			rents := rent()
-			p.received(date(m, 10), 2, fmt.Sprintf("收到红芽芋公司2026年%s土地流转费", q), "21101", rents)
-			p.paid(date(m, 15), 2, fmt.Sprintf("代发农户2026年%s土地流转费（一卡通）", q), "21101", rents)
-			p.hyDividend(m, poor, shares, quarterReturn)
+			p.hyReturn(m, quarterReturn)
 			p.add(date(m, 16), 1, fmt.Sprintf("收到红芽芋公司2026年%s冷库租金", q), dr("102", hyColdStoreRentFen), cr("501", hyColdStoreRentFen))
 		}
 		if w, ok := hyWorkMonths[m]; ok {
 			n := 10 + r.IntN(9)
+			var owed []share
 			for _, i := range r.Perm(len(workers))[:n] {
 				days := int64(3 + r.IntN(10))
 				owed = append(owed, share{h: workers[i], fen: days * w.fenPerDay, note: fmt.Sprintf("%d日×%s元", days, w.rateString)})
 			}
 			sortShares(owed)
-			p.accrued(date(m, 24), 2, fmt.Sprintf("计提%d月红芽芋示范基地%s用工工资", m, w.work), "401", "213", owed)
+			for _, o := range owed {
+				days := o.fen / w.fenPerDay
+				work[m-1] = append(work[m-1], ledger.WorkRecord{Household: o.h.Code, Date: date(m, 20), Quantity: *dec(days, 0),
+					Unit: "天", UnitRate: *dec(w.fenPerDay, -2), Note: fmt.Sprintf("%d月%s", m, w.work)})
+			}
+			p.external(date(m, 21), fmt.Sprintf("%d月红芽芋示范基地%s用工工资（由季度收益分配计提）", m, w.work),
+				append([]line{dr("401", total(owed))}, credits("213", owed)...)...)
 			plotCost += total(owed)
+			wages[quarterOf(m)] += total(owed)
 		}
 		switch m {
 		case 2:
@@ -157,22 +154,16 @@ func hongya(r *rand.Rand) (*plan, error) {
 			p.add(date(m, 19), 2, hyUpkeep[m/8], dr("514", fix), cr("102", fix))
 		}
 	}
+	p.hyPayouts(rand.New(rand.NewPCG(Seed, 102)), renters, area, poor, shares, work, wages)
 	p.bankFees("513")
 	return p, nil
 }
 
-// hyDividend receives the cooperative's return for the last quarter, shares
-// 70 % of it out by shares and pays it.
-func (p *plan) hyDividend(m int, poor []*household, shares []int64, ret int64) {
+// hyReturn receives the cooperative's guaranteed return for the last quarter.
+func (p *plan) hyReturn(m int, ret int64) {
 	q := "2025年四季度"
 	if m > 1 {
 		q = "2026年" + quarterName(m-3)
 	}
 	p.add(date(m, 8), 1, fmt.Sprintf("收到红芽芋合作社%s扶贫资金入股保底收益", q), dr("102", ret), cr("112", ret).with(hyCoop))
-	parts := largestRemainder(ret*hySharePct/100, poor, shares)
-	for i := range parts {
-		parts[i].note = fmt.Sprintf("%d股", shares[i])
-	}
-	p.accrued(date(m, 18), 3, fmt.Sprintf("分配%s扶贫入股收益（70%%按股分配）", q), "3220102", "21102", parts)
-	p.paid(date(m, 22), 2, fmt.Sprintf("代发%s扶贫入股收益分红（一卡通）", q), "21102", parts)
 }

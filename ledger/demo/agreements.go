@@ -191,3 +191,88 @@ func (p *plan) hyPayouts(r *rand.Rand, renters []*household, area map[*household
 	p.partyPays(date(9, 26), q3, hyCompany, "收到红芽芋公司2026年三季度土地流转费及旱地全年流转费", "HY-TD-2026", "HY-TDN-2026")
 	p.payBank(date(9, 29), q3, func(h string) bool { return hashPct(h, "HONGYA 2026Q3") >= 15 })
 }
+
+const dxSelf = "DX00" // the cooperative itself, counterparty of its own agreements
+
+// dxBaseWork is the field work on the glutinous rice base, by month: what,
+// the unit and its rate in fen, and the day the month's records are entered.
+var dxBaseWork = []struct {
+	month, day int
+	work, unit string
+	fen        int64
+}{
+	{3, 16, "整地、育秧", "天", 12000},
+	{5, 20, "机插补苗（按亩计件）", "亩", 16000},
+	{6, 18, "田间管理、施肥", "天", 12000},
+	{8, 18, "田间管理、防治病虫", "天", 12000},
+	{9, 18, "晒田、田间管理", "天", 12000},
+}
+
+// dxPayouts: the 2025 surplus (declared for the first quarter of 2026), the
+// rent of the glutinous rice base and its field wages.
+func (p *plan) dxPayouts(r *rand.Rand, members []*member) {
+	p.parties = append(p.parties, ledger.Party{Code: dxSelf, Name: "红溪镇稻香稻米酿造专业合作社（本社）", USCC: newPeople(r).uscc("93")})
+
+	// The members' meeting of 18 March approves the 2025 plan: 70 % of
+	// 135,800.00 by 2025 rice sales (at 2.58 元/公斤), 30 % by shares.
+	surplus := make([]ledger.Participant, len(members))
+	deceased := ""
+	for i, m := range members {
+		surplus[i] = ledger.Participant{Household: m.h.Code, Shares: dec(m.shares, 0)}
+		if m.kg2025 > 0 {
+			surplus[i].Volume = ptr(ledger.Fen(m.kg2025 * 258))
+			if deceased == "" {
+				deceased = m.h.Code // paid once the heirs are settled, after September
+			}
+		}
+	}
+	p.agreement(date(1, 6), ledger.AgreementInput{Code: "DX-YY-2025", Title: "2025年度可分配盈余分配方案（成员大会通过）",
+		Kind: ledger.CoopSurplus, Party: dxSelf, Start: "2026-01-01", End: "2026-12-31",
+		Terms: ledger.Terms{VolumeShare: dec(dxByVolumePct, -2), Participants: surplus}})
+	p.declare(date(3, 18), "DX-YY-2025", "2026Q1", dxSurplusFen)
+
+	// The glutinous rice base: members' paddy fields rented at 520.00
+	// 元/亩/年, a cost of the rice (401), owed on the member account (114).
+	var rent []ledger.Participant
+	var workers []*member
+	for _, i := range r.Perm(len(members)) {
+		m := members[i]
+		if len(rent) < 22 {
+			rent = append(rent, ledger.Participant{Household: m.h.Code,
+				Parcels: []ledger.Parcel{{Name: "糯稻基地水田", AreaMu: *dec(6000+int64(r.IntN(28000)), -4), Rate: *dec(52000, -2)}}})
+		}
+		if m.h.Members >= 2 && len(workers) < 12 && r.IntN(100) < 40 {
+			workers = append(workers, m)
+		}
+	}
+	p.agreement(date(1, 6), ledger.AgreementInput{Code: "DX-TD-2026", Title: "糯稻基地土地经营权流转合同",
+		Kind: ledger.LandRent, Party: dxSelf, Start: "2026-01-01", End: "2028-12-31",
+		Accounts: &ledger.AgreementAccounts{Debit: "401", Credit: "114"},
+		Terms:    ledger.Terms{Schedule: "quarterly", Participants: rent}})
+
+	p.agreement(date(1, 6), ledger.AgreementInput{Code: "DX-GZ-2026", Title: "糯稻基地田间务工协议",
+		Kind: ledger.Wage, Party: dxSelf, Start: "2026-01-01", End: "2026-12-31", Terms: ledger.Terms{Participants: []ledger.Participant{}}})
+	for _, w := range dxBaseWork {
+		var records []ledger.WorkRecord
+		for _, i := range r.Perm(len(workers))[:6+r.IntN(len(workers)-5)] {
+			qty := dec(int64(2+r.IntN(7)), 0)
+			if w.unit == "亩" {
+				qty = dec(int64(80+r.IntN(300)), -2) // 0.80–3.79 亩
+			}
+			records = append(records, ledger.WorkRecord{Household: workers[i].h.Code, Date: date(w.month, w.day-1),
+				Quantity: *qty, Unit: w.unit, UnitRate: *dec(w.fen, -2), Note: w.work})
+		}
+		p.work(date(w.month, w.day), "DX-GZ-2026", records)
+	}
+
+	q1 := p.payoutRun("2026Q1", date(3, 25), date(3, 26), nil)
+	p.payBank(date(4, 15), q1, except(deceased))
+
+	q2 := p.payoutRun("2026Q2", date(6, 24), date(6, 25), nil)
+	cash := rent[2].Household // no card yet: paid in cash at the office
+	p.payBank(date(7, 6), q2, except(cash))
+	p.payCash(date(7, 10), q2, only(cash))
+
+	q3 := p.payoutRun("2026Q3", date(9, 23), date(9, 24), nil)
+	p.payBank(date(9, 28), q3, func(h string) bool { return hashPct(h, "DAOXIANG 2026Q3") >= 15 && h != deceased })
+}

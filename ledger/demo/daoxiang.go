@@ -11,7 +11,9 @@ import (
 // brews Hakka rice wine and buys its members' rice. In March the members'
 // meeting approves the 2025 surplus: 70 % returned by each member's 2025
 // rice sales (221 应付盈余返还—[成员], the law asks for at least 60 %), 30 % by
-// capital (222 应付剩余盈余—[成员]); both are paid in April. Members get seed
+// capital (222 应付剩余盈余—[成员]), through the first quarter's payout run
+// and paid in April; the same runs pay rent and field wages of the glutinous
+// rice base the cooperative farms for its brewery (see dxPayouts). Members get seed
 // and fertilizer on credit in spring (114 成员往来—[成员]) and sell their early
 // rice to the cooperative in July and August, which settles the difference by
 // bank. Members also work in the brewery for wages (401 / 213—[成员]), and a
@@ -131,9 +133,6 @@ func daoxiang(r *rand.Rand) (*plan, error) {
 		switch m {
 		case 3:
 			p.dxSpring(planters)
-			p.dxSurplus(members)
-		case 4:
-			p.dxSurplusPaid(members)
 		case 5:
 			p.add(date(5, 12), 2, "收到县农业农村局省级农民合作社示范社奖补资金", dr("102", 10000000), cr("235", 10000000))
 		case 6:
@@ -150,6 +149,7 @@ func daoxiang(r *rand.Rand) (*plan, error) {
 			p.add(date(9, 20), 1, "支付短期借款利息（7月25日至9月20日，57天）", dr("529", interest), cr("102", interest))
 		}
 	}
+	p.dxPayouts(rand.New(rand.NewPCG(Seed, 103)), members)
 	p.bankFees("523")
 	return p, nil
 }
@@ -185,61 +185,6 @@ func (p *plan) dxSpring(planters []*member) {
 	p.add(date(3, 16), 3, "向成员统一供应早稻种子、复合肥（赊销，收购稻谷时抵扣）", append(supply, cr("501", sale))...)
 	p.add(date(3, 16), 1, "结转供应成员农资成本", dr("521", cost), cr("121", cost))
 	p.add(date(3, 28), 1, "支付丰收农资公司货款", dr("211", cost).with(dxSeeds), cr("102", cost))
-}
-
-// dxSurplus distributes the 2025 surplus as approved by the members' meeting.
-func (p *plan) dxSurplus(members []*member) {
-	hs := make([]*household, len(members))
-	kg, shares := make([]int64, len(members)), make([]int64, len(members))
-	for i, m := range members {
-		hs[i], kg[i], shares[i] = m.h, m.kg2025, m.shares
-	}
-	byVolume := int64(dxSurplusFen * dxByVolumePct / 100)
-	ret := largestRemainder(byVolume, hs, kg)
-	rest := largestRemainder(dxSurplusFen-byVolume, hs, shares)
-	for i := range members {
-		ret[i].note = fmt.Sprintf("2025年交易量%d公斤", kg[i])
-		rest[i].note = fmt.Sprintf("出资%d股", shares[i])
-	}
-	p.accrued(date(3, 20), 3, "2025年度盈余返还（可分配盈余的70%按交易量返还）", "33201", "221", ret)
-	p.accrued(date(3, 20), 3, "2025年度剩余盈余分配（可分配盈余的30%按出资额分配）", "33201", "222", rest)
-}
-
-// dxSurplusPaid pays the surplus out; the first member with a return has died
-// and is paid once the heirs are settled, after September.
-func (p *plan) dxSurplusPaid(members []*member) {
-	var ret, rest []share
-	skipped := false
-	for _, m := range members {
-		if m.kg2025 > 0 && !skipped {
-			skipped = true
-			continue
-		}
-		ret = append(ret, share{h: m.h})
-		rest = append(rest, share{h: m.h})
-	}
-	// Pay exactly what was credited: read it back from the March vouchers.
-	owed := map[string][2]int64{}
-	for _, e := range p.entries {
-		for _, l := range e.lines {
-			switch {
-			case l.account == "221" && l.credit > 0:
-				o := owed[l.household]
-				o[0] += l.credit
-				owed[l.household] = o
-			case l.account == "222" && l.credit > 0:
-				o := owed[l.household]
-				o[1] += l.credit
-				owed[l.household] = o
-			}
-		}
-	}
-	for i := range ret {
-		ret[i].fen, ret[i].note = owed[ret[i].h.Code][0], "盈余返还"
-		rest[i].fen, rest[i].note = owed[rest[i].h.Code][1], "剩余盈余"
-	}
-	p.paid(date(4, 15), 2, "发放2025年度盈余返还（一卡通）", "221", ret)
-	p.paid(date(4, 15), 2, "发放2025年度剩余盈余（一卡通）", "222", rest)
 }
 
 // dxRice buys early rice from planting members, owed on their member account.

@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -31,6 +32,16 @@ func TestLoad(t *testing.T) {
 		}
 		for _, b := range res.Books {
 			t.Run(b.Code, func(t *testing.T) { checkBook(t, s, auditor, b) })
+		}
+
+		reports, err := s.VerifyAll(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range reports {
+			if !r.OK {
+				t.Errorf("VerifyAll %s: %v", r.Book, r.Problems)
+			}
 		}
 
 		if _, err := demo.Load(ctx, s, nil); !errors.Is(err, demo.ErrNotEmpty) {
@@ -80,6 +91,8 @@ func checkBook(t *testing.T, s *ledger.Store, auditor ledger.Actor, b demo.BookS
 		t.Errorf("trial balance not balanced: %+v", tb.Totals)
 	}
 	checkControlAccounts(t, s, auditor, b.Code, tb, households)
+	checkPayouts(t, s, auditor, b)
+	checkMoneyOnHand(t, s, auditor, b.Code)
 
 	periods, err := s.Periods(ctx, auditor, b.Code)
 	if err != nil {
@@ -148,5 +161,117 @@ func checkControlAccounts(t *testing.T, s *ledger.Store, auditor ledger.Actor, b
 	}
 	if open == 0 {
 		t.Errorf("no household account carries a balance at 2026-09")
+	}
+}
+
+// wantKinds are the agreement kinds each demo book must have.
+var wantKinds = map[string][]ledger.AgreementKind{
+	"QINGZHU":  {ledger.LandRent, ledger.ShareDividend, ledger.FixedSum},
+	"HONGYA":   {ledger.LandRent, ledger.ShareDividend, ledger.Wage},
+	"DAOXIANG": {ledger.CoopSurplus, ledger.LandRent, ledger.Wage},
+}
+
+// checkPayouts requires the book's agreements of its kinds and one approved
+// run for each of 2026 Q1–Q3, prepared and approved by different users, the
+// first two quarters (almost) fully paid and the third partly.
+func checkPayouts(t *testing.T, s *ledger.Store, auditor ledger.Actor, b demo.BookSummary) {
+	ctx := context.Background()
+	agreements, err := s.Agreements(ctx, auditor, b.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[ledger.AgreementKind]int{}
+	for _, ag := range agreements {
+		kinds[ag.Kind]++
+	}
+	for _, k := range wantKinds[b.Code] {
+		if kinds[k] == 0 {
+			t.Errorf("no %s agreement", k)
+		}
+	}
+	if len(agreements) != b.Agreements {
+		t.Errorf("agreements: %d, summary says %d", len(agreements), b.Agreements)
+	}
+	runs, err := s.PayoutRuns(ctx, auditor, b.Code, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 3 || b.PayoutRuns != 3 {
+		t.Fatalf("payout runs: %d (summary %d), want 3", len(runs), b.PayoutRuns)
+	}
+	byQuarter := map[string]ledger.PayoutRun{}
+	for _, r := range runs {
+		full, err := s.PayoutRun(ctx, auditor, b.Code, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byQuarter[r.Quarter] = full
+		if r.Status != ledger.RunApproved || r.ApproverID == 0 || r.ApproverID == r.PreparerID {
+			t.Errorf("run %d %s: status %s, preparer %d, approver %d", r.ID, r.Quarter, r.Status, r.PreparerID, r.ApproverID)
+		}
+		t.Logf("run %d %s: %d lines, %d households, entitled %s, paid %s, outstanding %s; %v",
+			r.ID, r.Quarter, len(full.Lines), len(full.Households), r.Total, r.Paid, r.Outstanding, full.ByAgreement)
+	}
+	for _, q := range []string{"2026Q1", "2026Q2", "2026Q3"} {
+		r, ok := byQuarter[q]
+		if !ok {
+			t.Errorf("no run for %s", q)
+			continue
+		}
+		seen := map[string]bool{}
+		for _, l := range r.Lines {
+			seen[l.Agreement] = true
+			if l.AccrualVoucherID == 0 {
+				t.Errorf("%s line %d not accrued", q, l.LineNo)
+			}
+		}
+		for _, ag := range agreements {
+			due := ag.Kind != ledger.CoopSurplus || q == "2026Q1"
+			if ag.Versions[len(ag.Versions)-1].Terms.Schedule == "yearly" {
+				due = fmt.Sprintf("2026Q%d", ag.Versions[len(ag.Versions)-1].Terms.PayQuarter) == q
+			}
+			if due && !seen[ag.Code] {
+				t.Errorf("%s: no lines for agreement %s", q, ag.Code)
+			}
+		}
+		paid, total := r.Paid.Fen(), r.Total.Fen()
+		switch {
+		case !r.Total.IsPositive():
+			t.Errorf("%s: total %s", q, r.Total)
+		case q != "2026Q3" && paid*100 < total*95:
+			t.Errorf("%s: paid %s of %s, want (almost) all", q, r.Paid, r.Total)
+		case q == "2026Q3" && (paid == 0 || !r.Outstanding.IsPositive()):
+			t.Errorf("%s: paid %s, outstanding %s, want partly paid", q, r.Paid, r.Outstanding)
+		}
+		payments, err := s.Payments(ctx, auditor, b.Code, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum int64
+		for _, p := range payments {
+			sum += p.Amount.Fen()
+			if p.Date < "2026-01-01" || p.Date > "2026-09-30" {
+				t.Errorf("%s: payment %d dated %s", q, p.ID, p.Date)
+			}
+		}
+		if sum != paid {
+			t.Errorf("%s: payments add up to %s, run says paid %s", q, ledger.Fen(sum), r.Paid)
+		}
+	}
+}
+
+// checkMoneyOnHand requires cash and bank never to be overdrawn at a month end.
+func checkMoneyOnHand(t *testing.T, s *ledger.Store, auditor ledger.Actor, book string) {
+	for m := 1; m <= 9; m++ {
+		to := fmt.Sprintf("2026-%02d", m)
+		tb, err := s.TrialBalance(context.Background(), auditor, book, "2026-01", to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range tb.Rows {
+			if (row.Code == "101" || row.Code == "102") && row.ClosingCredit.IsPositive() {
+				t.Errorf("%s %s overdrawn at %s: %s", row.Code, row.Name, to, row.ClosingCredit)
+			}
+		}
 	}
 }

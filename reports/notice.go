@@ -94,7 +94,7 @@ func WriteNotice(w io.Writer, d RosterData, n Notice, opts Options) error {
 
 func (wb *workbook) noticeSheet(d RosterData, n Notice, from, to time.Time) error {
 	sw, err := wb.sheet(sheetSetup{name: SheetNotice, landscape: true, headerRow: headerRow, footer: wb.footer(d.Book),
-		cols: []float64{6, 9, 10, 20.5, 22, 6, 12, 12, 12, 12, 13, 28}})
+		cols: []float64{6, 9, 10, 20.5, 22, 7.5, 12, 12, 12, 12, 13, 28}})
 	if err != nil {
 		return err
 	}

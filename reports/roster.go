@@ -116,7 +116,7 @@ func (wb *workbook) noteRow(rw *rowWriter, ncol int, text string, height float64
 
 func (wb *workbook) rosterSheet(d RosterData) error {
 	sw, err := wb.sheet(sheetSetup{name: SheetRoster, landscape: true, headerRow: headerRow, footer: wb.footer(d.Book),
-		cols: []float64{6, 9, 10, 20.5, 22, 6, 11.5, 11.5, 11.5, 11.5, 12.5, 30, 11.5, 11.5, 16}})
+		cols: []float64{6, 9, 10, 20.5, 22, 7.5, 11.5, 11.5, 11.5, 11.5, 12.5, 30, 11.5, 11.5, 16}})
 	if err != nil {
 		return err
 	}

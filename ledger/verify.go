@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 
@@ -18,14 +19,22 @@ type VerifyReport struct {
 	HeadNumber string   `json:"head_number,omitempty"` // period/number of the chain head
 	FirstBad   string   `json:"first_bad,omitempty"`   // the first voucher where anything differs
 	Problems   []string `json:"problems"`
+
+	firstSeq int64            // chain seq of FirstBad (0: not known)
+	seqOf    map[string]int64 // label → chain seq, for naming the earliest bad voucher
 }
 
 // maxProblems bounds a report; the first problem is the one that matters.
 const maxProblems = 50
 
+// fail records a problem. FirstBad becomes the voucher earliest in the chain
+// among those named, whatever order the checks run in.
 func (r *VerifyReport) fail(voucher, format string, args ...any) {
-	if r.FirstBad == "" && voucher != "" {
-		r.FirstBad = voucher
+	if voucher != "" {
+		seq := r.seqOf[voucher]
+		if r.FirstBad == "" || (seq != 0 && (r.firstSeq == 0 || seq < r.firstSeq)) {
+			r.FirstBad, r.firstSeq = voucher, seq
+		}
 	}
 	r.OK = false
 	if len(r.Problems) < maxProblems {
@@ -70,7 +79,7 @@ func (s *Store) VerifyBook(ctx context.Context, code string) (VerifyReport, erro
 }
 
 func (s *Store) verifyBook(ctx context.Context, b Book) (VerifyReport, error) {
-	r := VerifyReport{Book: b.Code, OK: true, ChainSeq: b.ChainSeq, ChainHead: b.ChainHead, Problems: []string{}}
+	r := VerifyReport{Book: b.Code, OK: true, ChainSeq: b.ChainSeq, ChainHead: b.ChainHead, Problems: []string{}, seqOf: map[string]int64{}}
 	if s.dialect == SQLite {
 		// SQLite transactions here begin IMMEDIATE; hold the writer lock so a
 		// long verification never makes a writer wait on the database.
@@ -88,6 +97,9 @@ func (s *Store) verifyBook(ctx context.Context, b Book) (VerifyReport, error) {
 		if err != nil {
 			return err
 		}
+		if err := verifyAgainstAuditLog(ctx, tx, b.ID, &r); err != nil {
+			return err
+		}
 		return verifyBalances(ctx, tx, b.ID, recomputed, &r)
 	})
 	return r, err
@@ -95,12 +107,12 @@ func (s *Store) verifyBook(ctx context.Context, b Book) (VerifyReport, error) {
 
 // verifyChain walks posted vouchers in chain order and returns the balances
 // recomputed from their lines.
-func (s *Store) verifyChain(ctx context.Context, tx bun.Tx, b Book, r *VerifyReport) (map[balanceRowKey][2]int64, error) {
+func (s *Store) verifyChain(ctx context.Context, tx bun.Tx, b Book, r *VerifyReport) (map[balanceRowKey]balanceSums, error) {
 	ids, err := postedInChainOrder(ctx, tx, b.ID)
 	if err != nil {
 		return nil, err
 	}
-	sums := map[balanceRowKey][2]int64{}
+	sums := map[balanceRowKey]balanceSums{}
 	numbers := map[string][]int{}
 	prev := ""
 	for i, id := range ids {
@@ -109,6 +121,7 @@ func (s *Store) verifyChain(ctx context.Context, tx bun.Tx, b Book, r *VerifyRep
 			return nil, err
 		}
 		label := v.Period + " " + v.Number
+		r.seqOf[label] = max(v.ChainSeq, 1) // as stored: a deleted voucher leaves its successors' seq unchanged
 		checkVoucher(v, int64(i+1), prev, label, r)
 		prev = v.Hash
 		numbers[v.Period] = append(numbers[v.Period], v.number)
@@ -116,7 +129,11 @@ func (s *Store) verifyChain(ctx context.Context, tx bun.Tx, b Book, r *VerifyRep
 		for _, l := range v.Lines {
 			k := balanceRowKey{l.Account, l.Household, l.Party, v.Period}
 			d := sums[k]
-			sums[k] = [2]int64{d[0] + l.Debit.Fen(), d[1] + l.Credit.Fen()}
+			if d.first == "" {
+				d.first = label
+			}
+			d.fen = [2]int64{d.fen[0] + l.Debit.Fen(), d.fen[1] + l.Credit.Fen()}
+			sums[k] = d
 		}
 	}
 	r.Vouchers = len(ids)
@@ -174,9 +191,26 @@ func checkNumbering(numbers map[string][]int, r *VerifyReport) {
 	}
 }
 
+// failHint records a problem that only points near a voucher (a maintained
+// balance that differs: the first voucher that moved it); it names FirstBad
+// only when nothing more precise did.
+func (r *VerifyReport) failHint(voucher, format string, args ...any) {
+	if r.FirstBad == "" && voucher != "" {
+		r.FirstBad, r.firstSeq = voucher, r.seqOf[voucher]
+	}
+	r.fail("", format, args...)
+}
+
 type balanceRowKey struct{ account, household, party, period string }
 
-func verifyBalances(ctx context.Context, tx bun.Tx, bookID int64, want map[balanceRowKey][2]int64, r *VerifyReport) error {
+// balanceSums are the debit and credit recomputed for one balances row and
+// the first voucher (in chain order) that moved it.
+type balanceSums struct {
+	fen   [2]int64
+	first string
+}
+
+func verifyBalances(ctx context.Context, tx bun.Tx, bookID int64, want map[balanceRowKey]balanceSums, r *VerifyReport) error {
 	rows, err := tx.QueryContext(ctx, "SELECT account_code, household_code, party_code, period, debit_fen, credit_fen FROM balances WHERE book_id = ?", bookID)
 	if err != nil {
 		return err
@@ -190,14 +224,78 @@ func verifyBalances(ctx context.Context, tx bun.Tx, bookID int64, want map[balan
 			return err
 		}
 		seen[k] = true
-		if w := want[k]; w != [2]int64{d, c} {
-			r.fail("", "余额表 %s 期间科目 %s（%s%s）为 借 %s 贷 %s，按凭证重算应为 借 %s 贷 %s",
-				k.period, k.account, k.household, k.party, Fen(d), Fen(c), Fen(w[0]), Fen(w[1]))
+		if w := want[k]; w.fen != [2]int64{d, c} {
+			r.failHint(w.first, "余额表 %s 期间科目 %s（%s%s）为 借 %s 贷 %s，按凭证重算应为 借 %s 贷 %s",
+				k.period, k.account, k.household, k.party, Fen(d), Fen(c), Fen(w.fen[0]), Fen(w.fen[1]))
 		}
 	}
 	for k, w := range want {
-		if !seen[k] && w != [2]int64{} {
-			r.fail("", "余额表缺少 %s 科目 %s %s%s 的记录", k.period, k.account, k.household, k.party)
+		if !seen[k] && w.fen != [2]int64{} {
+			r.failHint(w.first, "余额表缺少 %s 科目 %s %s%s 的记录", k.period, k.account, k.household, k.party)
+		}
+	}
+	return rows.Err()
+}
+
+// verifyAgainstAuditLog compares every posting the append-only audit log
+// recorded with the voucher in the book: a posted voucher deleted, renumbered
+// or re-hashed behind the triggers' back is named by the number it was posted
+// under.
+func verifyAgainstAuditLog(ctx context.Context, tx bun.Tx, bookID int64, r *VerifyReport) error {
+	type header struct {
+		status, period, hash, prev string
+		number                     int
+		seq                        int64
+	}
+	vouchers := map[string]header{}   // by id
+	bySuccessor := map[string]int64{} // prev hash → seq of the voucher after it
+	rows, err := tx.QueryContext(ctx, `SELECT id, status, period, COALESCE(number, 0), COALESCE(hash, ''), COALESCE(prev_hash, ''),
+		COALESCE(chain_seq, 0) FROM vouchers WHERE book_id = ?`, bookID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		var h header
+		if err := rows.Scan(&id, &h.status, &h.period, &h.number, &h.hash, &h.prev, &h.seq); err != nil {
+			rows.Close()
+			return err
+		}
+		vouchers[fmt.Sprint(id)] = h
+		if h.prev != "" {
+			bySuccessor[h.prev] = h.seq
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT entity_key, after_json FROM audit_log WHERE book_id = ? AND action = 'post' AND entity = 'voucher' ORDER BY id`, bookID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key, after string
+		if err := rows.Scan(&key, &after); err != nil {
+			return err
+		}
+		var posted struct{ Number, Period, Hash string }
+		if json.Unmarshal([]byte(after), &posted) != nil || posted.Number == "" {
+			continue
+		}
+		label := posted.Period + " " + posted.Number
+		v, ok := vouchers[key]
+		switch {
+		case !ok || v.status != string(StatusPosted):
+			if _, known := r.seqOf[label]; !known {
+				if seq := bySuccessor[posted.Hash]; seq > 0 {
+					r.seqOf[label] = seq - 1
+				}
+			}
+			r.fail(label, "审计日志记录凭证 %s（id %s）已过账，哈希 %s，但账中已没有这张已过账凭证", label, key, posted.Hash)
+		case v.period+" "+FormatNumber(v.number) != label || v.hash != posted.Hash:
+			r.fail(label, "凭证 %s（id %s）过账时记入审计日志的编号或哈希与现在的 %s %s 不符", label, key, v.period, FormatNumber(v.number))
 		}
 	}
 	return rows.Err()

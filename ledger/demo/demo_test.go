@@ -2,6 +2,9 @@ package demo_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -13,6 +16,7 @@ import (
 )
 
 func TestLoad(t *testing.T) {
+	prints := map[string]string{} // dialect → fingerprint of the loaded township
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		ctx := context.Background()
 		start := time.Now()
@@ -47,7 +51,74 @@ func TestLoad(t *testing.T) {
 		if _, err := demo.Load(ctx, s, nil); !errors.Is(err, demo.ErrNotEmpty) {
 			t.Fatalf("second load: %v, want ErrNotEmpty", err)
 		}
+		prints[string(s.Dialect())] = fingerprint(t, s, auditor, res)
 	})
+	if len(prints) == 2 && prints["sqlite"] != prints["postgres"] {
+		t.Errorf("the demo differs between SQLite and PostgreSQL: %s / %s", prints["sqlite"], prints["postgres"])
+	}
+}
+
+// TestLoadIsDeterministic loads the demo twice: the same chain heads, runs
+// and payments, byte for byte.
+func TestLoadIsDeterministic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the demo twice")
+	}
+	var prints [2]string
+	for i := range prints {
+		s := ledgertest.Open(t, "sqlite")
+		res, err := demo.Load(context.Background(), s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prints[i] = fingerprint(t, s, actorWithRole(t, s, res, ledger.RoleAuditor), res)
+	}
+	if prints[0] != prints[1] {
+		t.Errorf("two loads differ: %s / %s", prints[0], prints[1])
+	}
+}
+
+// fingerprint hashes every book's chain head, agreements, runs with their
+// lines and payments.
+func fingerprint(t *testing.T, s *ledger.Store, auditor ledger.Actor, res demo.Result) string {
+	t.Helper()
+	ctx := context.Background()
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	for _, b := range res.Books {
+		rep, err := s.Verify(ctx, auditor, b.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		agreements, err := s.Agreements(ctx, auditor, b.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		must(t, enc.Encode([]any{b, rep.ChainHead, rep.ChainSeq, agreements}))
+		runs, err := s.PayoutRuns(ctx, auditor, b.Code, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			full, err := s.PayoutRun(ctx, auditor, b.Code, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			payments, err := s.Payments(ctx, auditor, b.Code, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			must(t, enc.Encode([]any{full, payments}))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func actorWithRole(t *testing.T, s *ledger.Store, res demo.Result, role ledger.Role) ledger.Actor {

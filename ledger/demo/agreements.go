@@ -124,14 +124,15 @@ func (p *plan) hyPayouts(r *rand.Rand, renters []*household, area map[*household
 	p.agreement(date(1, 6), ledger.AgreementInput{Code: "HY-TD-2026", Title: "红芽芋基地土地经营权流转合同（按季支付）",
 		Kind: ledger.LandRent, Party: hyCompany, Start: "2026-01-01", End: "2030-12-31",
 		Terms: ledger.Terms{Schedule: "quarterly", Participants: rent}})
-	// Two households transfer their fields from 16 May: a new version of
-	// the terms, their first quarter's rent prorated by days.
+	// Two households transfer their fields from 16 May: a supplementary
+	// agreement, a new version of the terms from the second quarter on, their
+	// first quarter's rent prorated by days.
 	joined := append([]ledger.Participant(nil), rent...)
 	for _, h := range others[:2] {
 		joined = append(joined, ledger.Participant{Household: h.Code, Start: "2026-05-16",
 			Parcels: []ledger.Parcel{{Name: "红芽芋基地水田（扩种）", AreaMu: *dec(8000+int64(r.IntN(20000)), -4), Rate: rate}}})
 	}
-	p.version(date(5, 18), "HY-TD-2026", ledger.VersionInput{EffectiveFrom: "2026-05-16", Terms: ledger.Terms{Schedule: "quarterly", Participants: joined}})
+	p.version(date(5, 18), "HY-TD-2026", ledger.VersionInput{EffectiveFrom: "2026-04-01", Terms: ledger.Terms{Schedule: "quarterly", Participants: joined}})
 
 	// Dry hillside land for seed taro, rented for the whole year and paid
 	// once, in the third quarter, after the harvest.

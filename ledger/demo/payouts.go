@@ -194,9 +194,9 @@ func (p *plan) payCash(date string, ref *runRef, pick func(household string) boo
 		for _, py := range pays {
 			sum += py.Amount.Fen()
 		}
-		q := ref.quarter[5:]
+		q := quarterName(3 * int(ref.quarter[5]-'0'))
 		if err := e.voucher(entry{date: date, attachments: 1, lines: []line{dr("101", sum), cr("102", sum)},
-			summary: fmt.Sprintf("提取现金，用于现金发放%s季度收益（%d户）", q, len(pays))}); err != nil {
+			summary: fmt.Sprintf("提取现金，用于现金发放%s收益（%d户）", q, len(pays))}); err != nil {
 			return err
 		}
 		return e.pay(ref, pays)

@@ -151,11 +151,6 @@ func debits(account string, shares []share) []line {
 	return out
 }
 
-// received books money a payer sends for households: Dr 102 / Cr account—[户].
-func (p *plan) received(date string, attachments int, summary, account string, shares []share) {
-	p.add(date, attachments, summary, append([]line{dr("102", total(shares))}, credits(account, shares)...)...)
-}
-
 // accrued books amounts owed to households: Dr from / Cr account—[户].
 func (p *plan) accrued(date string, attachments int, summary, from, account string, shares []share) {
 	p.add(date, attachments, summary, append([]line{dr(from, total(shares))}, credits(account, shares)...)...)
@@ -216,42 +211,6 @@ func (p *plan) checkBalances() {
 			}
 		}
 	}
-}
-
-// largestRemainder splits poolFen in proportion to weights: everyone gets the
-// rounded-down share and the leftover fen go one each to the largest
-// remainders, ties broken by household code — the rule of domain.md, so the
-// parts always add up to the pool exactly.
-func largestRemainder(poolFen int64, hs []*household, weights []int64) []share {
-	var sum int64
-	for _, w := range weights {
-		sum += w
-	}
-	out := make([]share, len(hs))
-	if sum == 0 {
-		return out
-	}
-	rem := make([]int64, len(hs))
-	var given int64
-	for i, h := range hs {
-		out[i] = share{h: h, fen: poolFen * weights[i] / sum}
-		rem[i] = poolFen * weights[i] % sum
-		given += out[i].fen
-	}
-	order := make([]int, len(hs))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool {
-		if rem[order[a]] != rem[order[b]] {
-			return rem[order[a]] > rem[order[b]]
-		}
-		return hs[order[a]].Code < hs[order[b]].Code
-	})
-	for i := int64(0); i < poolFen-given; i++ {
-		out[order[i]].fen++
-	}
-	return out
 }
 
 // roundDiv is num/den rounded half up (四舍五入), for non-negative num and positive den.

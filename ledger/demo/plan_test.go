@@ -7,35 +7,6 @@ import (
 	"coopledger/ledger"
 )
 
-func TestLargestRemainder(t *testing.T) {
-	hs := []*household{{Household: ledger.Household{Code: "H003"}}, {Household: ledger.Household{Code: "H001"}}, {Household: ledger.Household{Code: "H002"}}}
-	tests := []struct {
-		name    string
-		pool    int64
-		weights []int64
-		want    []int64
-	}{
-		{"ties go to the lowest code", 100, []int64{1, 1, 1}, []int64{33, 34, 33}},
-		{"two leftovers", 200, []int64{1, 1, 1}, []int64{66, 67, 67}},
-		{"largest remainder first", 1000, []int64{1, 2, 4}, []int64{143, 286, 571}},
-		{"zero weight gets nothing", 999, []int64{0, 1, 2}, []int64{0, 333, 666}},
-		{"exact", 600, []int64{1, 2, 3}, []int64{100, 200, 300}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := largestRemainder(tt.pool, hs, tt.weights)
-			var sum int64
-			fens := make([]int64, len(got))
-			for i, s := range got {
-				fens[i], sum = s.fen, sum+s.fen
-			}
-			if !reflect.DeepEqual(fens, tt.want) || sum != tt.pool {
-				t.Fatalf("got %v (sum %d), want %v", fens, sum, tt.want)
-			}
-		})
-	}
-}
-
 func TestRoundDiv(t *testing.T) {
 	for _, tt := range []struct{ num, den, want int64 }{{5, 10, 1}, {4, 10, 0}, {15, 10, 2}, {25, 10, 3}, {0, 7, 0}} {
 		if got := roundDiv(tt.num, tt.den); got != tt.want {

@@ -261,9 +261,10 @@ func (wb *workbook) docProps(title, subject, keywords, description string) error
 		Created: ts, Modified: ts, Language: "zh-CN"})
 }
 
-// write finishes the workbook into w.
+// write finishes the workbook into w. The first sheet is active by default;
+// calling SetActiveSheet here would make excelize read every streamed sheet
+// back into memory.
 func (wb *workbook) write(w io.Writer) error {
-	wb.f.SetActiveSheet(0)
 	_, err := wb.f.WriteTo(w)
 	return err
 }

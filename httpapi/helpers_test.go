@@ -66,6 +66,13 @@ func newEnvWith(t *testing.T, s *ledger.Store, opts Options, logger *slog.Logger
 		}}
 }
 
+// rawBody is a request body sent verbatim with its own content type, such as
+// a multipart upload.
+type rawBody struct {
+	contentType string
+	data        []byte
+}
+
 // response is what a request got back.
 type response struct {
 	status int
@@ -92,6 +99,11 @@ func (e *env) do(r req) response {
 	var raw []byte
 	switch b := r.body.(type) {
 	case nil:
+	case rawBody:
+		raw = b.data
+		if r.contentType == "" {
+			r.contentType = b.contentType
+		}
 	case string:
 		raw = []byte(b)
 	case []byte:

@@ -5,8 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
+	"maps"
+	"mime"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -50,7 +56,7 @@ func (a *api) idempotentRedacting(secrets ...string) echo.MiddlewareFunc {
 			if err := checkIdempotencyKey(key); err != nil {
 				return err
 			}
-			body, err := requestBody(c)
+			body, err := idempotencyBody(c)
 			if err != nil {
 				return err
 			}
@@ -77,6 +83,39 @@ func (a *api) idempotentRedacting(secrets ...string) echo.MiddlewareFunc {
 			return nil
 		}
 	}
+}
+
+// idempotencyBody is what identifies a request's content: the body itself,
+// or for an upload its fields and its files' SHA-256 (multipart boundaries
+// differ on every retry of the same upload).
+func idempotencyBody(c echo.Context) ([]byte, error) {
+	if mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType)); mt != echo.MIMEMultipartForm {
+		return requestBody(c)
+	}
+	form, err := c.MultipartForm()
+	if err != nil {
+		return nil, invalid("file", "无法读取上传的表单：请以 multipart/form-data 上传")
+	}
+	var b strings.Builder
+	for _, name := range slices.Sorted(maps.Keys(form.Value)) {
+		fmt.Fprintf(&b, "field %q %q\n", name, form.Value[name])
+	}
+	for _, name := range slices.Sorted(maps.Keys(form.File)) {
+		for _, fh := range form.File[name] {
+			f, err := fh.Open()
+			if err != nil {
+				return nil, invalid(name, "无法读取上传的文件")
+			}
+			h := sha256.New()
+			_, err = io.Copy(h, f)
+			f.Close()
+			if err != nil {
+				return nil, invalid(name, "无法读取上传的文件")
+			}
+			fmt.Fprintf(&b, "file %q %x\n", name, h.Sum(nil))
+		}
+	}
+	return []byte(b.String()), nil
 }
 
 // checkIdempotencyKey allows 1 to 200 printable ASCII characters.

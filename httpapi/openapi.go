@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"coopledger/ledger"
+	"coopledger/reports"
 )
 
 // The OpenAPI 3.1 document is generated from the operations below and from
@@ -26,12 +27,15 @@ type operation struct {
 	summary      string
 	roles        string // who may call it
 	query        []param
-	body         any  // request body (a zero value of its type); nil for none
-	emptyBody    bool // a POST that takes no data: no body, or {}
-	optionalBody bool // body may be left out entirely
-	status       int  // success status
-	result       any  // response body (a zero value of its type); nil for none
-	public       bool // no token needed
+	body         any     // request body (a zero value of its type); nil for none
+	emptyBody    bool    // a POST that takes no data: no body, or {}
+	optionalBody bool    // body may be left out entirely
+	status       int     // success status
+	result       any     // response body (a zero value of its type); nil for none
+	public       bool    // no token needed
+	altStatus    int     // a second success status with the same result
+	produces     string  // a file download's media type instead of JSON
+	upload       []param // an upload: multipart form fields besides "file"
 }
 
 // param is a query parameter.
@@ -139,14 +143,44 @@ var operations = []operation{
 		query: []param{{"user", "用户 ID", idSchema, false}, {"action", "操作，如 create、post、close", map[string]any{"type": "string", "pattern": "^[a-z_]{1,32}$"}, false},
 			{"from", "开始日期（含）", dateSchema, false}, {"to", "结束日期（含）", dateSchema, false}, afterParam("日志 ID 游标", idSchema), limitParam}},
 	{method: "GET", path: v1 + "/books/{book}/verify", summary: "校验哈希链、编号与余额", roles: readers, status: 200, result: ledger.VerifyReport{}},
+
+	{method: "GET", path: v1 + "/books/{book}/payout-runs/{id}/roster.xlsx", summary: "收益分配发放花名册（Excel，含完整身份证号和银行账号）", roles: readers, status: 200, produces: mimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/payout-runs/{id}/notice.xlsx", summary: "收益分配公示表（Excel，身份证号和账号脱敏）", roles: readers, status: 200, produces: mimeXLSX,
+		query: []param{{"from", "公示开始日期，默认今天", dateSchema, false},
+			{"days", "公示天数，默认 7", map[string]any{"type": "integer", "minimum": 1, "maximum": maxNoticeDays}, false},
+			{"working_days", "按工作日计算公示期", map[string]any{"type": "string", "enum": []string{"true", "false"}}, false},
+			{"contact", "异议受理方式，如电话", map[string]any{"type": "string", "maxLength": 64}, false}}},
+	{method: "GET", path: v1 + "/townships/{township}/payouts.xlsx", summary: "乡镇收益分配汇总表（Excel，汇总页为引用各村工作表的公式，含核对列）", roles: "该乡镇的乡镇财政、审计",
+		status: 200, produces: mimeXLSX, query: []param{{"quarter", "季度", quarterSchema, true}}},
+	{method: "GET", path: v1 + "/books/{book}/trial-balance.xlsx", summary: "科目余额表（Excel）", roles: readers, query: rangeParams, status: 200, produces: mimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/ledger.xlsx", summary: "明细账（Excel，每个科目一张工作表）", roles: readers, status: 200, produces: mimeXLSX,
+		query: append([]param{{"account", "科目代码，多个以逗号分隔（最多 50 个）", map[string]any{"type": "string", "pattern": `^[0-9]{1,16}(,[0-9]{1,16}){0,49}$`}, true},
+			{"household", "只看一户", codeSchema, false}}, rangeParams...)},
+	{method: "GET", path: v1 + "/books/{book}/households/{code}/statement.xlsx", summary: "农户收益明细（Excel）", roles: readers, query: rangeParams, status: 200, produces: mimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/imports/{kind}/template.xlsx", summary: "导入模板（Excel）", roles: readers, status: 200, produces: mimeXLSX},
+	{method: "POST", path: v1 + "/books/{book}/imports/{kind}", summary: "从 Excel 导入：逐行校验，全部导入或全部不导入，列出每一处错误的行和列；同一文件重复上传不重复入账（200，already_imported）",
+		roles: writers, status: 201, altStatus: 200, result: reports.ImportResult{}, upload: []param{
+			{"agreement", "协议编号（parcels、shares、work-records）", codeSchema, false},
+			{"effective_from", "新登记表生效日期（parcels、shares）", dateSchema, false},
+			{"run", "收益分配 ID（payments）", idSchema, false}}},
 }
 
 // pathParams describes every {name} that appears in a path.
 var pathParams = map[string]param{
-	"book":   {"book", "账套代码", codeSchema, true},
-	"code":   {"code", "户编号、单位编号或协议编号", codeSchema, true},
-	"id":     {"id", "凭证 ID 或收益分配 ID", idSchema, true},
-	"period": {"period", "期间 YYYY-MM", periodSchema, true},
+	"book":     {"book", "账套代码", codeSchema, true},
+	"code":     {"code", "户编号、单位编号或协议编号", codeSchema, true},
+	"id":       {"id", "凭证 ID 或收益分配 ID", idSchema, true},
+	"period":   {"period", "期间 YYYY-MM", periodSchema, true},
+	"township": {"township", "乡镇代码", codeSchema, true},
+	"kind":     {"kind", "导入类型", map[string]any{"type": "string", "enum": importKindNames()}, true},
+}
+
+func importKindNames() []string {
+	out := make([]string, len(ledger.ImportKinds))
+	for i, k := range ledger.ImportKinds {
+		out[i] = string(k)
+	}
+	return out
 }
 
 var (
@@ -238,6 +272,8 @@ func (g *schemaGen) operation(op operation) obj {
 		out["parameters"] = params
 	}
 	switch {
+	case op.upload != nil:
+		out["requestBody"] = uploadBody(op.upload)
 	case op.body != nil:
 		out["requestBody"] = obj{"required": !op.optionalBody, "content": obj{echo.MIMEApplicationJSON: obj{"schema": g.of(reflect.TypeOf(op.body), true)}}}
 	case op.emptyBody:
@@ -249,6 +285,11 @@ func (g *schemaGen) operation(op operation) obj {
 
 func (g *schemaGen) responses(op operation) obj {
 	success := obj{"description": http.StatusText(op.status)}
+	if op.produces != "" {
+		success["content"] = obj{op.produces: obj{"schema": obj{"type": "string", "contentMediaType": op.produces}}}
+		success["headers"] = obj{"Content-Disposition": obj{"description": "attachment，文件名含账套、期间或季度",
+			"schema": obj{"type": "string"}}}
+	}
 	if op.result != nil {
 		success["content"] = obj{echo.MIMEApplicationJSON: obj{"schema": g.of(reflect.TypeOf(op.result), false)}}
 	}
@@ -256,6 +297,9 @@ func (g *schemaGen) responses(op operation) obj {
 		success["headers"] = obj{headerIdempotencyHit: ref("headers", "IdempotencyHit")}
 	}
 	out := obj{fmt.Sprint(op.status): success}
+	if op.altStatus != 0 {
+		out[fmt.Sprint(op.altStatus)] = success
+	}
 	errStatuses := []int{http.StatusInternalServerError, http.StatusServiceUnavailable}
 	if !op.public {
 		errStatuses = append(errStatuses, http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound)
@@ -267,6 +311,20 @@ func (g *schemaGen) responses(op operation) obj {
 		out[fmt.Sprint(s)] = ref("responses", "Error")
 	}
 	return out
+}
+
+// uploadBody is a multipart form with one xlsx file and the given fields.
+func uploadBody(fields []param) obj {
+	props := obj{"file": obj{"type": "string", "contentMediaType": mimeXLSX, "description": "xlsx 文件，不超过 10 MB"}}
+	required := []string{"file"}
+	for _, f := range fields {
+		props[f.name] = withDescription(f.schema, f.desc)
+		if f.required {
+			required = append(required, f.name)
+		}
+	}
+	return obj{"required": true, "content": obj{echo.MIMEMultipartForm: obj{"schema": obj{
+		"type": "object", "properties": props, "required": required, "additionalProperties": false}}}}
 }
 
 func paramObject(p param, in string) obj {

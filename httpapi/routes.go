@@ -72,6 +72,15 @@ func (a *api) routes(e *echo.Echo) {
 	r.GET("/books/:book/ledger", a.accountLedger)
 	r.GET("/books/:book/audit-log", a.auditLog)
 	r.GET("/books/:book/verify", a.verify)
+
+	r.GET("/books/:book/payout-runs/:id/roster.xlsx", a.rosterWorkbook)
+	r.GET("/books/:book/payout-runs/:id/notice.xlsx", a.noticeWorkbook)
+	r.GET("/townships/:township/payouts.xlsx", a.townshipWorkbook)
+	r.GET("/books/:book/trial-balance.xlsx", a.trialBalanceWorkbook)
+	r.GET("/books/:book/ledger.xlsx", a.ledgerWorkbook)
+	r.GET("/books/:book/households/:code/statement.xlsx", a.statementWorkbook)
+	r.GET("/books/:book/imports/:kind/template.xlsx", a.importTemplate)
+	r.POST("/books/:book/imports/:kind", a.importFile, routeBodyLimit("/api/v1/books/:book/imports/:kind"), idem)
 }
 
 // authenticated registers routes that need a token. Echo's group-level

@@ -142,9 +142,27 @@ func (a *api) recoverPanics() echo.MiddlewareFunc {
 	})
 }
 
-// bodyLimit refuses request bodies over limit bytes with 413.
+// largeBodies are the routes whose uploads need more than the default body
+// limit, with their own limit.
+var largeBodies = map[string]int64{
+	"/api/v1/books/:book/imports/:kind": importBodyLimit,
+}
+
+// bodyLimit refuses request bodies over limit bytes with 413; a route of
+// largeBodies gets its own limit instead.
 func bodyLimit(limit int64) echo.MiddlewareFunc {
-	return middleware.BodyLimit(strconv.FormatInt(limit, 10) + "B")
+	return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit: strconv.FormatInt(limit, 10) + "B",
+		Skipper: func(c echo.Context) bool {
+			_, large := largeBodies[c.Path()]
+			return large
+		},
+	})
+}
+
+// routeBodyLimit is the limit of a route listed in largeBodies.
+func routeBodyLimit(path string) echo.MiddlewareFunc {
+	return middleware.BodyLimit(strconv.FormatInt(largeBodies[path], 10) + "B")
 }
 
 // ctx returns the request's context (with its deadline).

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -27,6 +28,18 @@ func (a *api) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(actorKey, actor)
+		return next(c)
+	}
+}
+
+// bookAccess refuses a request for a book's contents before its input is
+// read: 404 outside the token's scope, 403 for a change by a read-only role.
+func (a *api) bookAccess(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		change := c.Request().Method != http.MethodGet && c.Request().Method != http.MethodHead
+		if err := a.store.CheckBookAccess(ctx(c), actor(c), c.Param("book"), change); err != nil {
+			return err
+		}
 		return next(c)
 	}
 }

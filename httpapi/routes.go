@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -16,7 +17,7 @@ func (a *api) routes(e *echo.Echo) {
 	v1.GET("/healthz", a.healthz)
 	v1.GET("/openapi.json", a.openAPI)
 
-	r := authenticated{v1, a.authenticate}
+	r := authenticated{v1, a.authenticate, a.bookAccess}
 	idem := a.idempotent
 	r.GET("/me", a.me)
 	r.POST("/users", a.createUser, a.idempotentRedacting("token"))
@@ -87,12 +88,17 @@ func (a *api) routes(e *echo.Echo) {
 // middleware would add catch-all routes that turn 405 into 404, so the
 // authentication middleware is attached to each route instead.
 type authenticated struct {
-	g    *echo.Group
-	auth echo.MiddlewareFunc
+	g      *echo.Group
+	auth   echo.MiddlewareFunc
+	inBook echo.MiddlewareFunc // for a book's contents: scope and role before input
 }
 
 func (r authenticated) add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
-	r.g.Add(method, path, h, append([]echo.MiddlewareFunc{r.auth}, m...)...)
+	first := []echo.MiddlewareFunc{r.auth}
+	if strings.HasPrefix(path, "/books/:book/") {
+		first = append(first, r.inBook)
+	}
+	r.g.Add(method, path, h, append(first, m...)...)
 }
 
 func (r authenticated) GET(path string, h echo.HandlerFunc)    { r.add(http.MethodGet, path, h) }

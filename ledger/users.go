@@ -235,3 +235,22 @@ func (s *Store) authorize(ctx context.Context, db bun.IDB, a Actor, bookCode str
 	}
 	return b, nil
 }
+
+// CheckBookAccess is the coarse check made before a request's input is
+// read, so that nobody learns anything about a book from its answers: the
+// book must be in the actor's scope (else not found), and a change needs a
+// role that may change something in a book (else forbidden). The ledger
+// function that does the work makes the precise check.
+func (s *Store) CheckBookAccess(ctx context.Context, a Actor, bookCode string, change bool) error {
+	b, err := s.bookByCode(ctx, s.db, bookCode)
+	if err != nil {
+		return err
+	}
+	if !a.inScope(b) {
+		return notFound("账套", bookCode)
+	}
+	if change && a.Role != RoleAccountant && a.Role != RoleTownship {
+		return Errorf(ECodeForbidden, "当前角色（%s）无权修改账套内容", a.Role)
+	}
+	return nil
+}

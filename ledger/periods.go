@@ -33,6 +33,9 @@ func (s *Store) checkPeriodOpen(ctx context.Context, db bun.IDB, b Book, p Perio
 		return &Error{Code: ECodePeriodClosed, Message: fmt.Sprintf("日期早于账套启用期间 %s", b.StartPeriod),
 			Details: []Detail{{Field: "date", Message: "早于账套启用期间"}}}
 	}
+	if err := checkYearOpen(ctx, db, b.ID, p); err != nil {
+		return err
+	}
 	closed, err := periodClosed(ctx, db, b.ID, p)
 	if err != nil {
 		return err

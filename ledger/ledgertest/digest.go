@@ -38,6 +38,8 @@ var contentTables = []struct{ name, order string }{
 	{"payout_approvals", "book_id, quarter, agreement_code"},
 	{"payments", "book_id, id"},
 	{"payment_allocations", "book_id, payment_id, line_no"},
+	{"year_ends", "book_id, year"},
+	{"year_end_vouchers", "book_id, voucher_id"},
 }
 
 // ExtraTables lets later migrations' tables join the digest.

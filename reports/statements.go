@@ -295,3 +295,157 @@ func (wb *workbook) incomeSheet(d StatementsData) error {
 		periodLabel(is.YearStart, is.To)+"的发生额；年终结转凭证不计入各项目。合计行为公式。", 30)
 	return rw.flush()
 }
+
+// TownshipStatementsData is the statements of every book of a township the
+// actor can see, side by side per chart, with the books' printed facts.
+type TownshipStatementsData struct {
+	Statements ledger.TownshipStatements
+	Books      map[string]BookInfo
+}
+
+// LoadTownshipStatements gathers the township's statements at the end of month.
+func LoadTownshipStatements(ctx context.Context, s *ledger.Store, a ledger.Actor, township, month string) (TownshipStatementsData, error) {
+	ts, err := s.TownshipStatements(ctx, a, township, month)
+	if err != nil {
+		return TownshipStatementsData{}, err
+	}
+	d := TownshipStatementsData{Statements: ts, Books: map[string]BookInfo{}}
+	for _, g := range ts.Groups {
+		for _, bs := range g.BalanceSheets {
+			b, err := s.Book(ctx, a, bs.Book)
+			if err != nil {
+				return TownshipStatementsData{}, err
+			}
+			d.Books[b.Code] = BookInfoOf(b)
+		}
+	}
+	return d, nil
+}
+
+// kindLabel prefixes a township sheet with the kind of its books.
+func kindLabel(k ledger.BookKind) string {
+	if k == ledger.KindCooperative {
+		return "合作社"
+	}
+	return "村集体"
+}
+
+// TownshipBalanceSheet and TownshipIncomeSheet name a group's sheets.
+func TownshipBalanceSheet(k ledger.BookKind) string { return kindLabel(k) + "资产负债表" }
+
+// TownshipIncomeSheet is the group's income statement sheet.
+func TownshipIncomeSheet(k ledger.BookKind) string {
+	return kindLabel(k) + ledger.IncomeStatementTitle(k)
+}
+
+// WriteTownshipStatements writes, per chart, the balance sheets (期末余额) and
+// the income statements (本年累计金额) of the township's books side by side,
+// one column per book and a 合计 column summing them; subtotals are formulas.
+func WriteTownshipStatements(w io.Writer, d TownshipStatementsData, opts Options) error {
+	wb, err := newWorkbook(opts)
+	if err != nil {
+		return err
+	}
+	defer wb.close()
+	ts := d.Statements
+	footer := "&L&8" + escapeHF(fmt.Sprintf("乡镇：%s %s　导出时间：%s　各账套链头哈希见表末", ts.Township.Code, ts.Township.Name,
+		wb.at.Format("2006-01-02 15:04"))) + "&R&8第 &P 页，共 &N 页"
+	for _, g := range ts.Groups {
+		books := make([]BookInfo, len(g.BalanceSheets))
+		balance := make([][]ledger.StatementLine, len(g.BalanceSheets))
+		income := make([][]ledger.StatementLine, len(g.IncomeStatements))
+		for i := range g.BalanceSheets {
+			books[i] = d.Books[g.BalanceSheets[i].Book]
+			balance[i] = append(append([]ledger.StatementLine{}, g.BalanceSheets[i].Assets...), g.BalanceSheets[i].Claims...)
+			income[i] = g.IncomeStatements[i].Lines
+		}
+		sub := fmt.Sprintf("乡镇：%s %s　%s　金额单位：元", ts.Township.Code, ts.Township.Name, monthEndLabel(ts.Month))
+		if err := wb.townshipStatementSheet(TownshipBalanceSheet(g.Kind), "资产负债表汇总（期末余额）", sub, footer, books, balance); err != nil {
+			return err
+		}
+		sub = fmt.Sprintf("乡镇：%s %s　期间：%s　金额单位：元", ts.Township.Code, ts.Township.Name, periodLabel(g.SumIncome.From, g.SumIncome.To))
+		if err := wb.townshipStatementSheet(TownshipIncomeSheet(g.Kind), ledger.IncomeStatementTitle(g.Kind)+"汇总（本年累计金额）", sub, footer, books, income); err != nil {
+			return err
+		}
+	}
+	if err := wb.docProps(ts.Township.Name+"会计报表汇总（"+monthEndLabel(ts.Month)+"）", "资产负债表,收益及收益分配表",
+		"会计报表汇总,"+ts.Township.Code, ""); err != nil {
+		return err
+	}
+	return wb.write(w)
+}
+
+// TownshipStatementColumn is the column of book i (0-based) on a township
+// statements sheet; the 合计 column follows the last book.
+func TownshipStatementColumn(i int) string { return col(3 + i) }
+
+// townshipStatementSheet writes one sheet: the lines of each book (all books
+// share the layout of their chart) in a column each, and their sum.
+func (wb *workbook) townshipStatementSheet(name, title, sub, footer string, books []BookInfo, lines [][]ledger.StatementLine) error {
+	n := len(books)
+	cols := []float64{30, 6}
+	for range n + 1 {
+		cols = append(cols, 15)
+	}
+	sw, err := wb.sheet(sheetSetup{name: name, landscape: true, headerRow: headerRow, footer: footer, cols: cols})
+	if err != nil {
+		return err
+	}
+	st := wb.st
+	rw := &rowWriter{sw: sw}
+	header := []string{"项目", "行次"}
+	for _, b := range books {
+		header = append(header, b.Code+" "+b.Name)
+	}
+	header = append(header, "合计")
+	wb.titleRows(rw, len(header), title, sub)
+	wb.headerRow(rw, header)
+	rowOf := map[int]int{}
+	for i, l := range lines[0] {
+		if l.Row != 0 {
+			rowOf[l.Row] = firstDataRow + i
+		}
+	}
+	for i, l := range lines[0] {
+		r := firstDataRow + i
+		if l.Heading {
+			cells := []any{cell(l.Name, st.totalText), cell("", st.textCenter)}
+			for range n + 1 {
+				cells = append(cells, cell("", st.money))
+			}
+			rw.add(cells)
+			continue
+		}
+		label, rowStyle, moneyStyle := st.text, st.count, st.money
+		if l.Subtotal {
+			label, rowStyle, moneyStyle = st.totalText, st.totalCt, st.totalMoney
+		}
+		cells := []any{cell(l.Name, label), cell(l.Row, rowStyle)}
+		for b := range n {
+			c := TownshipStatementColumn(b)
+			if !l.Subtotal {
+				cells = append(cells, moneyCell{lines[b][i].Second, st.money})
+				continue
+			}
+			at := map[int]cellAt{}
+			for row, sr := range rowOf {
+				at[row] = cellAt{row: sr, cols: [2]string{c, c}}
+			}
+			f, err := subtotalFormula(l.Terms, at, 1)
+			if err != nil {
+				return err
+			}
+			cells = append(cells, formula(f, moneyStyle))
+		}
+		cells = append(cells, formula(fmt.Sprintf("SUM(%s:%s)", ref(TownshipStatementColumn(0), r), ref(TownshipStatementColumn(n-1), r)), st.totalMoney))
+		rw.add(cells)
+	}
+	heads := []any{cell("链头哈希（前16位）", st.text), cell("", st.text)}
+	for _, b := range books {
+		heads = append(heads, cell(b.ChainHead16(), st.textCenter))
+	}
+	heads = append(heads, cell("", st.text))
+	rw.add(heads)
+	wb.noteRow(rw, len(header), "说明：各账套按本账套的会计报表项目列示，合计列为各账套之和（公式）；小计、合计行为公式。", 30)
+	return rw.flush()
+}

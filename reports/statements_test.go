@@ -142,3 +142,50 @@ func TestStatementsWorkbook(t *testing.T) {
 		checkStatementsWorkbook(t, cd)
 	})
 }
+
+func TestTownshipStatementsWorkbook(t *testing.T) {
+	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
+		ctx := context.Background()
+		sc := newScenario(t, s)
+		d, err := reports.LoadTownshipStatements(ctx, s, sc.G.Township, "T01", "2026-12")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := reports.WriteTownshipStatements(&buf, d, testOptions()); err != nil {
+			t.Fatal(err)
+		}
+		f := openWorkbook(t, buf.Bytes())
+		g := d.Statements.Groups[0]
+		if len(d.Statements.Groups) != 1 || len(g.BalanceSheets) != 2 {
+			t.Fatalf("groups %+v", d.Statements.Groups)
+		}
+		sheet := reports.TownshipBalanceSheet(ledger.KindVillage)
+		wantSheetSetup(t, f, sheet, 3, "")
+		sum := reports.TownshipStatementColumn(2)
+		lines := append(append([]ledger.StatementLine{}, g.SumBalance.Assets...), g.SumBalance.Claims...)
+		for i, l := range lines {
+			if l.Heading {
+				continue
+			}
+			r := 4 + i
+			wantCalc(t, f, sheet, fmt.Sprint(sum, r), l.Second)
+			if !l.Subtotal {
+				wantMoneyCell(t, f, sheet, fmt.Sprint("C", r), bookLine(g.BalanceSheets[0], l.Row).Second)
+			}
+		}
+		income := reports.TownshipIncomeSheet(ledger.KindVillage)
+		for i, l := range g.SumIncome.Lines {
+			wantCalc(t, f, income, fmt.Sprint(sum, 4+i), l.Second)
+		}
+	})
+}
+
+func bookLine(bs ledger.BalanceSheet, row int) ledger.StatementLine {
+	for _, l := range append(append([]ledger.StatementLine{}, bs.Assets...), bs.Claims...) {
+		if l.Row == row {
+			return l
+		}
+	}
+	return ledger.StatementLine{}
+}

@@ -163,7 +163,32 @@ var operations = []operation{
 			{"agreement", "协议编号（parcels、shares、work-records）", codeSchema, false},
 			{"effective_from", "新登记表生效日期（parcels、shares）", dateSchema, false},
 			{"run", "收益分配 ID（payments）", idSchema, false}}},
+
+	{method: "GET", path: v1 + "/books/{book}/reconciliation", summary: "季度对账：每户每协议 应享 = 已计提 ≥ 已发，控制科目 = 明细账，付款可追溯；结论一行，问题与待复核事项逐条列出涉及的凭证号",
+		roles: readers, query: []param{quarterParam}, status: 200, result: ledger.Reconciliation{}},
+	{method: "GET", path: v1 + "/books/{book}/reconciliation.xlsx", summary: "季度对账报告（Excel，含本季度起的审计日志）", roles: readers, query: []param{quarterParam}, status: 200, produces: mimeXLSX},
+	{method: "GET", path: v1 + "/townships/{township}/reconciliation", summary: "乡镇所有账套的季度对账", roles: "该乡镇的乡镇财政、审计", query: []param{quarterParam}, status: 200, result: ledger.TownshipReconciliation{}},
+	{method: "GET", path: v1 + "/books/{book}/chain-head", summary: "链头：最后一张记账凭证的编号和哈希（可抄入纸质档案，日后核对）", roles: readers, status: 200, result: ledger.ChainHead{}},
+	{method: "GET", path: v1 + "/books/{book}/journal", summary: "日记账导出（hledger 或 beancount），可用 hledger check、bean-check 独立核对", roles: readers, status: 200, produces: echo.MIMETextPlainCharsetUTF8,
+		query: []param{{"format", "格式，默认 hledger", map[string]any{"type": "string", "enum": []string{ledger.JournalHledger, ledger.JournalBeancount}}, false},
+			{"from", "开始期间（含），默认账套首月；之前的余额作为期初", periodSchema, false}, {"to", "结束期间（含），默认最后有凭证的月份", periodSchema, false}}},
+
+	{method: "GET", path: v1 + "/books/{book}/balance-sheet", summary: "资产负债表（月末；年初余额与期末余额）", roles: readers, query: []param{monthParam}, status: 200, result: ledger.BalanceSheet{}},
+	{method: "GET", path: v1 + "/books/{book}/income-statement", summary: "收益及收益分配表（合作社：盈余及盈余分配表），同一年度内的月份区间；本期与本年累计", roles: readers, query: rangeParams, status: 200, result: ledger.IncomeStatement{}},
+	{method: "GET", path: v1 + "/books/{book}/statements.xlsx", summary: "会计报表（Excel：资产负债表与收益及收益分配表）", roles: readers, query: []param{monthParam}, status: 200, produces: mimeXLSX},
+	{method: "GET", path: v1 + "/townships/{township}/statements", summary: "乡镇各账套报表并列及合计（按会计制度分组）", roles: "该乡镇的乡镇财政、审计", query: []param{monthParam}, status: 200, result: ledger.TownshipStatements{}},
+	{method: "GET", path: v1 + "/townships/{township}/statements.xlsx", summary: "乡镇各账套报表并列及合计（Excel）", roles: "该乡镇的乡镇财政、审计", query: []param{monthParam}, status: 200, produces: mimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/years/{year}", summary: "年度结转状态及结转凭证", roles: readers, status: 200, result: ledger.YearEnd{}},
+	{method: "POST", path: v1 + "/books/{book}/years/{year}/prepare-closing", summary: "生成年终结转凭证草稿（损益结转本年收益、本年收益转未分配收益、各项分配转未分配收益），由他人审核过账；重新结转时先生成冲销",
+		roles: writers, emptyBody: true, status: 201, result: list[ledger.Voucher]{}},
+	{method: "POST", path: v1 + "/books/{book}/years/{year}/close", summary: "年度结账：此后不能再记入该年度", roles: closers, emptyBody: true, status: 200, result: ledger.YearEnd{}},
+	{method: "POST", path: v1 + "/books/{book}/years/{year}/reopen", summary: "年度反结账（须填写理由）", roles: townshipOf, body: reopenRequest{}, status: 200, result: ledger.YearEnd{}},
 }
+
+var (
+	quarterParam = param{"quarter", "季度", quarterSchema, true}
+	monthParam   = param{"month", "月份 YYYY-MM", periodSchema, true}
+)
 
 // pathParams describes every {name} that appears in a path.
 var pathParams = map[string]param{
@@ -172,6 +197,7 @@ var pathParams = map[string]param{
 	"id":       {"id", "凭证 ID 或收益分配 ID", idSchema, true},
 	"period":   {"period", "期间 YYYY-MM", periodSchema, true},
 	"township": {"township", "乡镇代码", codeSchema, true},
+	"year":     {"year", "年度", map[string]any{"type": "string", "pattern": "^[0-9]{4}$"}, true},
 	"kind":     {"kind", "导入类型", map[string]any{"type": "string", "enum": importKindNames()}, true},
 }
 

@@ -82,6 +82,22 @@ func (a *api) routes(e *echo.Echo) {
 	r.GET("/books/:book/households/:code/statement.xlsx", a.statementWorkbook)
 	r.GET("/books/:book/imports/:kind/template.xlsx", a.importTemplate)
 	r.POST("/books/:book/imports/:kind", a.importFile, routeBodyLimit("/api/v1/books/:book/imports/:kind"), idem)
+
+	r.GET("/books/:book/reconciliation", a.reconciliation)
+	r.GET("/books/:book/reconciliation.xlsx", a.reconciliationWorkbook)
+	r.GET("/townships/:township/reconciliation", a.townshipReconciliation)
+	r.GET("/books/:book/chain-head", a.chainHead)
+	r.GET("/books/:book/journal", a.journal)
+
+	r.GET("/books/:book/balance-sheet", a.balanceSheet)
+	r.GET("/books/:book/income-statement", a.incomeStatement)
+	r.GET("/books/:book/statements.xlsx", a.statementsWorkbook)
+	r.GET("/townships/:township/statements", a.townshipStatements)
+	r.GET("/townships/:township/statements.xlsx", a.townshipStatementsWorkbook)
+	r.GET("/books/:book/years/:year", a.yearEnd)
+	r.POST("/books/:book/years/:year/prepare-closing", a.prepareYearEnd, idem)
+	r.POST("/books/:book/years/:year/close", a.closeYear, idem)
+	r.POST("/books/:book/years/:year/reopen", a.reopenYear, idem)
 }
 
 // authenticated registers routes that need a token. Echo's group-level

@@ -186,7 +186,7 @@ func (s *Store) Book(ctx context.Context, a Actor, code string) (Book, error) {
 func (s *Store) Books(ctx context.Context, a Actor) ([]Book, error) {
 	q := "SELECT " + bookColumns + " FROM books b JOIN townships t ON t.code = b.township_code"
 	var args []any
-	if a.Role != RoleAdmin {
+	if a.Role != RoleAdmin && !a.allBooks {
 		q += " WHERE b.township_code = ? OR b.id IN (SELECT book_id FROM user_books WHERE user_id = ?)"
 		args = append(args, a.Township, a.UserID)
 	}

@@ -30,10 +30,15 @@ type Actor struct {
 	Role     Role
 	Township string
 	BookIDs  []int64
+	allBooks bool // the command line's reader: every book, read only
 }
 
 // System acts for the command line when it bootstraps an empty database.
 var System = Actor{UserID: 0, Name: "system", Role: RoleAdmin}
+
+// CommandLineReader reads every book and changes none: exports run on the
+// server's own machine by whoever can already read the database file.
+var CommandLineReader = Actor{UserID: 0, Name: "命令行导出", Role: RoleAuditor, allBooks: true}
 
 type userRow struct {
 	bun.BaseModel `bun:"table:users"`
@@ -201,6 +206,9 @@ const (
 
 // inScope reports whether the book belongs to the actor's scope.
 func (a Actor) inScope(b Book) bool {
+	if a.allBooks {
+		return true
+	}
 	if a.Township != "" && a.Township == b.Township.Code {
 		return true
 	}

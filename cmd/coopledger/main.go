@@ -59,7 +59,7 @@ func commands() []command {
 		{"token", "create a user and print their API token (token create --role ROLE --name NAME ...)", cmdToken},
 		{"demo", "load the demo township (three books, nine months of 2026) into an empty database", cmdDemo},
 		{"reconcile", "reconcile a book's or township's quarter of payouts (--book|--township, --quarter); non-zero exit when off", cmdReconcile},
-		{"export", "export a book: export journal --book CODE --format hledger|beancount", cmdExport},
+		{"export", "export journal (hledger|beancount) or a workbook: roster, notice, township, trial-balance, ledger, statement, reconciliation, statements", cmdExport},
 	}
 }
 

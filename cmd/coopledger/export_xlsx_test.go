@@ -50,4 +50,3 @@ func TestExportWorkbooks(t *testing.T) {
 		t.Fatalf("unknown book: %v", err)
 	}
 }
-

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -235,8 +236,12 @@ func (s *Store) RecordPayments(ctx context.Context, a Actor, bookCode string, ru
 		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
-		run, err := payoutRunByID(ctx, tx, b, runID)
+		run, err := payoutRunHeader(ctx, tx, b, runID)
 		if err != nil {
+			return err
+		}
+		// Only the batch's households' lines: a county run has 300,000.
+		if run.Lines, err = payoutLines(ctx, tx, b.ID, runID, batchHouseholds(in)); err != nil {
 			return err
 		}
 		allocs, err := checkPayments(ctx, tx, b, run, in)
@@ -342,14 +347,43 @@ func allocate(outstanding map[string][]PayoutLine, household string, amount int6
 	return out, amount
 }
 
+// batchHouseholds lists the distinct households of a payment batch.
+func batchHouseholds(in []PaymentInput) []string {
+	seen := make(map[string]bool, len(in))
+	out := make([]string, 0, len(in))
+	for _, p := range in {
+		if !seen[p.Household] {
+			seen[p.Household] = true
+			out = append(out, p.Household)
+		}
+	}
+	return out
+}
+
 func checkReferencesUnused(ctx context.Context, tx bun.IDB, bookID int64, refs map[string]bool) error {
-	var v validation
+	list := make([]string, 0, len(refs))
 	for ref := range refs {
-		var other int64
-		err := tx.NewRaw("SELECT id FROM payments WHERE book_id = ? AND reference = ?", bookID, ref).Scan(ctx, &other)
-		if err == nil {
+		list = append(list, ref)
+	}
+	sort.Strings(list)
+	var v validation
+	for start := 0; start < len(list); start += householdsPerQuery {
+		chunk := list[start:min(start+householdsPerQuery, len(list))]
+		rows, err := tx.QueryContext(ctx, "SELECT reference, id FROM payments WHERE book_id = ? AND reference IN (?) ORDER BY reference",
+			bookID, bun.In(chunk))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var ref string
+			var other int64
+			if err := rows.Scan(&ref, &other); err != nil {
+				rows.Close()
+				return err
+			}
 			v.add("payments", "流水号 %s 已用于付款 %d，不能重复付款", ref, other)
-		} else if !isNoRows(err) {
+		}
+		if err := rows.Close(); err != nil {
 			return err
 		}
 	}

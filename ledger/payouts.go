@@ -384,6 +384,19 @@ func (s *Store) PayoutRuns(ctx context.Context, a Actor, bookCode, quarter strin
 }
 
 func payoutRunByID(ctx context.Context, db bun.IDB, b Book, id int64) (PayoutRun, error) {
+	r, err := payoutRunHeader(ctx, db, b, id)
+	if err != nil {
+		return r, err
+	}
+	if r.Lines, err = payoutLines(ctx, db, b.ID, id, nil); err != nil {
+		return r, err
+	}
+	r.totals()
+	return r, nil
+}
+
+// payoutRunHeader loads a run without its lines.
+func payoutRunHeader(ctx context.Context, db bun.IDB, b Book, id int64) (PayoutRun, error) {
 	r := PayoutRun{Book: b.Code}
 	var approver *int64
 	var approvedAt *string
@@ -398,18 +411,38 @@ func payoutRunByID(ctx context.Context, db bun.IDB, b Book, id int64) (PayoutRun
 		return r, err
 	}
 	r.ApproverID, r.ApprovedAt, r.Total = deref(approver), derefStr(approvedAt), Fen(total)
-	if r.Lines, err = payoutLines(ctx, db, b.ID, id); err != nil {
-		return r, err
-	}
-	r.totals()
 	return r, nil
 }
 
-func payoutLines(ctx context.Context, db bun.IDB, bookID, runID int64) ([]PayoutLine, error) {
-	rows, err := db.QueryContext(ctx, `SELECT l.line_no, l.agreement_code, l.household_code, l.kind, l.credit_account, l.amount_fen,
-		l.fee_fen, l.basis, COALESCE(l.accrual_voucher_id, 0),
-		COALESCE((SELECT SUM(pa.amount_fen) FROM payment_allocations pa WHERE pa.book_id = l.book_id AND pa.run_id = l.run_id AND pa.line_no = l.line_no), 0)
-		FROM payout_lines l WHERE l.book_id = ? AND l.run_id = ? ORDER BY l.line_no`, bookID, runID)
+// householdsPerQuery bounds the IN list of one query.
+const householdsPerQuery = 500
+
+// payoutLines loads a run's lines with what has been paid on each: all of
+// them, or only the given households' (a payment batch needs no more).
+func payoutLines(ctx context.Context, db bun.IDB, bookID, runID int64, households []string) ([]PayoutLine, error) {
+	const query = `SELECT l.line_no, l.agreement_code, l.household_code, l.kind, l.credit_account, l.amount_fen,
+		l.fee_fen, l.basis, COALESCE(l.accrual_voucher_id, 0), COALESCE(p.paid, 0)
+		FROM payout_lines l LEFT JOIN (SELECT line_no, SUM(amount_fen) AS paid FROM payment_allocations
+			WHERE book_id = ? AND run_id = ? GROUP BY line_no) p ON p.line_no = l.line_no
+		WHERE l.book_id = ? AND l.run_id = ?`
+	if households == nil {
+		return scanPayoutLines(ctx, db, query+" ORDER BY l.line_no", bookID, runID, bookID, runID)
+	}
+	var out []PayoutLine
+	for start := 0; start < len(households); start += householdsPerQuery {
+		chunk := households[start:min(start+householdsPerQuery, len(households))]
+		lines, err := scanPayoutLines(ctx, db, query+" AND l.household_code IN (?) ORDER BY l.line_no", bookID, runID, bookID, runID, bun.In(chunk))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, lines...)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].LineNo < out[j].LineNo })
+	return out, nil
+}
+
+func scanPayoutLines(ctx context.Context, db bun.IDB, query string, args ...any) ([]PayoutLine, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

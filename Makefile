@@ -1,7 +1,8 @@
 # coopledger — developer tasks.
 #
 #   make build        build bin/coopledger
-#   make run          build, migrate and serve (DB=..., ADDR=...)
+#   make run          build, load the demo township into an empty database, print
+#                     the URL, tokens and curl examples, serve (DB=..., ADDR=...)
 #   make test         lint, then go test on SQLite, then again with a throwaway
 #                     PostgreSQL cluster (scripts/pgtest.sh; skipped with a
 #                     message if no PostgreSQL server binaries are installed)

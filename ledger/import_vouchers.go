@@ -1,0 +1,610 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Batch import of historical books. Vouchers already reviewed in an earlier
+// system come in with their original number and date and are posted at once,
+// flagged imported: they join the hash chain in the order given, move the
+// maintained balances, and each gets a "post" entry in the audit log (with the
+// names of its original preparer and reviewer), exactly as a posted voucher
+// does, so Verify checks them like any other. A batch is all or none.
+
+// Limits on one import call.
+const (
+	MaxImportVouchers = 1000    // vouchers per batch
+	maxImportLines    = 100_000 // lines per batch, all vouchers together
+	maxImportNumber   = 99_999  // a month's voucher number
+	maxPersonName     = 32      // runes, original preparer / reviewer
+	maxOpeningLines   = 100_000 // lines of the opening balances
+	maxImportDetails  = 50      // problems reported for one refused batch
+)
+
+// ImportVoucher is one voucher of an earlier system, already reviewed there.
+type ImportVoucher struct {
+	Number      int         `json:"number"` // its number in its month (记-0007 → 7), kept
+	Date        string      `json:"date"`
+	Summary     string      `json:"summary"`
+	Attachments int         `json:"attachments"`
+	PreparedBy  string      `json:"prepared_by,omitempty"` // original preparer (制单), as written in the old books
+	ReviewedBy  string      `json:"reviewed_by"`           // original reviewer (审核); required: only reviewed vouchers are imported
+	Lines       []LineInput `json:"lines"`
+}
+
+// ImportBatch is one call's vouchers, at most MaxImportVouchers.
+type ImportBatch struct {
+	Vouchers []ImportVoucher `json:"vouchers"`
+}
+
+// ImportedVoucher says where one voucher of a batch went.
+type ImportedVoucher struct {
+	Index  int    `json:"index"`
+	ID     int64  `json:"id"`
+	Period string `json:"period"`
+	Number string `json:"number"`
+}
+
+// ImportResult is the answer to a successful batch.
+type ImportResult struct {
+	Book      string            `json:"book"`
+	Imported  int               `json:"imported"`
+	Lines     int               `json:"lines"`
+	ChainSeq  int64             `json:"chain_seq"`
+	ChainHead string            `json:"chain_head"`
+	Vouchers  []ImportedVoucher `json:"vouchers"`
+}
+
+// importItem is a voucher ready to be written.
+type importItem struct {
+	v          Voucher
+	preparedBy string
+	reviewedBy string
+}
+
+// ImportVouchers imports a batch of already-reviewed vouchers into a book:
+// all or none. A voucher that breaks a rule, a number that collides with one
+// already in its month or elsewhere in the batch, or numbers that would leave
+// a gap in a month refuse the whole batch, naming each bad voucher by its
+// index ("vouchers[12]") and the reason; nothing is written. Numbering of the
+// month continues after the imported numbers.
+func (s *Store) ImportVouchers(ctx context.Context, a Actor, bookCode string, in ImportBatch) (ImportResult, error) {
+	if len(in.Vouchers) == 0 || len(in.Vouchers) > MaxImportVouchers {
+		return ImportResult{}, FieldError("vouchers", "每批导入 1 到 %d 张凭证，收到 %d 张", MaxImportVouchers, len(in.Vouchers))
+	}
+	items, err := checkImportShapes(in.Vouchers)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	var out ImportResult
+	err = s.write(ctx, func(tx bun.Tx) error {
+		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		if err != nil {
+			return err
+		}
+		if err := s.lockBook(ctx, tx, b.ID); err != nil {
+			return err
+		}
+		if b, err = s.bookByCode(ctx, tx, b.Code); err != nil { // the chain head under the lock
+			return err
+		}
+		if err := s.checkImportAgainstBook(ctx, tx, b, items, false); err != nil {
+			return err
+		}
+		out, err = s.writeImport(ctx, tx, a, b, items)
+		return err
+	})
+	return out, err
+}
+
+// checkImportShapes validates every voucher on its own and returns them ready
+// to be numbered; problems name the voucher's index.
+func checkImportShapes(vs []ImportVoucher) ([]importItem, error) {
+	var all []Detail
+	items := make([]importItem, len(vs))
+	lines := 0
+	for i, iv := range vs {
+		field := fmt.Sprintf("vouchers[%d]", i)
+		in := VoucherInput{Date: iv.Date, Summary: iv.Summary, Attachments: iv.Attachments, Lines: iv.Lines}
+		// Red-ink (negative) amounts are allowed: the old books may hold reversals.
+		ls, total, err := in.checkShape(true)
+		var v validation
+		if err != nil {
+			v.details = append(v.details, errDetails(err)...)
+		}
+		if iv.Number < 1 || iv.Number > maxImportNumber {
+			v.add("number", "凭证号应为 1 到 %d 的整数（记-0007 填 7），收到 %d", maxImportNumber, iv.Number)
+		}
+		if strings.TrimSpace(iv.ReviewedBy) == "" {
+			v.add("reviewed_by", "只能导入已审核的凭证：请填写原审核人")
+		} else if !validName(iv.ReviewedBy, maxPersonName) {
+			v.add("reviewed_by", "原审核人姓名不超过 %d 个字", maxPersonName)
+		}
+		if iv.PreparedBy != "" && !validName(iv.PreparedBy, maxPersonName) {
+			v.add("prepared_by", "原制单人姓名不超过 %d 个字", maxPersonName)
+		}
+		for _, d := range v.details {
+			all = append(all, Detail{Field: field + "." + d.Field, Message: d.Message})
+		}
+		lines += len(iv.Lines)
+		if len(v.details) > 0 {
+			continue
+		}
+		items[i] = importItem{
+			v: Voucher{Date: iv.Date, Period: iv.Date[:7], Summary: strings.TrimSpace(iv.Summary), Attachments: iv.Attachments,
+				Lines: ls, Total: total, number: iv.Number, Imported: true},
+			preparedBy: strings.TrimSpace(iv.PreparedBy), reviewedBy: strings.TrimSpace(iv.ReviewedBy),
+		}
+	}
+	if lines > maxImportLines {
+		return nil, FieldError("vouchers", "每批导入的分录合计不超过 %d 行，收到 %d 行", maxImportLines, lines)
+	}
+	if len(all) > 0 {
+		return nil, batchError(ECodeInvalid, all)
+	}
+	return items, nil
+}
+
+// errDetails returns the field problems of a domain error, or one problem
+// carrying its message.
+func errDetails(err error) []Detail {
+	e, ok := err.(*Error)
+	if !ok {
+		return []Detail{{Field: "", Message: err.Error()}}
+	}
+	if len(e.Details) == 0 {
+		return []Detail{{Message: e.Message}}
+	}
+	if e.Code == ECodeUnbalanced {
+		return []Detail{{Field: "lines", Message: e.Message}}
+	}
+	return e.Details
+}
+
+// batchError refuses a batch; the message names the first bad voucher.
+func batchError(code string, details []Detail) error {
+	for i := range details {
+		details[i].Field = strings.TrimSuffix(details[i].Field, ".")
+	}
+	first := details[0]
+	msg := fmt.Sprintf("整批未导入：%s：%s", first.Field, first.Message)
+	if len(details) > 1 {
+		msg += fmt.Sprintf("（另有 %d 处错误）", len(details)-1)
+	}
+	if len(details) > maxImportDetails {
+		details = details[:maxImportDetails]
+	}
+	return &Error{Code: code, Message: msg, Details: details}
+}
+
+// checkImportAgainstBook checks periods, accounts, households, parties and
+// numbers of the whole batch with a handful of queries. opening admits the
+// month before the book starts (where the opening balances live).
+func (s *Store) checkImportAgainstBook(ctx context.Context, tx bun.Tx, b Book, items []importItem, opening bool) error {
+	var problems []Detail
+	bad := func(i int, field, format string, args ...any) {
+		f := fmt.Sprintf("vouchers[%d]", i)
+		if field != "" {
+			f += "." + field
+		}
+		problems = append(problems, Detail{Field: f, Message: fmt.Sprintf(format, args...)})
+	}
+	var all []Line
+	periods := map[string]bool{}
+	for _, it := range items {
+		all = append(all, it.v.Lines...)
+		periods[it.v.Period] = true
+	}
+	closed, last, err := importPeriods(ctx, tx, b.ID, periods)
+	if err != nil {
+		return err
+	}
+	refs, err := loadLineRefs(ctx, tx, b.ID, all)
+	if err != nil {
+		return err
+	}
+	for i, it := range items {
+		switch {
+		case !opening && it.v.Period < b.StartPeriod:
+			bad(i, "date", "日期早于账套启用期间 %s（启用前的余额请作为期初余额录入）", b.StartPeriod)
+		case closed[it.v.Period]:
+			bad(i, "date", "%s 期间已结账，不能导入", it.v.Period)
+		}
+		var v validation
+		for j, l := range it.v.Lines {
+			field := fmt.Sprintf("lines[%d]", j)
+			acc, ok := refs.accounts[l.Account]
+			if !ok {
+				v.add(field+".account", "科目不存在：%s", truncate(l.Account, 16))
+				continue
+			}
+			checkLineAux(acc, l, field, &v)
+			if l.Household != "" && !refs.households[l.Household] {
+				v.add(field+".household", "本账套没有此农户：%s", l.Household)
+			}
+			if l.Party != "" && !refs.parties[l.Party] {
+				v.add(field+".party", "本账套没有此单位：%s", l.Party)
+			}
+		}
+		for _, d := range v.details {
+			bad(i, d.Field, "%s", d.Message)
+		}
+	}
+	problems = append(problems, checkImportNumbers(items, last)...)
+	if len(problems) > 0 {
+		sort.SliceStable(problems, func(i, j int) bool { return detailIndex(problems[i]) < detailIndex(problems[j]) })
+		return batchError(ECodeInvalid, problems)
+	}
+	return nil
+}
+
+// detailIndex is the voucher index a problem names, for ordering.
+func detailIndex(d Detail) int {
+	var i int
+	fmt.Sscanf(d.Field, "vouchers[%d]", &i)
+	return i
+}
+
+// importPeriods returns which of periods are closed and the last voucher
+// number taken in each.
+func importPeriods(ctx context.Context, tx bun.Tx, bookID int64, periods map[string]bool) (closed map[string]bool, last map[string]int, err error) {
+	list := make([]string, 0, len(periods))
+	for p := range periods {
+		list = append(list, p)
+	}
+	closed, last = map[string]bool{}, map[string]int{}
+	var closedList []string
+	err = tx.NewRaw("SELECT period FROM periods WHERE book_id = ? AND closed = ? AND period IN (?)", bookID, true, bun.In(list)).Scan(ctx, &closedList)
+	if err != nil && !isNoRows(err) {
+		return nil, nil, err
+	}
+	for _, p := range closedList {
+		closed[p] = true
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT period, last_number FROM voucher_numbers WHERE book_id = ? AND period IN (?)", bookID, bun.In(list))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p string
+		var n int
+		if err := rows.Scan(&p, &n); err != nil {
+			return nil, nil, err
+		}
+		last[p] = n
+	}
+	return closed, last, rows.Err()
+}
+
+// checkImportNumbers requires that each month's imported numbers continue its
+// numbering exactly: none already taken (numbers 1..last are, numbering being
+// gapless), none twice in the batch, and no gap after them.
+func checkImportNumbers(items []importItem, last map[string]int) []Detail {
+	var out []Detail
+	type at struct{ n, index int }
+	byPeriod := map[string][]at{}
+	for i, it := range items {
+		byPeriod[it.v.Period] = append(byPeriod[it.v.Period], at{it.v.number, i})
+	}
+	periods := make([]string, 0, len(byPeriod))
+	for p := range byPeriod {
+		periods = append(periods, p)
+	}
+	sort.Strings(periods)
+	for _, p := range periods {
+		list := byPeriod[p]
+		sort.SliceStable(list, func(i, j int) bool { return list[i].n < list[j].n })
+		want := last[p] + 1
+		for k, x := range list {
+			field := fmt.Sprintf("vouchers[%d].number", x.index)
+			switch {
+			case x.n <= last[p]:
+				out = append(out, Detail{Field: field, Message: fmt.Sprintf("%s %s 与账中已有凭证编号冲突（该月已编至 %s）", p, FormatNumber(x.n), FormatNumber(last[p]))})
+			case k > 0 && list[k-1].n == x.n:
+				out = append(out, Detail{Field: field, Message: fmt.Sprintf("%s %s 与本批第 %d 张凭证（vouchers[%d]）编号重复", p, FormatNumber(x.n), list[k-1].index, list[k-1].index)})
+			case x.n != want:
+				out = append(out, Detail{Field: field, Message: fmt.Sprintf("%s 凭证号不连续：缺少 %s 至 %s（该月已编至 %s）", p, FormatNumber(want), FormatNumber(x.n-1), FormatNumber(want-1))})
+				want = x.n + 1
+			default:
+				want = x.n + 1
+			}
+		}
+	}
+	return out
+}
+
+// writeImport numbers, chains and writes a checked batch with multi-row
+// statements: vouchers, lines, the status flip to posted, numbering, chain
+// head, maintained balances and the audit log.
+func (s *Store) writeImport(ctx context.Context, tx bun.Tx, a Actor, b Book, items []importItem) (ImportResult, error) {
+	n := int64(len(items))
+	lastID, err := nextIDs(ctx, tx, b.ID, "voucher", n)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	lastAudit, err := nextIDs(ctx, tx, b.ID, "audit", n)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	now := s.timestamp()
+	res := ImportResult{Book: b.Code, Imported: len(items), Vouchers: make([]ImportedVoucher, len(items))}
+	seq, prev := b.ChainSeq, b.ChainHead
+	maxNumber := map[string]int{}
+	for i := range items {
+		v := &items[i].v
+		v.ID, v.Book, v.Status, v.Number = lastID-n+1+int64(i), b.Code, StatusPosted, FormatNumber(v.number)
+		v.PreparerID, v.PostedAt, v.CreatedAt, v.UpdatedAt = a.UserID, now, now, now
+		seq++
+		v.ChainSeq, v.PrevHash = seq, prev
+		v.Hash = VoucherHash(*v)
+		prev = v.Hash
+		maxNumber[v.Period] = max(maxNumber[v.Period], v.number)
+		res.Vouchers[i] = ImportedVoucher{Index: i, ID: v.ID, Period: v.Period, Number: v.Number}
+		res.Lines += len(v.Lines)
+	}
+	res.ChainSeq, res.ChainHead = seq, prev
+	if err := insertImported(ctx, tx, b.ID, items); err != nil {
+		return ImportResult{}, err
+	}
+	// Lines may join only a draft (a trigger guards posted ones), so the
+	// vouchers went in as drafts with their posting fields and turn posted now.
+	if _, err := tx.NewRaw("UPDATE vouchers SET status = 'posted' WHERE book_id = ? AND id >= ? AND id <= ?",
+		b.ID, lastID-n+1, lastID).Exec(ctx); err != nil {
+		return ImportResult{}, err
+	}
+	for p, num := range maxNumber {
+		if _, err := tx.NewRaw(`INSERT INTO voucher_numbers (book_id, period, last_number) VALUES (?, ?, ?)
+			ON CONFLICT (book_id, period) DO UPDATE SET last_number = excluded.last_number`, b.ID, p, num).Exec(ctx); err != nil {
+			return ImportResult{}, err
+		}
+	}
+	if _, err := tx.NewRaw("UPDATE books SET chain_seq = ?, chain_head = ? WHERE id = ?", seq, prev, b.ID).Exec(ctx); err != nil {
+		return ImportResult{}, err
+	}
+	if err := addBatchBalances(ctx, tx, b.ID, items); err != nil {
+		return ImportResult{}, err
+	}
+	return res, s.auditImported(ctx, tx, a, b.ID, lastAudit-n+1, now, items)
+}
+
+// nextIDs reserves n values of a counter and returns the last one.
+func nextIDs(ctx context.Context, tx bun.IDB, bookID int64, name string, n int64) (int64, error) {
+	var v int64
+	err := tx.NewRaw(`INSERT INTO counters (book_id, name, value) VALUES (?, ?, ?)
+		ON CONFLICT (book_id, name) DO UPDATE SET value = counters.value + excluded.value
+		RETURNING value`, bookID, name, n).Scan(ctx, &v)
+	if err != nil {
+		return 0, fmt.Errorf("counter %s: %w", name, err)
+	}
+	return v, nil
+}
+
+// bulkInsert writes rows (each len(cols) values) with multi-row INSERTs of at
+// most 8,000 parameters, within both databases' limits.
+func bulkInsert(ctx context.Context, tx bun.IDB, head string, cols int, rows [][]any, suffix string) error {
+	per := max(1, 8000/cols)
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		var q strings.Builder
+		q.Grow(len(head) + len(chunk)*(len(one)+2) + len(suffix))
+		q.WriteString(head)
+		args := make([]any, 0, cols*len(chunk))
+		for i, r := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(one)
+			args = append(args, r...)
+		}
+		q.WriteString(suffix)
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertImported writes the batch's vouchers (as drafts) and their lines.
+func insertImported(ctx context.Context, tx bun.Tx, bookID int64, items []importItem) error {
+	vrows := make([][]any, 0, len(items))
+	var lrows [][]any
+	for _, it := range items {
+		v := it.v
+		vrows = append(vrows, []any{bookID, v.ID, "draft", v.Date, v.Period, v.Summary, v.Attachments, v.PreparerID,
+			v.number, v.PostedAt, true, v.ChainSeq, v.PrevHash, v.Hash, v.Total.Fen(), v.CreatedAt, v.UpdatedAt})
+		for _, l := range v.Lines {
+			lrows = append(lrows, []any{bookID, v.ID, l.LineNo, l.Account, nullable(l.Household), nullable(l.Party),
+				l.Debit.Fen(), l.Credit.Fen(), l.Summary})
+		}
+	}
+	err := bulkInsert(ctx, tx, `INSERT INTO vouchers (book_id, id, status, date, period, summary, attachments, preparer_id,
+		number, posted_at, imported, chain_seq, prev_hash, hash, total_fen, created_at, updated_at) VALUES `, 17, vrows, "")
+	if err != nil {
+		return err
+	}
+	return bulkInsert(ctx, tx, `INSERT INTO voucher_lines (book_id, voucher_id, line_no, account_code, household_code,
+		party_code, debit_fen, credit_fen, summary) VALUES `, 9, lrows, "")
+}
+
+// addBatchBalances adds every line of the batch to the maintained balances,
+// summed per row first, in key order (PostgreSQL row locks in one order).
+func addBatchBalances(ctx context.Context, tx bun.Tx, bookID int64, items []importItem) error {
+	sums := map[balanceRowKey][2]int64{}
+	for _, it := range items {
+		for _, l := range it.v.Lines {
+			k := balanceRowKey{l.Account, l.Household, l.Party, it.v.Period}
+			d := sums[k]
+			sums[k] = [2]int64{d[0] + l.Debit.Fen(), d[1] + l.Credit.Fen()}
+		}
+	}
+	keys := make([]balanceRowKey, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.account != b.account {
+			return a.account < b.account
+		}
+		if a.household != b.household {
+			return a.household < b.household
+		}
+		if a.party != b.party {
+			return a.party < b.party
+		}
+		return a.period < b.period
+	})
+	rows := make([][]any, len(keys))
+	for i, k := range keys {
+		d := sums[k]
+		rows[i] = []any{bookID, k.account, k.household, k.party, k.period, d[0], d[1]}
+	}
+	return bulkInsert(ctx, tx, `INSERT INTO balances (book_id, account_code, household_code, party_code, period, debit_fen, credit_fen) VALUES `,
+		7, rows, ` ON CONFLICT (book_id, account_code, household_code, party_code, period)
+		DO UPDATE SET debit_fen = balances.debit_fen + excluded.debit_fen, credit_fen = balances.credit_fen + excluded.credit_fen`)
+}
+
+// auditImported records one "post" entry per imported voucher, as posting does,
+// with the original preparer and reviewer.
+func (s *Store) auditImported(ctx context.Context, tx bun.Tx, a Actor, bookID, firstID int64, at string, items []importItem) error {
+	rows := make([][]any, len(items))
+	for i, it := range items {
+		after, err := auditJSON(map[string]any{"number": it.v.Number, "period": it.v.Period, "hash": it.v.Hash,
+			"imported": true, "prepared_by": it.preparedBy, "reviewed_by": it.reviewedBy})
+		if err != nil {
+			return err
+		}
+		rows[i] = []any{bookID, firstID + int64(i), at, a.UserID, "post", "voucher", fmt.Sprint(it.v.ID), "导入已审核的历史凭证", "", after}
+	}
+	return bulkInsert(ctx, tx, `INSERT INTO audit_log (book_id, id, at, user_id, action, entity, entity_key, reason, before_json, after_json) VALUES `,
+		10, rows, "")
+}
+
+// OpeningInput is a book's opening balances (期初余额) at the start of its
+// first month: one line per account (and household or party on ★ accounts),
+// the balance on its side. Debits must equal credits.
+type OpeningInput struct {
+	Lines []LineInput `json:"lines"`
+}
+
+// OpeningSummary is the summary of the opening-balances voucher.
+const OpeningSummary = "期初余额"
+
+// SetOpeningBalances records the opening balances of a book that starts
+// mid-life. They are posted, flagged imported, as voucher 记-0001 of the month
+// before the book's first month, dated its last day: the trial balance of
+// any range from the first month shows them as opening balances, household
+// statements open with them, and Verify checks them with the chain. They can
+// be set once, before any month is closed; later corrections are vouchers.
+func (s *Store) SetOpeningBalances(ctx context.Context, a Actor, bookCode string, in OpeningInput) (Voucher, error) {
+	if len(in.Lines) < 1 || len(in.Lines) > maxOpeningLines {
+		return Voucher{}, FieldError("lines", "期初余额应有 1 到 %d 行，收到 %d 行", maxOpeningLines, len(in.Lines))
+	}
+	var v validation
+	lines := make([]Line, 0, len(in.Lines))
+	var debit, credit Money
+	for i, li := range in.Lines {
+		l := li.check(&v, fmt.Sprintf("lines[%d]", i), false)
+		l.LineNo = i + 1
+		debit, credit = debit.Add(l.Debit), credit.Add(l.Credit)
+		lines = append(lines, l)
+	}
+	if err := v.err(); err != nil {
+		return Voucher{}, err
+	}
+	if debit != credit || debit.IsZero() {
+		return Voucher{}, &Error{Code: ECodeUnbalanced,
+			Message: fmt.Sprintf("期初余额不平衡：借方合计 %s，贷方合计 %s", debit, credit),
+			Details: []Detail{{Field: "lines", Message: "借方余额合计应等于贷方余额合计且不为零"}}}
+	}
+	var out Voucher
+	err := s.write(ctx, func(tx bun.Tx) error {
+		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		if err != nil {
+			return err
+		}
+		if err := s.lockBook(ctx, tx, b.ID); err != nil {
+			return err
+		}
+		if b, err = s.bookByCode(ctx, tx, b.Code); err != nil {
+			return err
+		}
+		if err := s.checkOpeningAllowed(ctx, tx, b); err != nil {
+			return err
+		}
+		start, _ := time.Parse("2006-01", b.StartPeriod)
+		date := start.AddDate(0, 0, -1).Format("2006-01-02")
+		it := importItem{v: Voucher{Date: date, Period: date[:7], Summary: OpeningSummary + "（账套启用期间 " + b.StartPeriod + "）",
+			Lines: lines, Total: debit, number: 1, Imported: true}, reviewedBy: a.Name}
+		items := []importItem{it}
+		if err := s.checkImportAgainstBook(ctx, tx, b, items, true); err != nil {
+			return openingError(err)
+		}
+		res, err := s.writeImport(ctx, tx, a, b, items)
+		if err != nil {
+			return err
+		}
+		out, err = s.voucherByID(ctx, tx, b, res.Vouchers[0].ID)
+		return err
+	})
+	return out, err
+}
+
+// checkOpeningAllowed refuses a second set of opening balances and a book
+// whose months have started closing.
+func (s *Store) checkOpeningAllowed(ctx context.Context, tx bun.Tx, b Book) error {
+	var n int
+	if err := tx.NewRaw("SELECT COUNT(*) FROM vouchers WHERE book_id = ? AND period < ?", b.ID, b.StartPeriod).Scan(ctx, &n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return Errorf(ECodeConflict, "账套已录入期初余额，不能重复录入；如需更正请在启用期间填制调整凭证")
+	}
+	if err := tx.NewRaw("SELECT COUNT(*) FROM periods WHERE book_id = ? AND closed = ?", b.ID, true).Scan(ctx, &n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return Errorf(ECodeConflict, "账套已有结账的期间，不能再录入期初余额")
+	}
+	return nil
+}
+
+// openingError renames "vouchers[0].lines[…]" to "lines[…]" for the opening input.
+func openingError(err error) error {
+	e, ok := err.(*Error)
+	if !ok {
+		return err
+	}
+	out := &Error{Code: e.Code, Message: strings.ReplaceAll(strings.TrimPrefix(e.Message, "整批未导入："), "vouchers[0].", "")}
+	for _, d := range e.Details {
+		out.Details = append(out.Details, Detail{Field: strings.TrimPrefix(d.Field, "vouchers[0]."), Message: d.Message})
+	}
+	return out
+}
+
+// OpeningBalances returns the book's opening-balances voucher, or a not-found
+// error when none was set.
+func (s *Store) OpeningBalances(ctx context.Context, a Actor, bookCode string) (Voucher, error) {
+	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
+	if err != nil {
+		return Voucher{}, err
+	}
+	var id int64
+	err = s.db.NewRaw("SELECT id FROM vouchers WHERE book_id = ? AND period < ? AND imported = ? ORDER BY id LIMIT 1",
+		b.ID, b.StartPeriod, true).Scan(ctx, &id)
+	if isNoRows(err) {
+		return Voucher{}, Errorf(ECodeNotFound, "账套 %s 未录入期初余额", b.Code)
+	}
+	if err != nil {
+		return Voucher{}, err
+	}
+	return s.voucherByID(ctx, s.db, b, id)
+}

@@ -108,11 +108,15 @@ var operations = []operation{
 		query: []param{{"period", "期间", periodSchema, false}, {"status", "状态", map[string]any{"type": "string", "enum": []string{"draft", "posted"}}, false},
 			{"account", "科目（含其明细科目）", accountSchema, false}, {"household", "户编号", codeSchema, false}, afterParam("凭证 ID 游标", idSchema), limitParam}},
 	{method: "POST", path: v1 + "/books/{book}/vouchers", summary: "填制凭证（草稿）", roles: writers, body: ledger.VoucherInput{}, status: 201, result: ledger.Voucher{}},
+	{method: "POST", path: v1 + "/books/{book}/vouchers/batch", summary: "批量导入已审核的历史凭证（每批至多 1000 张，全部成功或全部不导入；保留原凭证号和日期，标记为导入，直接过账；请求体至多 32 MiB）", roles: writers, body: ledger.ImportBatch{}, status: 201, result: ledger.ImportResult{}},
 	{method: "GET", path: v1 + "/books/{book}/vouchers/{id}", summary: "凭证详情", roles: readers, status: 200, result: ledger.Voucher{}},
 	{method: "PATCH", path: v1 + "/books/{book}/vouchers/{id}", summary: "修改草稿凭证（仅制单人；给出 lines 则整体替换）", roles: writers, body: ledger.VoucherPatch{}, status: 200, result: ledger.Voucher{}},
 	{method: "DELETE", path: v1 + "/books/{book}/vouchers/{id}", summary: "删除草稿凭证（仅制单人）", roles: writers, status: 204},
 	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/post", summary: "审核过账：编号、入哈希链", roles: posters, emptyBody: true, status: 200, result: ledger.Voucher{}},
 	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/reverse", summary: "红字冲销：生成冲销草稿", roles: writers, body: ledger.ReverseInput{}, status: 201, result: ledger.Voucher{}},
+
+	{method: "GET", path: v1 + "/books/{book}/opening-balances", summary: "期初余额凭证（可分次录入）", roles: readers, status: 200, result: list[ledger.Voucher]{}},
+	{method: "POST", path: v1 + "/books/{book}/opening-balances", summary: "录入期初余额（每次借贷须平衡，可分次录入；记入启用期间前一月末，须在任何期间结账之前）", roles: writers, body: ledger.OpeningInput{}, status: 201, result: ledger.Voucher{}},
 
 	{method: "GET", path: v1 + "/books/{book}/periods", summary: "会计期间及结账状态", roles: readers, status: 200, result: list[ledger.PeriodStatus]{}},
 	{method: "POST", path: v1 + "/books/{book}/periods/{period}/close", summary: "结账", roles: closers, emptyBody: true, status: 200, result: ledger.PeriodStatus{}},

@@ -43,11 +43,15 @@ func (a *api) routes(e *echo.Echo) {
 
 	r.GET("/books/:book/vouchers", a.listVouchers)
 	r.POST("/books/:book/vouchers", a.createVoucher, idem)
+	r.POST("/books/:book/vouchers/batch", a.importVouchers, routeBodyLimit(batchRoute), idem)
 	r.GET("/books/:book/vouchers/:id", a.getVoucher)
 	r.PATCH("/books/:book/vouchers/:id", a.updateVoucher)
 	r.DELETE("/books/:book/vouchers/:id", a.deleteVoucher)
 	r.POST("/books/:book/vouchers/:id/post", a.postVoucher, idem)
 	r.POST("/books/:book/vouchers/:id/reverse", a.reverseVoucher, idem)
+
+	r.GET("/books/:book/opening-balances", a.getOpeningBalances)
+	r.POST("/books/:book/opening-balances", a.setOpeningBalances, idem)
 
 	r.GET("/books/:book/periods", a.listPeriods)
 	r.POST("/books/:book/periods/:period/close", a.closePeriod, idem)

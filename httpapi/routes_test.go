@@ -76,6 +76,22 @@ func (e *env) posted() string {
 	return fmt.Sprintf("/api/v1/books/V1/vouchers/%d", v.ID)
 }
 
+// importBatch is n historical vouchers for period that continue its numbering.
+func (e *env) importBatch(period string, n int) ledger.ImportBatch {
+	e.t.Helper()
+	var last int
+	err := e.store.DB().NewRaw("SELECT COALESCE(MAX(last_number), 0) FROM voucher_numbers WHERE period = ?", period).Scan(context.Background(), &last)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var b ledger.ImportBatch
+	for i := 1; i <= n; i++ {
+		b.Vouchers = append(b.Vouchers, ledger.ImportVoucher{Number: last + i, Date: period + "-15", Summary: "导入历史凭证", ReviewedBy: "原审核人",
+			Lines: rent(15, "H001", "10.00").Lines})
+	}
+	return b
+}
+
 func routeCases() []routeCase {
 	return append([]routeCase{
 		{"GET", "/api/v1/me", everyone, fixed("/api/v1/me", nil)},
@@ -120,6 +136,9 @@ func routeCases() []routeCase {
 			return "/api/v1/books/V1/vouchers?period=2026-06&status=posted&account=211&household=H002&limit=5", nil
 		}},
 		{"POST", "/api/v1/books/:book/vouchers", accountantCreates, fixed("/api/v1/books/V1/vouchers", rent(12, "H003", "12.30"))},
+		{"POST", "/api/v1/books/:book/vouchers/batch", accountantCreates, func(e *env, _ string, _ int) (string, any) {
+			return "/api/v1/books/V1/vouchers/batch", e.importBatch("2026-11", 3)
+		}},
 		{"GET", "/api/v1/books/:book/vouchers/:id", inBook, func(e *env, _ string, _ int) (string, any) { return e.draft(), nil }},
 		{"PATCH", "/api/v1/books/:book/vouchers/:id", with(accountantWrites, statuses{roleReviewer: 403}), func(e *env, _ string, _ int) (string, any) {
 			return e.draft(), map[string]any{"summary": "更正摘要"}
@@ -133,6 +152,10 @@ func routeCases() []routeCase {
 		{"POST", "/api/v1/books/:book/vouchers/:id/reverse", accountantCreates, func(e *env, _ string, _ int) (string, any) {
 			return e.posted() + "/reverse", ledger.ReverseInput{Date: "2026-06-20"}
 		}},
+
+		{"GET", "/api/v1/books/:book/opening-balances", inBook, fixed("/api/v1/books/V1/opening-balances", nil)},
+		{"POST", "/api/v1/books/:book/opening-balances", accountantCreates, fixed("/api/v1/books/V1/opening-balances", ledger.OpeningInput{
+			Lines: []ledger.LineInput{{Account: "101", Debit: ledgertest.Amount("800.00")}, {Account: "301", Credit: ledgertest.Amount("800.00")}}})},
 
 		{"GET", "/api/v1/books/:book/periods", inBook, fixed("/api/v1/books/V1/periods", nil)},
 		{"POST", "/api/v1/books/:book/periods/:period/close", with(inBook, statuses{roleAuditor: 403}),

@@ -146,6 +146,7 @@ func (a *api) recoverPanics() echo.MiddlewareFunc {
 // limit, with their own limit.
 var largeBodies = map[string]int64{
 	"/api/v1/books/:book/imports/:kind": importBodyLimit,
+	batchRoute:                          batchBodyLimit,
 }
 
 // bodyLimit refuses request bodies over limit bytes with 413; a route of

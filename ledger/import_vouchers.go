@@ -498,12 +498,14 @@ type OpeningInput struct {
 // OpeningSummary is the summary of the opening-balances voucher.
 const OpeningSummary = "期初余额"
 
-// SetOpeningBalances records the opening balances of a book that starts
-// mid-life. They are posted, flagged imported, as voucher 记-0001 of the month
-// before the book's first month, dated its last day: the trial balance of
-// any range from the first month shows them as opening balances, household
-// statements open with them, and Verify checks them with the chain. They can
-// be set once, before any month is closed; later corrections are vouchers.
+// SetOpeningBalances records opening balances of a book that starts
+// mid-life. They are posted, flagged imported, as vouchers of the month before
+// the book's first month, dated its last day (记-0001, then 记-0002 for a
+// further part): the trial balance of any range from the first month shows
+// them as opening balances, household statements open with them, and Verify
+// checks them with the chain. Each part must balance on its own; a large book
+// may enter them in parts (one per account group, say), and a mistake is
+// corrected by a further part. Nothing is accepted once a month is closed.
 func (s *Store) SetOpeningBalances(ctx context.Context, a Actor, bookCode string, in OpeningInput) (Voucher, error) {
 	if len(in.Lines) < 1 || len(in.Lines) > maxOpeningLines {
 		return Voucher{}, FieldError("lines", "期初余额应有 1 到 %d 行，收到 %d 行", maxOpeningLines, len(in.Lines))
@@ -542,8 +544,13 @@ func (s *Store) SetOpeningBalances(ctx context.Context, a Actor, bookCode string
 		}
 		start, _ := time.Parse("2006-01", b.StartPeriod)
 		date := start.AddDate(0, 0, -1).Format("2006-01-02")
+		var last int
+		err = tx.NewRaw("SELECT last_number FROM voucher_numbers WHERE book_id = ? AND period = ?", b.ID, date[:7]).Scan(ctx, &last)
+		if err != nil && !isNoRows(err) {
+			return err
+		}
 		it := importItem{v: Voucher{Date: date, Period: date[:7], Summary: OpeningSummary + "（账套启用期间 " + b.StartPeriod + "）",
-			Lines: lines, Total: debit, number: 1, Imported: true}, reviewedBy: a.Name}
+			Lines: lines, Total: debit, number: last + 1, Imported: true}, reviewedBy: a.Name}
 		items := []importItem{it}
 		if err := s.checkImportAgainstBook(ctx, tx, b, items, true); err != nil {
 			return openingError(err)
@@ -558,21 +565,14 @@ func (s *Store) SetOpeningBalances(ctx context.Context, a Actor, bookCode string
 	return out, err
 }
 
-// checkOpeningAllowed refuses a second set of opening balances and a book
-// whose months have started closing.
+// checkOpeningAllowed refuses opening balances once a month of the book is closed.
 func (s *Store) checkOpeningAllowed(ctx context.Context, tx bun.Tx, b Book) error {
 	var n int
-	if err := tx.NewRaw("SELECT COUNT(*) FROM vouchers WHERE book_id = ? AND period < ?", b.ID, b.StartPeriod).Scan(ctx, &n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return Errorf(ECodeConflict, "账套已录入期初余额，不能重复录入；如需更正请在启用期间填制调整凭证")
-	}
 	if err := tx.NewRaw("SELECT COUNT(*) FROM periods WHERE book_id = ? AND closed = ?", b.ID, true).Scan(ctx, &n); err != nil {
 		return err
 	}
 	if n > 0 {
-		return Errorf(ECodeConflict, "账套已有结账的期间，不能再录入期初余额")
+		return Errorf(ECodeConflict, "账套已有结账的期间，不能再录入期初余额；如需更正请在未结账期间填制调整凭证")
 	}
 	return nil
 }
@@ -590,21 +590,26 @@ func openingError(err error) error {
 	return out
 }
 
-// OpeningBalances returns the book's opening-balances voucher, or a not-found
-// error when none was set.
-func (s *Store) OpeningBalances(ctx context.Context, a Actor, bookCode string) (Voucher, error) {
+// OpeningBalances returns the book's opening-balance vouchers, in order;
+// none when no opening balances were entered.
+func (s *Store) OpeningBalances(ctx context.Context, a Actor, bookCode string) ([]Voucher, error) {
 	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
 	if err != nil {
-		return Voucher{}, err
+		return nil, err
 	}
-	var id int64
-	err = s.db.NewRaw("SELECT id FROM vouchers WHERE book_id = ? AND period < ? AND imported = ? ORDER BY id LIMIT 1",
-		b.ID, b.StartPeriod, true).Scan(ctx, &id)
-	if isNoRows(err) {
-		return Voucher{}, Errorf(ECodeNotFound, "账套 %s 未录入期初余额", b.Code)
+	var ids []int64
+	err = s.db.NewRaw("SELECT id FROM vouchers WHERE book_id = ? AND period < ? AND status = 'posted' ORDER BY id",
+		b.ID, b.StartPeriod).Scan(ctx, &ids)
+	if err != nil && !isNoRows(err) {
+		return nil, err
 	}
-	if err != nil {
-		return Voucher{}, err
+	out := make([]Voucher, 0, len(ids))
+	for _, id := range ids {
+		v, err := s.voucherByID(ctx, s.db, b, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
 	}
-	return s.voucherByID(ctx, s.db, b, id)
+	return out, nil
 }

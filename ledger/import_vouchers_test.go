@@ -194,12 +194,16 @@ func TestOpeningBalances(t *testing.T) {
 		if v.Period != "2025-12" || v.Date != "2025-12-31" || v.Number != "记-0001" || !v.Imported {
 			t.Fatalf("opening voucher %+v", v)
 		}
-		if _, err := s.SetOpeningBalances(ctx, f.Preparer, "V1", in); ledger.ErrorCode(err) != ledger.ECodeConflict {
-			t.Fatalf("second opening: %v", err)
+		part2, err := s.SetOpeningBalances(ctx, f.Preparer, "V1", ledger.OpeningInput{Lines: []ledger.LineInput{
+			{Account: "101", Debit: ledgertest.Amount("200.00")},
+			{Account: "301", Credit: ledgertest.Amount("200.00")},
+		}})
+		if err != nil || part2.Number != "记-0002" || part2.Period != "2025-12" {
+			t.Fatalf("second part: %+v %v", part2, err)
 		}
 		got, err := s.OpeningBalances(ctx, f.Auditor, "V1")
-		if err != nil || got.ID != v.ID {
-			t.Fatalf("opening balances: %v %v", got.ID, err)
+		if err != nil || len(got) != 2 || got[0].ID != v.ID {
+			t.Fatalf("opening balances: %v %v", len(got), err)
 		}
 		f.Post(t, ledger.VoucherInput{Date: "2026-01-15", Summary: "支付农户土地流转费", Lines: []ledger.LineInput{
 			{Account: "21101", Household: "H001", Debit: ledgertest.Amount("1200.00")}, {Account: "102", Credit: ledgertest.Amount("1200.00")}}})
@@ -216,7 +220,7 @@ func TestOpeningBalances(t *testing.T) {
 			t.Fatalf("no row %s", code)
 			return ledger.TrialBalanceRow{}
 		}
-		if !tb.Balanced || row("102").OpeningDebit.String() != "50000.00" || row("102").ClosingDebit.String() != "48800.00" ||
+		if !tb.Balanced || row("102").OpeningDebit.String() != "50000.00" || row("101").ClosingDebit.String() != "1000.00" ||
 			row("21101").OpeningCredit.String() != "1800.00" || tb.Totals.PeriodDebit.String() != "1200.00" {
 			t.Fatalf("trial balance %+v %+v", row("102"), tb.Totals)
 		}
@@ -228,5 +232,11 @@ func TestOpeningBalances(t *testing.T) {
 			t.Fatalf("statement %+v", st.Accounts)
 		}
 		mustVerify(t, s, "V1")
+		if _, err := s.ClosePeriod(ctx, f.Township, "V1", "2026-01"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetOpeningBalances(ctx, f.Preparer, "V1", in); ledger.ErrorCode(err) != ledger.ECodeConflict {
+			t.Fatalf("opening after a close: %v", err)
+		}
 	})
 }

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// envBenchServe makes the test binary act as `coopledger` so the bench can
+// run it as its server process.
+const envBenchServe = "COOPLEDGER_TEST_ACT_AS_COOPLEDGER"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envBenchServe) == "1" {
+		err := run(context.Background(), append([]string{"coopledger"}, os.Args[1:]...), os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+		if err != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestBenchQuick is the smoke run of `coopledger bench --quick`: every figure
+// is measured at a tiny scale and written as JSON, so the harness cannot rot.
+// It asserts that the figures are there, not how fast they are.
+func TestBenchQuick(t *testing.T) {
+	benchServerEnv = []string{envBenchServe + "=1"}
+	t.Cleanup(func() { benchServerEnv = nil })
+	out := filepath.Join(t.TempDir(), "bench.json")
+	vars := map[string]string{"COOPLEDGER_TEST_POSTGRES": os.Getenv("COOPLEDGER_TEST_POSTGRES")}
+	stdout, stderr, err := invoke(context.Background(), vars, "bench", "--quick", "--json", out)
+	if err != nil {
+		t.Fatalf("bench --quick: %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep benchReport
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Machine.Cores < 1 || !rep.Quick {
+		t.Errorf("machine %+v", rep.Machine)
+	}
+	seen := map[int]bool{}
+	for _, f := range rep.Figures {
+		seen[f.Figure] = true
+		if f.Value <= 0 && f.Unit != "ratio" {
+			t.Errorf("figure %d %q: %v %s", f.Figure, f.Name, f.Value, f.Unit)
+		}
+		if !strings.Contains(stdout, f.Name) {
+			t.Errorf("table lacks %q", f.Name)
+		}
+	}
+	for fig := 1; fig <= 6; fig++ {
+		if !seen[fig] {
+			t.Errorf("no figure %d in %s", fig, raw)
+		}
+	}
+}

@@ -7,7 +7,9 @@
 #                     PostgreSQL cluster (scripts/pgtest.sh; skipped with a
 #                     message if no PostgreSQL server binaries are installed)
 #   make test-sqlite  only the SQLite run
-#   make bench        run every benchmark once
+#   make bench        coopledger bench: the performance figures (README
+#                     "Performance"), SQLite and, with COOPLEDGER_TEST_POSTGRES
+#                     set, PostgreSQL; writes bench.json (BENCHFLAGS=... to scale)
 #   make lint         gofmt + go vet
 #   make fuzz         run every Fuzz* target for FUZZTIME each
 #   make clean        remove build and test artifacts (keeps data/)
@@ -67,8 +69,9 @@ test-sqlite:
 test-postgres:
 	scripts/pgtest.sh $(GO) test -count=1 $(TESTFLAGS) ./...
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+BENCHFLAGS ?=
+bench: build
+	./$(BIN) bench --json bench.json $(BENCHFLAGS)
 
 lint: fmt-check vet
 

@@ -46,7 +46,7 @@ func TestBatchImport(t *testing.T) {
 		if res.status != 201 {
 			t.Fatalf("batch of %d bytes: %d %s", len(raw), res.status, res.body)
 		}
-		var out ledger.ImportResult
+		var out ledger.BatchImportResult
 		if err := json.Unmarshal(res.body, &out); err != nil || out.Imported != ledger.MaxImportVouchers || out.Vouchers[999].Number != "记-1000" {
 			t.Fatalf("result %v %+v", err, out.Vouchers[len(out.Vouchers)-1])
 		}

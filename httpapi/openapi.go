@@ -108,7 +108,7 @@ var operations = []operation{
 		query: []param{{"period", "期间", periodSchema, false}, {"status", "状态", map[string]any{"type": "string", "enum": []string{"draft", "posted"}}, false},
 			{"account", "科目（含其明细科目）", accountSchema, false}, {"household", "户编号", codeSchema, false}, afterParam("凭证 ID 游标", idSchema), limitParam}},
 	{method: "POST", path: v1 + "/books/{book}/vouchers", summary: "填制凭证（草稿）", roles: writers, body: ledger.VoucherInput{}, status: 201, result: ledger.Voucher{}},
-	{method: "POST", path: v1 + "/books/{book}/vouchers/batch", summary: "批量导入已审核的历史凭证（每批至多 1000 张，全部成功或全部不导入；保留原凭证号和日期，标记为导入，直接过账；请求体至多 32 MiB）", roles: writers, body: ledger.ImportBatch{}, status: 201, result: ledger.ImportResult{}},
+	{method: "POST", path: v1 + "/books/{book}/vouchers/batch", summary: "批量导入已审核的历史凭证（每批至多 1000 张，全部成功或全部不导入；保留原凭证号和日期，标记为导入，直接过账；请求体至多 32 MiB）", roles: writers, body: ledger.ImportBatch{}, status: 201, result: ledger.BatchImportResult{}},
 	{method: "GET", path: v1 + "/books/{book}/vouchers/{id}", summary: "凭证详情", roles: readers, status: 200, result: ledger.Voucher{}},
 	{method: "PATCH", path: v1 + "/books/{book}/vouchers/{id}", summary: "修改草稿凭证（仅制单人；给出 lines 则整体替换）", roles: writers, body: ledger.VoucherPatch{}, status: 200, result: ledger.Voucher{}},
 	{method: "DELETE", path: v1 + "/books/{book}/vouchers/{id}", summary: "删除草稿凭证（仅制单人）", roles: writers, status: 204},

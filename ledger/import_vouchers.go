@@ -51,8 +51,8 @@ type ImportedVoucher struct {
 	Number string `json:"number"`
 }
 
-// ImportResult is the answer to a successful batch.
-type ImportResult struct {
+// BatchImportResult is the answer to a successful batch.
+type BatchImportResult struct {
 	Book      string            `json:"book"`
 	Imported  int               `json:"imported"`
 	Lines     int               `json:"lines"`
@@ -74,15 +74,15 @@ type importItem struct {
 // a gap in a month refuse the whole batch, naming each bad voucher by its
 // index ("vouchers[12]") and the reason; nothing is written. Numbering of the
 // month continues after the imported numbers.
-func (s *Store) ImportVouchers(ctx context.Context, a Actor, bookCode string, in ImportBatch) (ImportResult, error) {
+func (s *Store) ImportVouchers(ctx context.Context, a Actor, bookCode string, in ImportBatch) (BatchImportResult, error) {
 	if len(in.Vouchers) == 0 || len(in.Vouchers) > MaxImportVouchers {
-		return ImportResult{}, FieldError("vouchers", "每批导入 1 到 %d 张凭证，收到 %d 张", MaxImportVouchers, len(in.Vouchers))
+		return BatchImportResult{}, FieldError("vouchers", "每批导入 1 到 %d 张凭证，收到 %d 张", MaxImportVouchers, len(in.Vouchers))
 	}
 	items, err := checkImportShapes(in.Vouchers)
 	if err != nil {
-		return ImportResult{}, err
+		return BatchImportResult{}, err
 	}
-	var out ImportResult
+	var out BatchImportResult
 	err = s.write(ctx, func(tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
@@ -323,18 +323,18 @@ func checkImportNumbers(items []importItem, last map[string]int) []Detail {
 // writeImport numbers, chains and writes a checked batch with multi-row
 // statements: vouchers, lines, the status flip to posted, numbering, chain
 // head, maintained balances and the audit log.
-func (s *Store) writeImport(ctx context.Context, tx bun.Tx, a Actor, b Book, items []importItem) (ImportResult, error) {
+func (s *Store) writeImport(ctx context.Context, tx bun.Tx, a Actor, b Book, items []importItem) (BatchImportResult, error) {
 	n := int64(len(items))
 	lastID, err := nextIDs(ctx, tx, b.ID, "voucher", n)
 	if err != nil {
-		return ImportResult{}, err
+		return BatchImportResult{}, err
 	}
 	lastAudit, err := nextIDs(ctx, tx, b.ID, "audit", n)
 	if err != nil {
-		return ImportResult{}, err
+		return BatchImportResult{}, err
 	}
 	now := s.timestamp()
-	res := ImportResult{Book: b.Code, Imported: len(items), Vouchers: make([]ImportedVoucher, len(items))}
+	res := BatchImportResult{Book: b.Code, Imported: len(items), Vouchers: make([]ImportedVoucher, len(items))}
 	seq, prev := b.ChainSeq, b.ChainHead
 	maxNumber := map[string]int{}
 	for i := range items {
@@ -351,25 +351,25 @@ func (s *Store) writeImport(ctx context.Context, tx bun.Tx, a Actor, b Book, ite
 	}
 	res.ChainSeq, res.ChainHead = seq, prev
 	if err := insertImported(ctx, tx, b.ID, items); err != nil {
-		return ImportResult{}, err
+		return BatchImportResult{}, err
 	}
 	// Lines may join only a draft (a trigger guards posted ones), so the
 	// vouchers went in as drafts with their posting fields and turn posted now.
 	if _, err := tx.NewRaw("UPDATE vouchers SET status = 'posted' WHERE book_id = ? AND id >= ? AND id <= ?",
 		b.ID, lastID-n+1, lastID).Exec(ctx); err != nil {
-		return ImportResult{}, err
+		return BatchImportResult{}, err
 	}
 	for p, num := range maxNumber {
 		if _, err := tx.NewRaw(`INSERT INTO voucher_numbers (book_id, period, last_number) VALUES (?, ?, ?)
 			ON CONFLICT (book_id, period) DO UPDATE SET last_number = excluded.last_number`, b.ID, p, num).Exec(ctx); err != nil {
-			return ImportResult{}, err
+			return BatchImportResult{}, err
 		}
 	}
 	if _, err := tx.NewRaw("UPDATE books SET chain_seq = ?, chain_head = ? WHERE id = ?", seq, prev, b.ID).Exec(ctx); err != nil {
-		return ImportResult{}, err
+		return BatchImportResult{}, err
 	}
 	if err := addBatchBalances(ctx, tx, b.ID, items); err != nil {
-		return ImportResult{}, err
+		return BatchImportResult{}, err
 	}
 	return res, s.auditImported(ctx, tx, a, b.ID, lastAudit-n+1, now, items)
 }

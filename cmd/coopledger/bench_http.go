@@ -150,8 +150,8 @@ func httpClient(n int) *http.Client {
 		MaxIdleConns: n + 4, MaxIdleConnsPerHost: n + 4, IdleConnTimeout: time.Minute, DisableCompression: true}}
 }
 
-// call sends one request and decodes a 2xx JSON answer into out.
-func call(c *http.Client, method, url, token string, body []byte, out any) error {
+// benchCall sends one request and decodes a 2xx JSON answer into out.
+func benchCall(c *http.Client, method, url, token string, body []byte, out any) error {
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		return err
@@ -277,10 +277,10 @@ func benchHTTP(ctx context.Context, cfg benchConfig, db string) ([]benchFigure, 
 				h := post.households[(w*7919+i)%len(post.households)]
 				body, _ := json.Marshal(ledger.VoucherInput{Date: "2026-02-10", Summary: "收到土地流转费并支付农户", Lines: fourLines(h, 30_000+int64(i%1000))})
 				var v struct{ ID int64 }
-				if err := call(client, "POST", srv.base+"/api/v1/books/POST/vouchers", post.prepToken, body, &v); err != nil {
+				if err := benchCall(client, "POST", srv.base+"/api/v1/books/POST/vouchers", post.prepToken, body, &v); err != nil {
 					return err
 				}
-				return call(client, "POST", fmt.Sprintf("%s/api/v1/books/POST/vouchers/%d/post", srv.base, v.ID), post.revToken, nil, nil)
+				return benchCall(client, "POST", fmt.Sprintf("%s/api/v1/books/POST/vouchers/%d/post", srv.base, v.ID), post.revToken, nil, nil)
 			})
 			if err != nil {
 				srv.stop()
@@ -394,7 +394,7 @@ func batchImportHTTP(cfg benchConfig, srv *server, books []benchBook) ([]float64
 		}
 		start := time.Now()
 		for _, body := range bodies {
-			if err := call(client, "POST", srv.base+"/api/v1/books/"+b.code+"/vouchers/batch", b.prepToken, body, nil); err != nil {
+			if err := benchCall(client, "POST", srv.base+"/api/v1/books/"+b.code+"/vouchers/batch", b.prepToken, body, nil); err != nil {
 				return nil, err
 			}
 		}

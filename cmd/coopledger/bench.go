@@ -44,6 +44,7 @@ type benchConfig struct {
 	log          io.Writer     // progress messages
 	keep         bool          // keep the SQLite files
 	statementHHs int           // households of the history book
+	payAll       bool          // pay every household before reconciling (slow to set up)
 }
 
 // benchFigure is one measured number.
@@ -91,12 +92,13 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	postFor := fs.Duration("post-for", 3*time.Second, "duration of each posting measurement (figure 1)")
 	dir := fs.String("dir", "", "directory for the SQLite files (default: a temporary one, removed afterwards)")
 	serverBin := fs.String("server", "", "coopledger binary to run as the server (default: this one)")
+	payAll := fs.Bool("pay", false, "pay every household of the county quarter before reconciling it (setting up 100,000 payments takes minutes)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg := benchConfig{quick: *quick, runs: max(1, *runs), clients: []int{1, 8, 32}, postFor: *postFor, importBatch: ledger.MaxImportVouchers,
 		importTotal: 20_000, households: *households, pgHistory: *pgHistory, pgAdmin: *pg, serverBin: *serverBin, log: e.stderr,
-		statementHHs: 2_000}
+		statementHHs: 2_000, payAll: *payAll}
 	for _, f := range strings.Split(*history, ",") {
 		var n int
 		if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err != nil || n < 1000 {
@@ -107,7 +109,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	if cfg.quick {
 		cfg.runs, cfg.clients, cfg.postFor = 1, []int{1, 4}, 300*time.Millisecond
 		cfg.importBatch, cfg.importTotal, cfg.households = 100, 300, 300
-		cfg.history, cfg.pgHistory, cfg.statementHHs = []int{4_000, 8_000}, 8_000, 50
+		cfg.history, cfg.pgHistory, cfg.statementHHs, cfg.payAll = []int{4_000, 8_000}, 8_000, 50, true
 	}
 	if cfg.serverBin == "" {
 		exe, err := os.Executable()

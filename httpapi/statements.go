@@ -14,19 +14,19 @@ import (
 
 // Financial statements (资产负债表, 收益及收益分配表) and year-end closing.
 
-// requiredMonth reads a required month parameter.
-func requiredMonth(q *queryParams, name string) string {
-	m := q.period(name)
-	if q.values.Get(name) == "" {
-		q.errs.add(name, "必须指定月份，如 2026-09")
+// monthQuery reads the only query parameter of a month-end report: ?month=.
+func monthQuery(c echo.Context) (string, error) {
+	q := parseQuery(c, "month")
+	m := q.period("month")
+	if q.values.Get("month") == "" {
+		q.errs.add("month", "必须指定月份，如 2026-09")
 	}
-	return m
+	return m, q.err()
 }
 
 func (a *api) balanceSheet(c echo.Context) error {
-	q := parseQuery(c, "month")
-	month := requiredMonth(q, "month")
-	if err := q.err(); err != nil {
+	month, err := monthQuery(c)
+	if err != nil {
 		return err
 	}
 	bs, err := a.store.BalanceSheet(ctx(c), actor(c), c.Param("book"), month)
@@ -50,9 +50,8 @@ func (a *api) incomeStatement(c echo.Context) error {
 }
 
 func (a *api) statementsWorkbook(c echo.Context) error {
-	q := parseQuery(c, "month")
-	month := requiredMonth(q, "month")
-	if err := q.err(); err != nil {
+	month, err := monthQuery(c)
+	if err != nil {
 		return err
 	}
 	d, err := reports.LoadStatements(ctx(c), a.store, actor(c), c.Param("book"), month)
@@ -67,9 +66,8 @@ func (a *api) townshipStatements(c echo.Context) error {
 	if err := townshipWide(c, "乡镇汇总报表"); err != nil {
 		return err
 	}
-	q := parseQuery(c, "month")
-	month := requiredMonth(q, "month")
-	if err := q.err(); err != nil {
+	month, err := monthQuery(c)
+	if err != nil {
 		return err
 	}
 	ts, err := a.store.TownshipStatements(ctx(c), actor(c), c.Param("township"), month)
@@ -83,9 +81,8 @@ func (a *api) townshipStatementsWorkbook(c echo.Context) error {
 	if err := townshipWide(c, "乡镇汇总报表"); err != nil {
 		return err
 	}
-	q := parseQuery(c, "month")
-	month := requiredMonth(q, "month")
-	if err := q.err(); err != nil {
+	month, err := monthQuery(c)
+	if err != nil {
 		return err
 	}
 	d, err := reports.LoadTownshipStatements(ctx(c), a.store, actor(c), c.Param("township"), month)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,22 +103,7 @@ func runWalkthrough(t *testing.T, dsn, block string) {
 	dir := t.TempDir()
 	mustInvoke(t, "demo", "--db", dsn, "--tokens-file", filepath.Join(dir, "data", "demo-tokens.txt"))
 
-	addr := freePort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	exited := make(chan error, 1)
-	go func() {
-		exited <- run(ctx, []string{"coopledger", "serve", "--db", dsn, "--addr", addr},
-			func(string) string { return "" }, strings.NewReader(""), io.Discard, io.Discard)
-	}()
-	defer func() {
-		cancel()
-		select {
-		case <-exited:
-		case <-time.After(shutdownGrace + 5*time.Second):
-			t.Error("serve did not stop")
-		}
-	}()
-	waitHealthy(t, "http://"+addr, exited)
+	addr := serveInBackground(t, dsn)
 
 	script, steps := parseWalkthrough(block)
 	script = strings.ReplaceAll(script, readmeAddr, addr)

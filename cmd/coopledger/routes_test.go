@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -28,23 +27,8 @@ func TestEveryRouteThroughRun(t *testing.T) {
 	mustInvoke(t, "demo", "--db", dsn, "--tokens-file", tokensFile)
 	tokens := demoTokens(t, tokensFile)
 
-	addr := freePort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	exited := make(chan error, 1)
-	go func() {
-		exited <- run(ctx, []string{"coopledger", "serve", "--db", dsn, "--addr", addr},
-			func(string) string { return "" }, strings.NewReader(""), io.Discard, io.Discard)
-	}()
-	defer func() {
-		cancel()
-		select {
-		case <-exited:
-		case <-time.After(shutdownGrace + 5*time.Second):
-			t.Error("serve did not stop")
-		}
-	}()
+	addr := serveInBackground(t, dsn)
 	base := "http://" + addr
-	waitHealthy(t, base, exited)
 
 	ops := documentedOperations(t, base)
 	if len(ops) < 50 {

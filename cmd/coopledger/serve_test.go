@@ -113,3 +113,26 @@ func TestServe(t *testing.T) {
 		}
 	})
 }
+
+// serveInBackground starts `coopledger serve` through run() on a free
+// loopback port, waits until it is healthy and stops it when the test ends.
+func serveInBackground(t *testing.T, dsn string) (addr string) {
+	t.Helper()
+	addr = freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	exited := make(chan error, 1)
+	go func() {
+		exited <- run(ctx, []string{"coopledger", "serve", "--db", dsn, "--addr", addr},
+			func(string) string { return "" }, strings.NewReader(""), io.Discard, io.Discard)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-exited:
+		case <-time.After(shutdownGrace + 5*time.Second):
+			t.Error("serve did not stop")
+		}
+	})
+	waitHealthy(t, "http://"+addr, exited)
+	return addr
+}

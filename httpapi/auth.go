@@ -13,15 +13,24 @@ import (
 const actorKey = "coopledger.actor"
 
 // authenticate resolves "Authorization: Bearer <token>" to an actor; a
-// missing, malformed, forged or disabled token answers 401.
+// missing, malformed, forged, revoked or disabled token answers 401, and a
+// client address with too many recent failures answers 429 before its token
+// is even looked at. Tokens are looked up by their SHA-256 hash (the database
+// holds nothing else), so no secret is ever compared byte by byte.
 func (a *api) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		ip := c.RealIP()
+		if wait := a.limiter.retryAfter(ip); wait > 0 {
+			return tooManyFailures(c, wait)
+		}
 		token, ok := bearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
 		if !ok {
+			a.limiter.fail(ip)
 			return unauthorized("缺少身份令牌，请在请求头中提供 Authorization: Bearer <令牌>")
 		}
 		actor, err := a.store.Authenticate(ctx(c), token)
 		if ledger.ErrorCode(err) == ledger.ECodeUnauthorized {
+			a.limiter.fail(ip)
 			return unauthorized("令牌无效或已停用")
 		}
 		if err != nil {

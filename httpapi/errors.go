@@ -20,6 +20,8 @@ const (
 	codeMethodNotAllowed      = "method_not_allowed"
 	codeIdempotencyMismatch   = "idempotency_mismatch"
 	codeIdempotencyInProgress = "idempotency_in_progress"
+	codeIdempotencyLost       = "idempotency_interrupted"
+	codeRateLimited           = "rate_limited"
 	codeTimeout               = "timeout"
 	codeUnavailable           = "unavailable"
 )
@@ -43,6 +45,8 @@ var statusByCode = map[string]int{
 	codeIdempotencyInProgress: http.StatusConflict,
 	codeTimeout:               http.StatusServiceUnavailable,
 	codeUnavailable:           http.StatusServiceUnavailable,
+	codeRateLimited:           http.StatusTooManyRequests,
+	codeIdempotencyLost:       http.StatusConflict,
 }
 
 // envelope is the body of every error response.

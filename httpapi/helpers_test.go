@@ -52,6 +52,9 @@ func newEnv(t *testing.T, s *ledger.Store) *env {
 
 func newEnvWith(t *testing.T, s *ledger.Store, opts Options, logger *slog.Logger) *env {
 	t.Helper()
+	if opts.AuthFailuresPerMinute == 0 {
+		opts.AuthFailuresPerMinute = 1 << 20 // the tests send many forged tokens on purpose
+	}
 	f := ledgertest.NewFixture(t, s, "V1", ledger.KindVillage, 3)
 	other := ledgertest.NewFixture(t, s, "V2", ledger.KindVillage, 1)
 	srv := httptest.NewServer(New(s, logger, opts))

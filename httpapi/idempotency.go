@@ -162,6 +162,8 @@ func (a *api) replay(c echo.Context, claim ledger.IdempotencyClaim) (bool, error
 		case saved.StatusCode != 0:
 			c.Response().Header().Set(headerIdempotencyHit, "true")
 			return true, c.JSONBlob(saved.StatusCode, []byte(saved.Body))
+		case a.interrupted(saved):
+			return true, interruptedError()
 		case time.Now().After(deadline):
 			msg := "相同幂等键的请求正在处理，请稍后重试"
 			return true, &ledger.Error{Code: codeIdempotencyInProgress, Message: headerIdempotencyKey + "：" + msg,
@@ -173,6 +175,26 @@ func (a *api) replay(c echo.Context, claim ledger.IdempotencyClaim) (bool, error
 		case <-time.After(replayPoll):
 		}
 	}
+}
+
+// staleClaim is how old an unanswered claim must be to count as interrupted
+// even without a restart (the response could not be saved).
+const staleClaim = 10 * time.Minute
+
+// interrupted reports a claim whose request committed but whose response
+// was never saved: the server stopped (crash, kill -9, power) between the
+// commit and the save, or the save failed. Waiting cannot help.
+func (a *api) interrupted(saved ledger.IdempotentResponse) bool {
+	return saved.ClaimedAt.Before(a.started) || time.Since(saved.ClaimedAt) > staleClaim
+}
+
+// interruptedError tells the client its request took effect exactly once but
+// its answer is lost, so it should look the result up rather than resend
+// with a new key.
+func interruptedError() error {
+	msg := "此幂等键的请求已经执行并保存，但服务器在返回结果前中断，原结果无法重放；请查询确认结果，不要换新的幂等键重发"
+	return &ledger.Error{Code: codeIdempotencyLost, Message: headerIdempotencyKey + "：" + msg,
+		Details: []ledger.Detail{{Field: headerIdempotencyKey, Message: msg}}}
 }
 
 func (a *api) saveResponse(c echo.Context, claim ledger.IdempotencyClaim, status int, body []byte) {

@@ -187,7 +187,7 @@ func TestIdempotentInProgress(t *testing.T) {
 		hash := requestHashOf("POST", r.path, raw)
 		if _, err := s.DB().ExecContext(context.Background(),
 			"INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)",
-			e.f.Preparer.UserID, "stuck", hash, "2026-01-01T00:00:00Z"); err != nil {
+			e.f.Preparer.UserID, "stuck", hash, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
 			t.Fatal(err)
 		}
 		before := ledgertest.Digest(t, s)
@@ -195,6 +195,31 @@ func TestIdempotentInProgress(t *testing.T) {
 		checkEnvelope(t, "claimed, not answered", e.do(r), http.StatusConflict, codeIdempotencyInProgress, headerIdempotencyKey)
 		if waited := time.Since(began); waited < replayWait || waited > replayWait+5*time.Second {
 			t.Errorf("waited %v", waited)
+		}
+		if ledgertest.Digest(t, s) != before {
+			t.Errorf("database changed")
+		}
+	})
+}
+
+// TestIdempotentInterrupted: a key claimed before the server started, whose
+// response was never saved (the server was killed between commit and save),
+// answers at once that the request took effect but its answer is lost.
+func TestIdempotentInterrupted(t *testing.T) {
+	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
+		e := newEnv(t, s)
+		r := withKey(req{method: "POST", path: "/api/v1/books/V1/parties", role: rolePreparer, body: partyRequest{Code: "W2", Name: "中断公司"}}, "killed")
+		raw := []byte(`{"code":"W2","name":"中断公司","uscc":""}`)
+		if _, err := s.DB().ExecContext(context.Background(),
+			"INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)",
+			e.f.Preparer.UserID, "killed", requestHashOf("POST", r.path, raw), "2026-01-01T00:00:00Z"); err != nil {
+			t.Fatal(err)
+		}
+		before := ledgertest.Digest(t, s)
+		began := time.Now()
+		checkEnvelope(t, "claimed before a crash", e.do(r), http.StatusConflict, codeIdempotencyLost, headerIdempotencyKey)
+		if waited := time.Since(began); waited > replayWait {
+			t.Errorf("waited %v for an interrupted claim", waited)
 		}
 		if ledgertest.Digest(t, s) != before {
 			t.Errorf("database changed")

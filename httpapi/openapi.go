@@ -332,7 +332,8 @@ func (g *schemaGen) responses(op operation) obj {
 	}
 	errStatuses := []int{http.StatusInternalServerError, http.StatusServiceUnavailable}
 	if !op.public {
-		errStatuses = append(errStatuses, http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound)
+		errStatuses = append(errStatuses, http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
+			http.StatusTooManyRequests)
 	}
 	if op.method != http.MethodGet {
 		errStatuses = append(errStatuses, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
@@ -455,7 +456,7 @@ var (
 		"LineInput.household":         "农户编号；★ 科目（按农户辅助核算）必填",
 		"LineInput.party":             "往来单位编号；按单位辅助核算的科目必填",
 		"CreatedUser.token":           "访问令牌，只在创建时显示一次；幂等重放的响应不含令牌",
-		"ErrorBody.code":              "invalid 400、unauthorized 401、forbidden/segregation 403、not_found 404、conflict/period_closed/immutable/idempotency_in_progress 409、too_large 413、unsupported_media_type 415、unbalanced/idempotency_mismatch 422、internal 500、timeout/unavailable 503",
+		"ErrorBody.code":              "invalid 400、unauthorized 401、forbidden/segregation 403、not_found 404、conflict/period_closed/immutable/idempotency_in_progress/idempotency_interrupted 409、too_large 413、unsupported_media_type 415、unbalanced/idempotency_mismatch 422、rate_limited 429、internal 500、timeout/unavailable 503",
 		"ErrorBody.message":           "中文说明，指明出错的字段",
 		"ErrorDetail.field":           "字段路径，如 lines[1].credit；请求头或查询参数为其名称",
 		"AuditEntry.before":           "变更前的内容",

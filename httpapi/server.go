@@ -25,6 +25,13 @@ import (
 type Options struct {
 	RequestTimeout time.Duration // per request, default 30 s
 	BodyLimit      int64         // bytes, default 1 MiB
+	// AuthFailuresPerMinute is how many failed authentications one client
+	// address may make per minute before it gets 429; default 20.
+	AuthFailuresPerMinute int
+	// TrustProxy takes the client address from X-Forwarded-For set by a
+	// reverse proxy on loopback or a private network; off by default, so a
+	// client cannot pick its own address to dodge the limit.
+	TrustProxy bool
 }
 
 const (
@@ -39,13 +46,18 @@ func (o Options) withDefaults() Options {
 	if o.BodyLimit <= 0 {
 		o.BodyLimit = defaultBodyLimit
 	}
+	if o.AuthFailuresPerMinute <= 0 {
+		o.AuthFailuresPerMinute = defaultAuthFailures
+	}
 	return o
 }
 
 // api holds what every handler needs.
 type api struct {
-	store  *ledger.Store
-	logger *slog.Logger
+	store   *ledger.Store
+	logger  *slog.Logger
+	limiter *authLimiter
+	started time.Time // claims older than this process lost their response
 }
 
 // New returns the HTTP API of store. Graceful shutdown belongs to the caller's
@@ -59,18 +71,27 @@ func newEcho(store *ledger.Store, logger *slog.Logger, opts Options) *echo.Echo 
 		logger = slog.New(slog.DiscardHandler)
 	}
 	opts = opts.withDefaults()
-	a := &api{store: store, logger: logger}
+	a := &api{store: store, logger: logger, limiter: newAuthLimiter(opts.AuthFailuresPerMinute, time.Now), started: time.Now()}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = ipExtractor(opts.TrustProxy)
 	e.HTTPErrorHandler = a.handleError
-	e.Use(requestID, a.requestLogger(), a.recoverPanics(), bodyLimit(opts.BodyLimit),
+	e.Use(requestID, securityHeaders, a.requestLogger(), a.recoverPanics(), bodyLimit(opts.BodyLimit),
 		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 			Timeout:      opts.RequestTimeout,
 			ErrorHandler: func(err error, _ echo.Context) error { return err }, // errors.go maps deadlines
 		}))
 	a.routes(e)
 	return e
+}
+
+// ipExtractor is the peer address, or with trustProxy the address a proxy on
+// loopback or a private network put in X-Forwarded-For.
+func ipExtractor(trustProxy bool) echo.IPExtractor {
+	if trustProxy {
+		return echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true), echo.TrustPrivateNet(true), echo.TrustLinkLocal(false))
+	}
+	return echo.ExtractIPDirect()
 }
 
 // requestIDPattern admits a caller's X-Request-ID only if it is short and

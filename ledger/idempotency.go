@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -55,15 +56,21 @@ type IdempotentResponse struct {
 	RequestHash string
 	StatusCode  int // 0 while the response is not saved yet
 	Body        string
+	ClaimedAt   time.Time // when the creating transaction claimed the key
 }
 
 // LookupIdempotency returns the saved state of a key, or found=false.
 func (s *Store) LookupIdempotency(ctx context.Context, userID int64, key string) (r IdempotentResponse, found bool, err error) {
-	err = s.db.QueryRowContext(ctx, "SELECT request_hash, status_code, body FROM idempotency_keys WHERE user_id = ? AND key = ?",
-		userID, key).Scan(&r.RequestHash, &r.StatusCode, &r.Body)
+	var claimed string
+	err = s.db.QueryRowContext(ctx, "SELECT request_hash, status_code, body, created_at FROM idempotency_keys WHERE user_id = ? AND key = ?",
+		userID, key).Scan(&r.RequestHash, &r.StatusCode, &r.Body, &claimed)
 	if isNoRows(err) {
 		return r, false, nil
 	}
+	if err != nil {
+		return r, false, err
+	}
+	r.ClaimedAt, err = time.Parse(time.RFC3339Nano, claimed)
 	return r, err == nil, err
 }
 

@@ -56,12 +56,13 @@ func commands() []command {
 		{"serve", "serve the HTTP API and the accountants' pages (migrates first)", cmdServe},
 		{"migrate", "apply pending database migrations and list them", cmdMigrate},
 		{"verify", "recompute every book's hash chain and balances; non-zero exit on any problem", cmdVerify},
-		{"token", "create a user and print their API token (token create --role ROLE --name NAME ...)", cmdToken},
+		{"token", "create a user and print their API token (token create ...), or revoke one (token revoke --user ID|--token T)", cmdToken},
 		{"demo", "load the demo township (three books, nine months of 2026) into an empty database", cmdDemo},
 		{"reconcile", "reconcile a book's or township's quarter of payouts (--book|--township, --quarter); non-zero exit when off", cmdReconcile},
 		{"export", "export journal (hledger|beancount) or a workbook: roster, notice, township, trial-balance, ledger, statement, reconciliation, statements", cmdExport},
 		{"import", "import historical books: import vouchers|opening --book CODE --token T FILE (JSON lines / JSON)", cmdImport},
 		{"bench", "measure the performance figures (make bench); --quick for a smoke run, --json FILE", cmdBench},
+		{"backup", "copy a running SQLite database to FILE (consistent, online) and verify the copy", cmdBackup},
 	}
 }
 

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"coopledger/httpapi"
@@ -26,14 +28,28 @@ const (
 	shutdownGrace     = 10 * time.Second
 )
 
+// serveFlags are serve's settings beyond the database.
+type serveFlags struct {
+	addr, tlsCert, tlsKey    string
+	insecureListen, trustXFF bool
+}
+
 // cmdServe migrates the database and serves the API until ctx is cancelled
 // (SIGINT/SIGTERM), then lets in-flight requests finish for up to 10 s.
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := e.flagSet("serve", "serve [--db DSN] [--addr HOST:PORT]")
+	fs := e.flagSet("serve", "serve [--db DSN] [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--insecure-listen] [--trust-proxy]")
 	db := e.dbFlag(fs)
-	addr := e.addrFlag(fs)
+	var sf serveFlags
+	fs.StringVar(&sf.addr, "addr", e.envOr(envAddr, defaultAddr), "listen address HOST:PORT (env "+envAddr+")")
+	fs.StringVar(&sf.tlsCert, "tls-cert", "", "TLS certificate (PEM); with --tls-key the server speaks HTTPS")
+	fs.StringVar(&sf.tlsKey, "tls-key", "", "TLS private key (PEM)")
+	fs.BoolVar(&sf.insecureListen, "insecure-listen", false, "allow plain HTTP on an address beyond loopback (only behind a TLS-terminating proxy)")
+	fs.BoolVar(&sf.trustXFF, "trust-proxy", false, "take the client address from X-Forwarded-For set by a proxy on loopback or a private network")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if err := checkListen(sf); err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 
@@ -50,7 +66,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		logger.Info("migration applied", "name", name)
 	}
 
-	handler := httpapi.New(s, logger, httpapi.Options{RequestTimeout: requestTimeout, BodyLimit: bodyLimitBytes})
+	handler := httpapi.New(s, logger, httpapi.Options{RequestTimeout: requestTimeout, BodyLimit: bodyLimitBytes, TrustProxy: sf.trustXFF})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -59,14 +75,21 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12},
 	}
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *addr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", sf.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	logger.Info("listening on http://"+ln.Addr().String(), "db", redactDSN(*db))
+	scheme := "http"
+	if sf.tlsCert != "" {
+		scheme = "https"
+		go func() { served <- srv.ServeTLS(ln, sf.tlsCert, sf.tlsKey) }()
+	} else {
+		go func() { served <- srv.Serve(ln) }()
+	}
+	logger.Info("listening on "+scheme+"://"+ln.Addr().String(), "db", redactDSN(*db))
 
 	select {
 	case err := <-served:
@@ -85,4 +108,32 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// checkListen refuses plain HTTP beyond loopback: tokens and households' ID
+// numbers would cross the network in clear. TLS settings or an explicit
+// --insecure-listen (for a TLS-terminating proxy) lift the refusal.
+func checkListen(sf serveFlags) error {
+	if (sf.tlsCert == "") != (sf.tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if sf.tlsCert != "" || sf.insecureListen || isLoopback(sf.addr) {
+		return nil
+	}
+	return fmt.Errorf("refusing to serve plain HTTP on %s, beyond loopback: give --tls-cert and --tls-key, "+
+		"or --insecure-listen if a TLS-terminating proxy stands in front", sf.addr)
+}
+
+// isLoopback reports whether addr's host is localhost or a loopback IP; an
+// empty host means every interface.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -1,0 +1,116 @@
+package httpapi
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"coopledger/ledger"
+)
+
+// Security basics every response gets, and the limit on failed
+// authentication per client address.
+
+// securityHeaders sets the headers that keep browsers from sniffing, framing
+// or leaking what we send. Handlers may override them (a page that needs a
+// wider Content-Security-Policy sets its own). API answers are never cached:
+// they carry household names, ID numbers and amounts.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		return next(c)
+	}
+}
+
+// Defaults of the failed-authentication limit.
+const (
+	defaultAuthFailures = 20          // failures per window and client address
+	authWindow          = time.Minute // the window
+	maxTrackedClients   = 10000       // addresses remembered at once
+)
+
+// authLimiter counts failed authentications per client address in fixed
+// windows; an address over the limit is refused (429) until its window ends,
+// whatever token it sends, so guessing tokens costs a minute per 20 guesses.
+type authLimiter struct {
+	mu      sync.Mutex
+	max     int
+	window  time.Duration
+	now     func() time.Time
+	clients map[string]*failures
+}
+
+type failures struct {
+	start time.Time
+	n     int
+}
+
+func newAuthLimiter(max int, now func() time.Time) *authLimiter {
+	return &authLimiter{max: max, window: authWindow, now: now, clients: map[string]*failures{}}
+}
+
+// retryAfter reports how long ip must wait; 0 when it may try.
+func (l *authLimiter) retryAfter(ip string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f := l.clients[ip]
+	if f == nil || f.n < l.max {
+		return 0
+	}
+	left := f.start.Add(l.window).Sub(l.now())
+	if left <= 0 {
+		delete(l.clients, ip)
+		return 0
+	}
+	return left
+}
+
+// fail records a failed authentication by ip.
+func (l *authLimiter) fail(ip string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	f := l.clients[ip]
+	if f == nil || now.Sub(f.start) >= l.window {
+		if len(l.clients) >= maxTrackedClients {
+			l.prune(now)
+		}
+		f = &failures{start: now}
+		l.clients[ip] = f
+	}
+	f.n++
+}
+
+// prune forgets expired windows; if every window is live, it forgets all
+// (bounded memory beats a perfect count under a flood of addresses).
+func (l *authLimiter) prune(now time.Time) {
+	for ip, f := range l.clients {
+		if now.Sub(f.start) >= l.window {
+			delete(l.clients, ip)
+		}
+	}
+	if len(l.clients) >= maxTrackedClients {
+		clear(l.clients)
+	}
+}
+
+// tooManyFailures is the 429 answer, with Retry-After in whole seconds.
+func tooManyFailures(c echo.Context, wait time.Duration) error {
+	secs := int(math.Ceil(wait.Seconds()))
+	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	msg := fmt.Sprintf("身份验证失败次数过多，请 %d 秒后再试", secs)
+	return &ledger.Error{Code: codeRateLimited, Message: "Authorization：" + msg,
+		Details: []ledger.Detail{{Field: "Authorization", Message: msg}}}
+}

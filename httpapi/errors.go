@@ -117,7 +117,7 @@ func (a *api) handleError(err error, c echo.Context) {
 	}
 	if !ok || status >= 500 {
 		a.logger.LogAttrs(ctx(c), slog.LevelError, "request failed", slog.String("request_id", requestIDOf(c)),
-			slog.String("method", c.Request().Method), slog.String("path", c.Request().URL.Path), slog.String("error", err.Error()))
+			slog.String("method", c.Request().Method), slog.String("path", redactNumbers(c.Request().URL.Path)), slog.String("error", redactNumbers(err.Error())))
 	}
 	if !ok {
 		e = &ledger.Error{Code: ledger.ECodeInternal,

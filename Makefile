@@ -12,6 +12,8 @@
 #                     set, PostgreSQL; writes bench.json (BENCHFLAGS=... to scale)
 #   make lint         gofmt + go vet
 #   make fuzz         run every Fuzz* target for FUZZTIME each
+#   make crash        kill -9 the server CRASHES times under load, on SQLite
+#                     and on a throwaway PostgreSQL; prints lost/duplicated
 #   make clean        remove build and test artifacts (keeps data/)
 
 SHELL := /bin/bash
@@ -38,7 +40,7 @@ FUZZTIME  ?= 30s
 # must be larger than FUZZTIME.
 FUZZTIMEOUT ?= 10m
 
-.PHONY: all build run test test-sqlite test-postgres bench lint fmt-check vet fuzz clean
+.PHONY: all build run test test-sqlite test-postgres bench lint fmt-check vet fuzz fuzz-short crash clean
 
 all: build
 
@@ -101,6 +103,16 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime '$(FUZZTIME)' \
 			-timeout '$(FUZZTIMEOUT)' "$$pkg" </dev/null; \
 	done <<< "$$targets"
+
+# crash: the crash test (cmd/coopledger/crash_test.go) with CRASHES kills on
+# SQLite, then on PostgreSQL (skipped with a message when no server binaries
+# are installed). `make test` runs it with 3 kills per database.
+CRASHES ?= 25
+crash:
+	env -u COOPLEDGER_TEST_POSTGRES COOPLEDGER_CRASHES=$(CRASHES) $(GO) test -count=1 -v -timeout 20m \
+		-run '^TestCrash$$' ./cmd/coopledger
+	scripts/pgtest.sh env COOPLEDGER_CRASHES=$(CRASHES) $(GO) test -count=1 -v -timeout 20m \
+		-run '^TestCrash$$/^postgres$$' ./cmd/coopledger
 
 # data/ holds the local database and is deliberately left alone.
 clean:

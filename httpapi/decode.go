@@ -227,10 +227,25 @@ func checkShape(v *fieldErrors, raw json.RawMessage, t reflect.Type, path string
 			checkShape(v, item, t.Elem(), fmt.Sprintf("%s[%d]", path, i))
 		}
 	default:
-		if json.Unmarshal(raw, reflect.New(t).Interface()) != nil {
+		target := reflect.New(t)
+		if json.Unmarshal(raw, target.Interface()) != nil {
 			v.add(path, "应为%s", kindName(t.Kind()))
+		} else if t.Kind() == reflect.String && hasControl(target.Elem().String()) {
+			v.add(path, "不能包含控制字符（如 \\u0000）")
 		}
 	}
+}
+
+// hasControl reports C0 control characters other than tab, line feed and
+// carriage return, and DEL: they have no place in a name, code or summary,
+// and a NUL breaks SQL drivers.
+func hasControl(s string) bool {
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 // checkObject checks a JSON object against a struct: each key must name a

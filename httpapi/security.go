@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -113,4 +114,24 @@ func tooManyFailures(c echo.Context, wait time.Duration) error {
 	msg := fmt.Sprintf("身份验证失败次数过多，请 %d 秒后再试", secs)
 	return &ledger.Error{Code: codeRateLimited, Message: "Authorization：" + msg,
 		Details: []ledger.Detail{{Field: "Authorization", Message: msg}}}
+}
+
+// cleanParams refuses path and query parameters that are not valid UTF-8 or
+// carry control characters, before any handler or SQL sees them.
+func cleanParams(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		for i, name := range c.ParamNames() {
+			if v := c.ParamValues()[i]; !utf8.ValidString(v) || hasControl(v) || strings.ContainsAny(v, "\n\r\t") {
+				return invalid(name, "路径参数包含不允许的字符")
+			}
+		}
+		for name, vs := range c.QueryParams() {
+			for _, v := range vs {
+				if !utf8.ValidString(name+v) || hasControl(name+v) {
+					return invalid(truncateRunes(strings.ToValidUTF8(name, "?"), 32), "查询参数包含不允许的字符")
+				}
+			}
+		}
+		return next(c)
+	}
 }

@@ -76,7 +76,7 @@ func newEcho(store *ledger.Store, logger *slog.Logger, opts Options) *echo.Echo 
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = ipExtractor(opts.TrustProxy)
 	e.HTTPErrorHandler = a.handleError
-	e.Use(requestID, securityHeaders, a.requestLogger(), a.recoverPanics(), bodyLimit(opts.BodyLimit),
+	e.Use(requestID, securityHeaders, a.requestLogger(), a.recoverPanics(), cleanParams, bodyLimit(opts.BodyLimit),
 		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 			Timeout:      opts.RequestTimeout,
 			ErrorHandler: func(err error, _ echo.Context) error { return err }, // errors.go maps deadlines

@@ -51,7 +51,7 @@ func (w *crashWorld) fail(err error) {
 func (w *crashWorld) voucher(hc *http.Client, tag, household, amount string, day int, deadline time.Time) error {
 	body := fmt.Sprintf(`{"date":"2026-05-%02d","summary":%q,"lines":[{"account":"102","debit":%q},`+
 		`{"account":"21101","household":%q,"credit":%q}]}`, day, tag, amount, household, amount)
-	status, out, err := call(hc, "POST", w.base+"/vouchers", w.preparer, tag+"-create", body, deadline)
+	status, out, err := crashCall(hc, "POST", w.base+"/vouchers", w.preparer, tag+"-create", body, deadline)
 	var id int64
 	switch {
 	case err != nil:
@@ -66,7 +66,7 @@ func (w *crashWorld) voucher(hc *http.Client, tag, household, amount string, day
 	if err != nil {
 		return err
 	}
-	status, out, err = call(hc, "POST", fmt.Sprintf("%s/vouchers/%d/post", w.base, id), w.reviewer, tag+"-post", "", deadline)
+	status, out, err = crashCall(hc, "POST", fmt.Sprintf("%s/vouchers/%d/post", w.base, id), w.reviewer, tag+"-post", "", deadline)
 	switch {
 	case err != nil:
 		return err
@@ -89,7 +89,7 @@ func (w *crashWorld) payment(hc *http.Client, tag, household, amount string, dea
 	body := fmt.Sprintf(`{"payments":[{"household":%q,"amount":%q,"date":%q,"method":"bank","reference":%q}]}`,
 		household, amount, crashPayDate, tag)
 	url := fmt.Sprintf("%s/payout-runs/%d/payments", w.base, w.runID)
-	status, out, err := call(hc, "POST", url, w.preparer, tag+"-pay", body, deadline)
+	status, out, err := crashCall(hc, "POST", url, w.preparer, tag+"-pay", body, deadline)
 	var id int64
 	switch {
 	case err != nil:
@@ -124,7 +124,7 @@ func (w *crashWorld) wasInterrupted(status int, body []byte) bool {
 }
 
 func (w *crashWorld) findDraft(hc *http.Client, tag string, deadline time.Time) (int64, error) {
-	status, out, err := call(hc, "GET", w.base+"/vouchers?status=draft&period=2026-05&limit=1000", w.preparer, "", "", deadline)
+	status, out, err := crashCall(hc, "GET", w.base+"/vouchers?status=draft&period=2026-05&limit=1000", w.preparer, "", "", deadline)
 	if err != nil || status != http.StatusOK {
 		return 0, fmt.Errorf("list drafts: %d %s %v", status, out, err)
 	}
@@ -141,7 +141,7 @@ func (w *crashWorld) findDraft(hc *http.Client, tag string, deadline time.Time) 
 }
 
 func (w *crashWorld) checkPosted(hc *http.Client, id int64, deadline time.Time) error {
-	status, out, err := call(hc, "GET", fmt.Sprintf("%s/vouchers/%d", w.base, id), w.reviewer, "", "", deadline)
+	status, out, err := crashCall(hc, "GET", fmt.Sprintf("%s/vouchers/%d", w.base, id), w.reviewer, "", "", deadline)
 	if err != nil || status != http.StatusOK || !bytes.Contains(out, []byte(`"status":"posted"`)) {
 		return fmt.Errorf("interrupted post of %d is not posted: %d %s %v", id, status, out, err)
 	}
@@ -149,7 +149,7 @@ func (w *crashWorld) checkPosted(hc *http.Client, id int64, deadline time.Time) 
 }
 
 func (w *crashWorld) findPayment(hc *http.Client, url, tag string, deadline time.Time) (int64, error) {
-	status, out, err := call(hc, "GET", url, w.preparer, "", "", deadline)
+	status, out, err := crashCall(hc, "GET", url, w.preparer, "", "", deadline)
 	if err != nil || status != http.StatusOK {
 		return 0, fmt.Errorf("list payments: %d %s %v", status, out, err)
 	}
@@ -165,10 +165,10 @@ func (w *crashWorld) findPayment(hc *http.Client, url, tag string, deadline time
 	return 0, fmt.Errorf("interrupted payment left no payment %q", tag)
 }
 
-// call sends a request until it gets an answer that is not a connection
+// crashCall sends a request until it gets an answer that is not a connection
 // failure, retrying every 20 ms with the same Idempotency-Key, up to the
 // deadline. A 5xx is an answer, and a failure of the server.
-func call(hc *http.Client, method, url, token, key, body string, deadline time.Time) (int, []byte, error) {
+func crashCall(hc *http.Client, method, url, token, key, body string, deadline time.Time) (int, []byte, error) {
 	for time.Now().Before(deadline) {
 		req, err := http.NewRequest(method, url, strings.NewReader(body))
 		if err != nil {

@@ -27,7 +27,7 @@ func TestEveryRouteThroughRun(t *testing.T) {
 	mustInvoke(t, "demo", "--db", dsn, "--tokens-file", tokensFile)
 	tokens := demoTokens(t, tokensFile)
 
-	addr := serveInBackground(t, dsn)
+	addr := serveInBackground(t, dsn, "--auth-failures", "100000") // forged tokens are sent on purpose
 	base := "http://" + addr
 
 	ops := documentedOperations(t, base)

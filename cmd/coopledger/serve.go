@@ -32,6 +32,7 @@ const (
 type serveFlags struct {
 	addr, tlsCert, tlsKey    string
 	insecureListen, trustXFF bool
+	authFailures             int
 }
 
 // cmdServe migrates the database and serves the API until ctx is cancelled
@@ -44,6 +45,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&sf.tlsCert, "tls-cert", "", "TLS certificate (PEM); with --tls-key the server speaks HTTPS")
 	fs.StringVar(&sf.tlsKey, "tls-key", "", "TLS private key (PEM)")
 	fs.BoolVar(&sf.insecureListen, "insecure-listen", false, "allow plain HTTP on an address beyond loopback (only behind a TLS-terminating proxy)")
+	fs.IntVar(&sf.authFailures, "auth-failures", 20, "failed authentications per minute and client address before 429")
 	fs.BoolVar(&sf.trustXFF, "trust-proxy", false, "take the client address from X-Forwarded-For set by a proxy on loopback or a private network")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -66,7 +68,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		logger.Info("migration applied", "name", name)
 	}
 
-	handler := httpapi.New(s, logger, httpapi.Options{RequestTimeout: requestTimeout, BodyLimit: bodyLimitBytes, TrustProxy: sf.trustXFF})
+	handler := httpapi.New(s, logger, httpapi.Options{RequestTimeout: requestTimeout, BodyLimit: bodyLimitBytes,
+		TrustProxy: sf.trustXFF, AuthFailuresPerMinute: sf.authFailures})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: readHeaderTimeout,

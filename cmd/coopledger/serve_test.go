@@ -116,14 +116,14 @@ func TestServe(t *testing.T) {
 
 // serveInBackground starts `coopledger serve` through run() on a free
 // loopback port, waits until it is healthy and stops it when the test ends.
-func serveInBackground(t *testing.T, dsn string) (addr string) {
+func serveInBackground(t *testing.T, dsn string, flags ...string) (addr string) {
 	t.Helper()
 	addr = freePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	exited := make(chan error, 1)
 	go func() {
-		exited <- run(ctx, []string{"coopledger", "serve", "--db", dsn, "--addr", addr},
-			func(string) string { return "" }, strings.NewReader(""), io.Discard, io.Discard)
+		args := append([]string{"coopledger", "serve", "--db", dsn, "--addr", addr}, flags...)
+		exited <- run(ctx, args, func(string) string { return "" }, strings.NewReader(""), io.Discard, io.Discard)
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -40,7 +40,7 @@ FUZZTIME  ?= 30s
 # must be larger than FUZZTIME.
 FUZZTIMEOUT ?= 10m
 
-.PHONY: all build run test test-sqlite test-postgres bench lint fmt-check vet fuzz fuzz-short crash clean
+.PHONY: all build run test fuzz-smoke test-sqlite test-postgres bench lint fmt-check vet fuzz fuzz-short crash clean
 
 all: build
 
@@ -64,6 +64,17 @@ run: build
 test: lint
 	env -u COOPLEDGER_TEST_POSTGRES $(GO) test -count=1 $(TESTFLAGS) ./...
 	scripts/pgtest.sh $(GO) test -count=1 $(TESTFLAGS) ./...
+	$(MAKE) --no-print-directory fuzz-smoke
+
+# A few seconds of real fuzzing for the parsers of outside input whose
+# packages build quickly with fuzzing instrumentation (every target's seed
+# corpus already ran above as ordinary tests; `make fuzz` fuzzes them all).
+FUZZ_SMOKE := ./ledger:FuzzParseMoney ./reports:FuzzChineseCapitals ./reports:FuzzReadImport ./reports:FuzzReadImportBytes
+fuzz-smoke:
+	@for t in $(FUZZ_SMOKE); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo ">> fuzz $$pkg $$name 3s"; \
+		env -u COOPLEDGER_TEST_POSTGRES $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime 3s -timeout 10m "$$pkg" </dev/null; \
+	done
 
 test-sqlite:
 	env -u COOPLEDGER_TEST_POSTGRES $(GO) test -count=1 $(TESTFLAGS) ./...

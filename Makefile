@@ -69,7 +69,8 @@ test: lint
 # A few seconds of real fuzzing for the parsers of outside input whose
 # packages build quickly with fuzzing instrumentation (every target's seed
 # corpus already ran above as ordinary tests; `make fuzz` fuzzes them all).
-FUZZ_SMOKE := ./ledger:FuzzParseMoney ./reports:FuzzChineseCapitals ./reports:FuzzReadImport ./reports:FuzzReadImportBytes
+FUZZ_SMOKE := ./ledger:FuzzParseMoney ./reports:FuzzChineseCapitals ./reports:FuzzReadImport ./reports:FuzzReadImportBytes \
+              ./httpapi:FuzzDecodeVoucher ./httpapi:FuzzDecodeAgreement
 fuzz-smoke:
 	@for t in $(FUZZ_SMOKE); do \
 		pkg=$${t%%:*}; name=$${t##*:}; echo ">> fuzz $$pkg $$name 3s"; \

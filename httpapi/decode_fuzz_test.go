@@ -66,11 +66,45 @@ func checkDecodes(t *testing.T, body []byte, fresh func() any) {
 	if err != nil {
 		t.Fatalf("accepted %q but cannot re-encode: %v", body, err)
 	}
+	// Go encodes a field left out as null, which the strict decoder refuses
+	// from a client: leave such fields out again.
+	again = withoutNulls(t, again)
 	second := fresh()
 	if err := decodeStrict(again, second); err != nil {
 		t.Fatalf("accepted %q, re-encoded as %s, refused: %v", body, again, err)
 	}
-	if third, _ := json.Marshal(second); string(third) != string(again) {
+	if third, _ := json.Marshal(second); string(withoutNulls(t, third)) != string(again) {
 		t.Fatalf("accepted %q does not round-trip: %s vs %s", body, again, third)
 	}
+}
+
+// withoutNulls removes every object member whose value is null.
+func withoutNulls(t *testing.T, doc []byte) []byte {
+	var v any
+	if err := json.Unmarshal(doc, &v); err != nil {
+		t.Fatalf("re-encoded %s is not JSON: %v", doc, err)
+	}
+	out, err := json.Marshal(dropNulls(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func dropNulls(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if e == nil {
+				delete(x, k)
+			} else {
+				x[k] = dropNulls(e)
+			}
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = dropNulls(e)
+		}
+	}
+	return v
 }

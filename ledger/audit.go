@@ -59,6 +59,9 @@ type AuditFilter struct {
 	To     string // exclusive; "" for no bound
 	After  int64  // cursor: entries with id greater than this
 	Limit  int
+	// Entity and EntityKey narrow the log to one thing ("voucher", "12"); "" for any.
+	Entity    string
+	EntityKey string
 }
 
 // AuditLog lists a book's audit entries in order, for readers of the book.
@@ -75,6 +78,12 @@ func (s *Store) AuditLog(ctx context.Context, a Actor, bookCode string, f AuditF
 	}
 	if f.Action != "" {
 		q = q.Where("action = ?", f.Action)
+	}
+	if f.Entity != "" {
+		q = q.Where("entity = ?", f.Entity)
+	}
+	if f.EntityKey != "" {
+		q = q.Where("entity_key = ?", f.EntityKey)
 	}
 	if f.From != "" {
 		q = q.Where("at >= ?", f.From)

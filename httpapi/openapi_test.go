@@ -15,12 +15,13 @@ import (
 
 type routeKey struct{ method, path string }
 
-// registeredRoutes lists what Echo serves, without its internal not-found routes.
+// registeredRoutes lists what the JSON API serves, without Echo's internal
+// not-found routes and without the web pages (web_*.go), which are HTML.
 func registeredRoutes() []routeKey {
 	e := newEcho(nil, slog.New(slog.DiscardHandler), Options{})
 	var out []routeKey
 	for _, r := range e.Routes() {
-		if r.Method == echo.RouteNotFound {
+		if r.Method == echo.RouteNotFound || isWebPath(r.Path) {
 			continue
 		}
 		out = append(out, routeKey{r.Method, r.Path})

@@ -185,14 +185,13 @@ func (a *api) webRoutes(e *echo.Echo) {
 	w.GET("/township/:township", a.webTownship)
 	w.GET("/township/:township/workbook.xlsx", a.webTownshipXLSX)
 
-	// Unknown paths under the pages get the HTML not-found page; the API's
-	// own paths keep their JSON answer.
-	e.RouteNotFound("/*", func(c echo.Context) error {
-		if !isWebPath(c.Request().URL.Path) {
-			return echo.ErrNotFound
-		}
+	// Unknown paths under the pages' own prefixes get the HTML not-found
+	// page; everything else (the API's 404 and 405) is left to Echo.
+	notFound := func(c echo.Context) error {
 		return a.webError(c, ledger.Errorf(ledger.ECodeNotFound, "页面不存在"))
-	})
+	}
+	e.RouteNotFound("/books/*", notFound)
+	e.RouteNotFound("/township/*", notFound)
 }
 
 // webGroup registers routes that need a signed-in user; each POST also needs

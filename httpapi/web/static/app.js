@@ -119,7 +119,7 @@
         else if (e.key === "ArrowUp") { e.preventDefault(); active = Math.max(active - 1, 0); mark(); }
         else if (e.key === "Escape") { e.preventDefault(); open(false); }
         else if ((e.key === "Enter" || e.key === "Tab") && active >= 0 && !e.ctrlKey && input.value.trim()) {
-          if (!byCode[codeOf(input.value)] || codeOf(input.value) !== items[active].c) choose(active);
+          choose(active);
           open(false);
           if (e.key === "Enter") { e.preventDefault(); e.stopPropagation(); moveOn(input); }
         }
@@ -132,6 +132,7 @@
         .filter(function (el) { return !el.disabled && el.offsetParent !== null && !el.closest("[hidden]"); });
     }
     function moveOn(el) {
+      if (el.getAttribute("data-field") === "account") setAux(el.closest("tr"));
       ensureBlankRow();
       var all = focusables(), i = all.indexOf(el);
       if (i >= 0 && i + 1 < all.length) { all[i + 1].focus(); if (all[i + 1].select) all[i + 1].select(); }
@@ -200,6 +201,11 @@
       e.preventDefault();
       if (e.ctrlKey || e.metaKey) { form.requestSubmit ? form.requestSubmit() : form.submit(); return; }
       moveOn(t);
+    });
+    // Some keyboards send Enter's keypress on its own: never let it submit implicitly.
+    form.addEventListener("keypress", function (e) {
+      var t = e.target;
+      if (e.key === "Enter" && t.tagName === "INPUT" && !e.ctrlKey && !e.metaKey) e.preventDefault();
     });
     // Blank rows are not sent, so the server numbers lines as the user sees them.
     form.addEventListener("submit", function () {

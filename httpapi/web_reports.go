@@ -163,10 +163,6 @@ func (a *api) webAudit(c echo.Context) error {
 		d.Entries = d.Entries[:auditPageSize]
 		d.Next = "?" + url.Values{"quarter": {d.Quarter}, "after": {strconv.FormatInt(d.Entries[len(d.Entries)-1].ID, 10)}}.Encode() + "#log"
 	}
-	var ids []int64
-	for _, e := range d.Entries {
-		ids = append(ids, e.UserID)
-	}
 	if d.Names, err = a.store.UserNames(ctx(c), act, p.Book.Code); err != nil {
 		return a.webError(c, err)
 	}

@@ -449,10 +449,6 @@ func (a *api) webVouchers(c echo.Context) error {
 		d.Next = "?" + q.Encode()
 	}
 	d.Vouchers = vs
-	var ids []int64
-	for _, v := range vs {
-		ids = append(ids, v.PreparerID, v.ReviewerID)
-	}
 	if d.Names, err = a.store.UserNames(ctx(c), actor(c), p.Book.Code); err != nil {
 		return a.webError(c, err)
 	}
@@ -498,10 +494,6 @@ func (a *api) loadVoucher(c echo.Context, p *webPage) (*voucherData, error) {
 		EntityKey: strconv.FormatInt(v.ID, 10), Limit: 100})
 	if err != nil {
 		return nil, err
-	}
-	ids := []int64{v.PreparerID, v.ReviewerID}
-	for _, e := range d.Audit {
-		ids = append(ids, e.UserID)
 	}
 	if d.Names, err = a.store.UserNames(ctx(c), act, p.Book.Code); err != nil {
 		return nil, err

@@ -40,6 +40,8 @@ var contentTables = []struct{ name, order string }{
 	{"payment_allocations", "book_id, payment_id, line_no"},
 	{"year_ends", "book_id, year"},
 	{"year_end_vouchers", "book_id, voucher_id"},
+	{"disclosures", "book_id, id"},
+	{"household_links", "book_id, household_code"},
 }
 
 // ExtraTables lets later migrations' tables join the digest.

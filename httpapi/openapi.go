@@ -36,6 +36,7 @@ type operation struct {
 	altStatus    int     // a second success status with the same result
 	produces     string  // a file download's media type instead of JSON
 	upload       []param // an upload: multipart form fields besides "file"
+	page         bool    // a public HTML page: 404 and 429 answer HTML too
 }
 
 // param is a query parameter.
@@ -189,6 +190,21 @@ var operations = []operation{
 	{method: "POST", path: v1 + "/books/{book}/years/{year}/reopen", summary: "年度反结账（须填写理由）", roles: townshipOf, body: reopenRequest{}, status: 200, result: ledger.YearEnd{}},
 }
 
+// publicOperations document public disclosure (public_api.go, public_pages.go).
+var publicOperations = []operation{
+	{method: "GET", path: v1 + "/books/{book}/disclosures", summary: "财务公开记录（含已撤回的；公开中的带公开网址）", roles: readers, status: 200, result: list[disclosure]{}},
+	{method: "POST", path: v1 + "/books/{book}/disclosures", summary: "公开某季度的财务（收支、资产与债权债务、已审批的收益分配及公示名单，身份证号和账号脱敏）；返回不需登录即可访问的网址",
+		roles: closers, body: disclosureRequest{}, status: 201, result: disclosure{}},
+	{method: "DELETE", path: v1 + "/books/{book}/disclosures/{quarter}", summary: "撤回某季度的财务公开：原网址随即失效（404）", roles: closers, status: 200, result: disclosure{}},
+	{method: "POST", path: v1 + "/books/{book}/households/{code}/link", summary: "生成（或重新生成）农户对账链接，网址只在本次响应中显示；重新生成后旧链接失效",
+		roles: closers, emptyBody: true, status: 201, result: householdLink{}},
+	{method: "DELETE", path: v1 + "/books/{book}/households/{code}/link", summary: "作废农户对账链接", roles: closers, status: 204},
+	{method: "GET", path: "/p/{book}/{slug}", summary: "财务公开页（HTML，无需登录，可打印为一页 A4，附二维码与链头）", status: 200, public: true, page: true, produces: echo.MIMETextHTMLCharsetUTF8},
+	{method: "GET", path: "/h/{book}/{token}", summary: "农户对账页（HTML，无需登录，只显示本户；可打印为一页对账单）", status: 200, public: true, page: true, produces: echo.MIMETextHTMLCharsetUTF8},
+}
+
+func init() { operations = append(operations, publicOperations...) }
+
 var (
 	quarterParam = param{"quarter", "季度", quarterSchema, true}
 	monthParam   = param{"month", "月份 YYYY-MM", periodSchema, true}
@@ -203,6 +219,9 @@ var pathParams = map[string]param{
 	"township": {"township", "乡镇代码", codeSchema, true},
 	"year":     {"year", "年度", map[string]any{"type": "string", "pattern": "^[0-9]{4}$"}, true},
 	"kind":     {"kind", "导入类型", map[string]any{"type": "string", "enum": importKindNames()}, true},
+	"quarter":  {"quarter", "季度 YYYYQn", quarterSchema, true},
+	"slug":     {"slug", "公开网址中的随机部分", map[string]any{"type": "string", "maxLength": 64}, true},
+	"token":    {"token", "农户对账链接中的随机部分", map[string]any{"type": "string", "maxLength": 64}, true},
 }
 
 func importKindNames() []string {
@@ -340,6 +359,13 @@ func (g *schemaGen) responses(op operation) obj {
 	}
 	for _, s := range errStatuses {
 		out[fmt.Sprint(s)] = ref("responses", "Error")
+	}
+	if op.page {
+		success["headers"] = obj{"Content-Security-Policy": obj{"description": "只允许内嵌样式和 data: 图片", "schema": obj{"type": "string"}}}
+		for _, s := range []int{http.StatusNotFound, http.StatusTooManyRequests} {
+			out[fmt.Sprint(s)] = obj{"description": http.StatusText(s) + "（HTML 页面）",
+				"content": obj{op.produces: obj{"schema": obj{"type": "string", "contentMediaType": op.produces}}}}
+		}
 	}
 	return out
 }

@@ -102,6 +102,7 @@ func (a *api) routes(e *echo.Echo) {
 	r.POST("/books/:book/years/:year/prepare-closing", a.prepareYearEnd, idem)
 	r.POST("/books/:book/years/:year/close", a.closeYear, idem)
 	r.POST("/books/:book/years/:year/reopen", a.reopenYear, idem)
+	a.publicRoutes(e, r)
 
 	a.webRoutes(e) // the web pages under /, in web_*.go
 }

@@ -94,7 +94,7 @@ func (e *env) village(households int) {
 	e.t.Helper()
 	ctx := context.Background()
 	for i := len(e.f.Households) + 1; i <= households; i++ {
-		h := ledger.Household{Code: fmt.Sprintf("H%03d", i), HeadName: fmt.Sprintf("村民%c%c", '甲'+rune(i%10), '子'+rune(i)), IDNumber: ledgertest.IDNumber(7000 + i),
+		h := ledger.Household{Code: fmt.Sprintf("H%03d", i), HeadName: villagerName(i), IDNumber: ledgertest.IDNumber(7000 + i),
 			BankAccount: fmt.Sprintf("62284800%08d", 31000+i*7), Members: 1 + i%5, Group: fmt.Sprintf("第%d组", 1+i%3), Status: ledger.StatusFormerlyPoor}
 		if _, err := e.store.CreateHousehold(ctx, e.f.Preparer, "V1", h); err != nil {
 			e.t.Fatal(err)
@@ -141,6 +141,13 @@ func (e *env) village(households int) {
 		}
 	}
 	e.f.Post(e.t, rent(5, "H001", "2400.00"))
+}
+
+// villagerName is a plausible name for household i.
+func villagerName(i int) string {
+	surnames := []rune("王李张刘陈杨黄赵周吴徐孙")
+	given := []string{"春梅", "建国", "秀英", "志强", "桂兰", "德明", "玉珍", "文华", "海燕", "长青", "金凤", "永福"}
+	return string(surnames[i%len(surnames)]) + given[(i*5)%len(given)]
 }
 
 var (
@@ -295,7 +302,7 @@ func TestDisclosurePage(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, h := range notice.Households {
-			row := fmt.Sprintf(`<td>%s</td><td>%s</td><td class="mask">%s<br>%s</td>`, h.Group, h.HeadName, ledger.MaskIDNumber(h.IDNumber), ledger.MaskBankAccount(h.BankAccount))
+			row := fmt.Sprintf(`<td>%s</td><td>%s</td><td class="mask">%s <span>%s</span></td>`, h.Group, h.HeadName, ledger.MaskIDNumber(h.IDNumber), ledger.MaskBankAccount(h.BankAccount))
 			if !bytes.Contains(page, []byte(row)) {
 				t.Errorf("notice lacks %s as in the workbook: %s", h.HeadName, row)
 			}

@@ -173,6 +173,9 @@ func matrixCases() map[string]routeCase {
 	for _, p := range []string{"/healthz", "/openapi.json", "/api/v1/healthz", "/api/v1/openapi.json"} {
 		out["GET "+p] = routeCase{method: "GET", route: p, setup: fixed(p, nil)}
 	}
+	for _, rc := range publicPageCases() {
+		out[rc.method+" "+rc.route] = rc
+	}
 	return out
 }
 

@@ -45,6 +45,19 @@ func publicRouteCases() []routeCase {
 	}
 }
 
+// publicPageCases call the public pages at a published address (the access
+// matrix: anyone gets them, with or without a token).
+func publicPageCases() []routeCase {
+	return []routeCase{
+		{"GET", publicPagePaths[0], nil, func(e *env, _ string, _ int) (string, any) {
+			return disclosurePath("V1", e.publish("2026Q1").Slug), nil
+		}},
+		{"GET", publicPagePaths[1], nil, func(e *env, _ string, _ int) (string, any) {
+			return householdPath("V1", e.link("H003")), nil
+		}},
+	}
+}
+
 // publish publishes a quarter of V1 unless it is published, and returns it.
 func (e *env) publish(quarter string) ledger.Disclosure {
 	e.t.Helper()

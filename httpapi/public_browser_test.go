@@ -15,9 +15,9 @@ import (
 	"coopledger/ledger/ledgertest"
 )
 
-// chromiumPath finds headless Chromium. CI installs it; elsewhere the
+// publicChromium finds headless Chromium. CI installs it; elsewhere the
 // browser test is skipped without it.
-func chromiumPath(t *testing.T) string {
+func publicChromium(t *testing.T) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -65,7 +65,7 @@ var pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)
 // at phone size (390×844) and keeps the screenshots, and prints each to PDF
 // to check that it fits on one A4 sheet.
 func TestPublicPagesInChromium(t *testing.T) {
-	bin := chromiumPath(t)
+	bin := publicChromium(t)
 	e := newEnv(t, ledgertest.Open(t, "sqlite"))
 	e.village(12)
 	d := e.publish("2026Q3")

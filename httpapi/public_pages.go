@@ -48,11 +48,11 @@ func (a *api) publicPages(e *echo.Echo) {
 	lim := newIPLimiter(publicRatePerMinute, publicRateClients, time.Minute, time.Now)
 	mw := []echo.MiddlewareFunc{publicHeaders, lim.middleware}
 	e.GET(publicPagePaths[0], a.disclosurePage, mw...)
-	e.GET(publicPagePaths[1], a.householdPage, mw...)
+	e.GET(publicPagePaths[1], a.publicHouseholdPage, mw...)
 }
 
 var publicTemplates = template.Must(template.New("public").Funcs(template.FuncMap{
-	"money":   formatMoney,
+	"money":   publicMoney,
 	"quarter": quarterName,
 	"date":    func(ts string) string { return dateName(ts) },
 	"inc":     func(i int) int { return i + 1 },
@@ -309,7 +309,7 @@ type householdPageData struct {
 	QR  template.URL
 }
 
-func (a *api) householdPage(c echo.Context) error {
+func (a *api) publicHouseholdPage(c echo.Context) error {
 	v, err := a.store.PublicHousehold(ctx(c), c.Param("book"), c.Param("token"))
 	if ledger.ErrorCode(err) == ledger.ECodeNotFound {
 		return notFoundPage(c)
@@ -324,8 +324,8 @@ func (a *api) householdPage(c echo.Context) error {
 	return renderPage(c, http.StatusOK, "household", d)
 }
 
-// formatMoney prints yuan with thousands separators: 12,345.60.
-func formatMoney(m ledger.Money) string {
+// publicMoney prints yuan with thousands separators: 12,345.60.
+func publicMoney(m ledger.Money) string {
 	s := m.String()
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
@@ -358,8 +358,8 @@ func dateName(ts string) string {
 	if err != nil {
 		return ts
 	}
-	t = t.In(chinaTime)
+	t = t.In(publicZone)
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }
 
-var chinaTime = time.FixedZone("CST", 8*3600)
+var publicZone = time.FixedZone("CST", 8*3600)

@@ -39,7 +39,7 @@ func chromium(t *testing.T, bin, url string, extra ...string) {
 	defer cancel()
 	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-		"--user-data-dir=" + t.TempDir()}, extra...)
+		"--user-data-dir=" + browserProfile(t)}, extra...)
 	out, err := exec.CommandContext(ctx, bin, append(args, url)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("chromium %v: %v\n%s", extra, err, out)

@@ -104,6 +104,27 @@ func (b *browserRun) signIn(token string) {
 		chromedp.SendKeys("#token", token+kb.Enter, chromedp.ByQuery), chromedp.WaitVisible("header.top", chromedp.ByQuery))
 }
 
+// browserProfile is a fresh Chromium profile directory. Chromium's helper
+// processes may still be writing into it for a moment after the browser is
+// told to stop, so it is removed with a few bounded retries rather than by
+// t.TempDir's single attempt.
+func browserProfile(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "coopledger-chromium-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; i < 50; i++ {
+			if err = os.RemoveAll(dir); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("chromium profile %s not removed: %v", dir, err)
+	})
+	return dir
+}
+
 // keys types into the focused element.
 func keys(s string) chromedp.Action { return chromedp.KeyEvent(s) }
 
@@ -127,7 +148,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("no-default-browser-check", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1366, 768))
+		chromedp.UserDataDir(browserProfile(t)), chromedp.WindowSize(1366, 768))
 	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	defer cancelBrowser()

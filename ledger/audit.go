@@ -23,7 +23,7 @@ type AuditEntry struct {
 
 // audit appends an entry inside tx; bookID 0 is for entries outside any book.
 func (s *Store) audit(ctx context.Context, tx bun.IDB, by Actor, bookID int64, action, entity, key, reason string, before, after any) error {
-	id, err := nextID(ctx, tx, bookID, "audit")
+	id, err := s.nextID(ctx, tx, bookID, "audit")
 	if err != nil {
 		return err
 	}
@@ -35,8 +35,8 @@ func (s *Store) audit(ctx context.Context, tx bun.IDB, by Actor, bookID int64, a
 	if err != nil {
 		return err
 	}
-	_, err = tx.NewRaw(`INSERT INTO audit_log (book_id, id, at, user_id, action, entity, entity_key, reason, before_json, after_json)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, bookID, id, s.timestamp(), by.UserID, action, entity, key, reason, b, a).Exec(ctx)
+	_, err = s.execSQL(ctx, tx, `INSERT INTO audit_log (book_id, id, at, user_id, action, entity, entity_key, reason, before_json, after_json)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, bookID, id, s.timestamp(), by.UserID, action, entity, key, reason, b, a)
 	if err != nil {
 		return fmt.Errorf("audit log: %w", err)
 	}

@@ -62,12 +62,28 @@ func scanBook(row interface{ Scan(...any) error }) (Book, error) {
 	return b, err
 }
 
+// scanner adapts a scanning function to scanBook.
+type scanner func(dest ...any) error
+
+func (f scanner) Scan(dest ...any) error { return f(dest...) }
+
+// lockedBook re-reads a book by id inside a write transaction, taking its row
+// lock on PostgreSQL (lockBook and a re-read in one statement).
+func (s *Store) lockedBook(ctx context.Context, tx bun.Tx, id int64) (Book, error) {
+	q := "SELECT " + bookColumns + " FROM books b JOIN townships t ON t.code = b.township_code WHERE b.id = ?"
+	if s.dialect == Postgres {
+		q += " FOR UPDATE OF b"
+	}
+	return scanBook(scanner(func(dest ...any) error { return s.scanRow(ctx, tx, q, []any{id}, dest...) }))
+}
+
 func (s *Store) bookByCode(ctx context.Context, db bun.IDB, code string) (Book, error) {
 	if !validCode(code) {
 		return Book{}, notFound("账套", truncate(code, 32))
 	}
-	row := db.QueryRowContext(ctx, "SELECT "+bookColumns+" FROM books b JOIN townships t ON t.code = b.township_code WHERE b.code = ?", code)
-	b, err := scanBook(row)
+	b, err := scanBook(scanner(func(dest ...any) error {
+		return s.scanRow(ctx, db, "SELECT "+bookColumns+" FROM books b JOIN townships t ON t.code = b.township_code WHERE b.code = ?", []any{code}, dest...)
+	}))
 	if isNoRows(err) {
 		return Book{}, notFound("账套", code)
 	}

@@ -205,7 +205,7 @@ func (s *Store) checkImportAgainstBook(ctx context.Context, tx bun.Tx, b Book, i
 	if err != nil {
 		return err
 	}
-	refs, err := loadLineRefs(ctx, tx, b.ID, all)
+	refs, err := s.loadLineRefs(ctx, tx, b.ID, all)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -33,12 +34,21 @@ func (s *Store) checkPeriodOpen(ctx context.Context, db bun.IDB, b Book, p Perio
 		return &Error{Code: ECodePeriodClosed, Message: fmt.Sprintf("日期早于账套启用期间 %s", b.StartPeriod),
 			Details: []Detail{{Field: "date", Message: "早于账套启用期间"}}}
 	}
-	if err := checkYearOpen(ctx, db, b.ID, p); err != nil {
-		return err
-	}
-	closed, err := periodClosed(ctx, db, b.ID, p)
+	year, err := strconv.Atoi(string(p)[:4])
 	if err != nil {
 		return err
+	}
+	// The year's and the month's closing in one statement (checkYearOpen and
+	// periodClosed, which other callers use, read them one at a time).
+	var yearClosed, closed bool
+	err = s.scanRow(ctx, db, `SELECT EXISTS (SELECT 1 FROM year_ends WHERE book_id = ? AND year = ? AND closed),
+		EXISTS (SELECT 1 FROM periods WHERE book_id = ? AND period = ? AND closed)`,
+		[]any{b.ID, year, b.ID, string(p)}, &yearClosed, &closed)
+	if err != nil {
+		return err
+	}
+	if yearClosed {
+		return yearClosedError(p)
 	}
 	if closed {
 		return &Error{Code: ECodePeriodClosed, Message: fmt.Sprintf("%s 期间已结账，不能再记账或修改", p),

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/uptrace/bun"
 )
@@ -26,10 +28,7 @@ func (s *Store) PostVoucher(ctx context.Context, a Actor, bookCode string, id in
 }
 
 func (s *Store) post(ctx context.Context, tx bun.Tx, a Actor, b Book, id int64) (Voucher, error) {
-	if err := s.lockBook(ctx, tx, b.ID); err != nil {
-		return Voucher{}, err
-	}
-	b, err := s.bookByCode(ctx, tx, b.Code) // re-read the chain head under the lock
+	b, err := s.lockedBook(ctx, tx, b.ID) // re-read the chain head under the lock
 	if err != nil {
 		return Voucher{}, err
 	}
@@ -40,7 +39,14 @@ func (s *Store) post(ctx context.Context, tx bun.Tx, a Actor, b Book, id int64) 
 	if err := s.checkPostable(ctx, tx, a, b, v); err != nil {
 		return Voucher{}, err
 	}
-	if v.number, err = nextVoucherNumber(ctx, tx, b.ID, v.Period); err != nil {
+	return s.postChecked(ctx, tx, a, b, v)
+}
+
+// postChecked numbers a checked draft, chains it after b's head (read under
+// the book's lock) and writes the posting.
+func (s *Store) postChecked(ctx context.Context, tx bun.Tx, a Actor, b Book, v Voucher) (Voucher, error) {
+	var err error
+	if v.number, err = s.nextVoucherNumber(ctx, tx, b.ID, v.Period); err != nil {
 		return Voucher{}, err
 	}
 	v.Status, v.Number, v.ReviewerID, v.PostedAt = StatusPosted, FormatNumber(v.number), a.UserID, s.timestamp()
@@ -49,7 +55,7 @@ func (s *Store) post(ctx context.Context, tx bun.Tx, a Actor, b Book, id int64) 
 	if err := s.writePosting(ctx, tx, b, v); err != nil {
 		return Voucher{}, err
 	}
-	return v, s.audit(ctx, tx, a, b.ID, "post", "voucher", fmt.Sprint(v.ID), "", nil,
+	return v, s.audit(ctx, tx, a, b.ID, "post", "voucher", strconv.FormatInt(v.ID, 10), "", nil,
 		map[string]any{"number": v.Number, "period": v.Period, "hash": v.Hash})
 }
 
@@ -77,22 +83,22 @@ func (s *Store) checkPostable(ctx context.Context, tx bun.Tx, a Actor, b Book, v
 
 // nextVoucherNumber takes the next number of the month. It runs in the posting
 // transaction, so a rolled-back posting leaves no gap.
-func nextVoucherNumber(ctx context.Context, tx bun.Tx, bookID int64, period string) (int, error) {
+func (s *Store) nextVoucherNumber(ctx context.Context, tx bun.Tx, bookID int64, period string) (int, error) {
 	var n int
-	err := tx.NewRaw(`INSERT INTO voucher_numbers (book_id, period, last_number) VALUES (?, ?, 1)
+	err := s.scanRow(ctx, tx, `INSERT INTO voucher_numbers (book_id, period, last_number) VALUES (?, ?, 1)
 		ON CONFLICT (book_id, period) DO UPDATE SET last_number = voucher_numbers.last_number + 1
-		RETURNING last_number`, bookID, period).Scan(ctx, &n)
+		RETURNING last_number`, []any{bookID, period}, &n)
 	return n, err
 }
 
 func (s *Store) writePosting(ctx context.Context, tx bun.Tx, b Book, v Voucher) error {
-	_, err := tx.NewRaw(`UPDATE vouchers SET status = 'posted', number = ?, reviewer_id = ?, posted_at = ?,
+	_, err := s.execSQL(ctx, tx, `UPDATE vouchers SET status = 'posted', number = ?, reviewer_id = ?, posted_at = ?,
 		chain_seq = ?, prev_hash = ?, hash = ?, updated_at = ? WHERE book_id = ? AND id = ? AND status = 'draft'`,
-		v.number, v.ReviewerID, v.PostedAt, v.ChainSeq, v.PrevHash, v.Hash, v.PostedAt, b.ID, v.ID).Exec(ctx)
+		v.number, v.ReviewerID, v.PostedAt, v.ChainSeq, v.PrevHash, v.Hash, v.PostedAt, b.ID, v.ID)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.NewRaw("UPDATE books SET chain_seq = ?, chain_head = ? WHERE id = ?", v.ChainSeq, v.Hash, b.ID).Exec(ctx); err != nil {
+	if _, err := s.execSQL(ctx, tx, "UPDATE books SET chain_seq = ?, chain_head = ? WHERE id = ?", v.ChainSeq, v.Hash, b.ID); err != nil {
 		return err
 	}
 	if v.ReversesID != 0 {
@@ -102,16 +108,20 @@ func (s *Store) writePosting(ctx context.Context, tx bun.Tx, b Book, v Voucher) 
 			return err
 		}
 	}
-	return addBalances(ctx, tx, b.ID, v.Period, v.Lines)
+	return s.addBalances(ctx, tx, b.ID, v.Period, v.Lines)
 }
 
 // balanceKey is one row of the maintained balances.
 type balanceKey struct{ account, household, party string }
 
-// addBalances adds lines to the maintained balances of their month, in key
-// order so concurrent transactions on PostgreSQL lock rows in the same order.
-func addBalances(ctx context.Context, tx bun.IDB, bookID int64, period string, lines []Line) error {
-	sums := map[balanceKey][2]int64{}
+// balanceRowsPerUpsert bounds one multi-row upsert of balances (7 arguments a row).
+const balanceRowsPerUpsert = 100
+
+// addBalances adds lines to the maintained balances of their month with
+// multi-row upserts, rows in key order so concurrent transactions on
+// PostgreSQL lock rows in the same order.
+func (s *Store) addBalances(ctx context.Context, tx bun.IDB, bookID int64, period string, lines []Line) error {
+	sums := make(map[balanceKey][2]int64, len(lines))
 	for _, l := range lines {
 		k := balanceKey{l.Account, l.Household, l.Party}
 		d := sums[k]
@@ -124,19 +134,47 @@ func addBalances(ctx context.Context, tx bun.IDB, bookID int64, period string, l
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool {
-		return keys[i].account+"\x00"+keys[i].household+"\x00"+keys[i].party < keys[j].account+"\x00"+keys[j].household+"\x00"+keys[j].party
+		a, b := keys[i], keys[j]
+		if a.account != b.account {
+			return a.account < b.account
+		}
+		if a.household != b.household {
+			return a.household < b.household
+		}
+		return a.party < b.party
 	})
-	for _, k := range keys {
-		d := sums[k]
-		_, err := tx.NewRaw(`INSERT INTO balances (book_id, account_code, household_code, party_code, period, debit_fen, credit_fen)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (book_id, account_code, household_code, party_code, period)
-			DO UPDATE SET debit_fen = balances.debit_fen + excluded.debit_fen, credit_fen = balances.credit_fen + excluded.credit_fen`,
-			bookID, k.account, k.household, k.party, period, d[0], d[1]).Exec(ctx)
-		if err != nil {
+	for start := 0; start < len(keys); start += balanceRowsPerUpsert {
+		chunk := keys[start:min(start+balanceRowsPerUpsert, len(keys))]
+		args := make([]any, 0, 7*len(chunk))
+		for _, k := range chunk {
+			d := sums[k]
+			args = append(args, bookID, k.account, k.household, k.party, period, d[0], d[1])
+		}
+		if _, err := s.execSQL(ctx, tx, upsertBalancesSQL(len(chunk)), args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+var upsertBalancesTexts sync.Map // rows → statement text
+
+func upsertBalancesSQL(rows int) string {
+	if q, ok := upsertBalancesTexts.Load(rows); ok {
+		return q.(string)
+	}
+	var q strings.Builder
+	q.WriteString("INSERT INTO balances (book_id, account_code, household_code, party_code, period, debit_fen, credit_fen) VALUES ")
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+	}
+	q.WriteString(` ON CONFLICT (book_id, account_code, household_code, party_code, period)
+		DO UPDATE SET debit_fen = balances.debit_fen + excluded.debit_fen, credit_fen = balances.credit_fen + excluded.credit_fen`)
+	upsertBalancesTexts.Store(rows, q.String())
+	return q.String()
 }
 
 // ReverseInput dates and describes a red reversal.

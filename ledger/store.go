@@ -43,6 +43,7 @@ type Store struct {
 	// reaches a caller of this process.
 	writeMu sync.Mutex
 	now     func() time.Time
+	stmts   stmtCache // prepared hot statements (SQLite), see sqlfast.go
 }
 
 // Open connects to dsn ("sqlite:PATH" or "postgres://…"), applies pending
@@ -126,7 +127,10 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 }
 
 // Close releases the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.closeStmts()
+	return s.db.Close()
+}
 
 // Dialect reports which database is behind the store.
 func (s *Store) Dialect() Dialect { return s.dialect }
@@ -230,10 +234,21 @@ func translate(err error) error {
 // book (bookID 0 for global ones such as users and books).
 func nextID(ctx context.Context, tx bun.IDB, bookID int64, name string) (int64, error) {
 	var v int64
-	err := tx.NewRaw(`INSERT INTO counters (book_id, name, value) VALUES (?, ?, 1)
-		ON CONFLICT (book_id, name) DO UPDATE SET value = counters.value + 1
-		RETURNING value`, bookID, name).Scan(ctx, &v)
+	err := tx.NewRaw(nextIDSQL, bookID, name).Scan(ctx, &v)
 	if err != nil {
+		return 0, fmt.Errorf("counter %s: %w", name, err)
+	}
+	return v, nil
+}
+
+const nextIDSQL = `INSERT INTO counters (book_id, name, value) VALUES (?, ?, 1)
+		ON CONFLICT (book_id, name) DO UPDATE SET value = counters.value + 1
+		RETURNING value`
+
+// nextID is the package function nextID with a prepared statement.
+func (s *Store) nextID(ctx context.Context, tx bun.IDB, bookID int64, name string) (int64, error) {
+	var v int64
+	if err := s.scanRow(ctx, tx, nextIDSQL, []any{bookID, name}, &v); err != nil {
 		return 0, fmt.Errorf("counter %s: %w", name, err)
 	}
 	return v, nil

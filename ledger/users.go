@@ -164,18 +164,33 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Actor, error) {
 	if len(token) < 16 || len(token) > 256 {
 		return Actor{}, Errorf(ECodeUnauthorized, "令牌无效")
 	}
-	var row userRow
-	err := s.db.NewSelect().Model(&row).Where("token_hash = ?", hashToken(token)).Scan(ctx)
-	if err != nil || row.Disabled {
-		if err != nil && !isNoRows(err) {
+	// Every request authenticates: the user and the books in one statement
+	// with placeholders (see sqlfast.go). A user without books yields one row
+	// whose book_id is NULL.
+	rows, err := s.querySQL(ctx, s.db, `SELECT u.id, u.name, u.role, u.township_code, u.disabled, ub.book_id
+		FROM users u LEFT JOIN user_books ub ON ub.user_id = u.id WHERE u.token_hash = ? ORDER BY ub.book_id`, hashToken(token))
+	if err != nil {
+		return Actor{}, err
+	}
+	defer rows.Close()
+	var a Actor
+	var found, disabled bool
+	for rows.Next() {
+		var role string
+		var bookID *int64
+		if err := rows.Scan(&a.UserID, &a.Name, &role, &a.Township, &disabled, &bookID); err != nil {
 			return Actor{}, err
 		}
-		return Actor{}, Errorf(ECodeUnauthorized, "令牌无效或已停用")
+		a.Role, found = Role(role), true
+		if bookID != nil {
+			a.BookIDs = append(a.BookIDs, *bookID)
+		}
 	}
-	a := Actor{UserID: row.ID, Name: row.Name, Role: Role(row.Role), Township: row.TownshipCode}
-	err = s.db.NewRaw("SELECT book_id FROM user_books WHERE user_id = ? ORDER BY book_id", row.ID).Scan(ctx, &a.BookIDs)
-	if err != nil && !isNoRows(err) {
+	if err := rows.Err(); err != nil {
 		return Actor{}, err
+	}
+	if !found || disabled {
+		return Actor{}, Errorf(ECodeUnauthorized, "令牌无效或已停用")
 	}
 	return a, nil
 }

@@ -2,8 +2,11 @@ package ledger
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/uptrace/bun"
 )
@@ -161,12 +164,18 @@ func checkLineAmount(v *validation, field string, m Money, allowNegative bool) {
 // checkAgainstBook validates lines against the chart, roster and periods.
 // Accounts, households and parties are looked up once per voucher, not per line.
 func (s *Store) checkAgainstBook(ctx context.Context, tx bun.IDB, b Book, date string, lines []Line) error {
+	_, err := s.checkAgainstBookRefs(ctx, tx, b, date, lines)
+	return err
+}
+
+// checkAgainstBookRefs is checkAgainstBook that also returns what it looked up.
+func (s *Store) checkAgainstBookRefs(ctx context.Context, tx bun.IDB, b Book, date string, lines []Line) (lineRefs, error) {
 	if err := s.checkPeriodOpen(ctx, tx, b, Period(date[:7])); err != nil {
-		return err
+		return lineRefs{}, err
 	}
-	refs, err := loadLineRefs(ctx, tx, b.ID, lines)
+	refs, err := s.loadLineRefs(ctx, tx, b.ID, lines)
 	if err != nil {
-		return err
+		return lineRefs{}, err
 	}
 	var v validation
 	for i, l := range lines {
@@ -184,7 +193,7 @@ func (s *Store) checkAgainstBook(ctx context.Context, tx bun.IDB, b Book, date s
 			v.add(field+".party", "本账套没有此单位：%s", l.Party)
 		}
 	}
-	return v.err()
+	return refs, v.err()
 }
 
 // lineRefs are the accounts, households and parties a voucher's lines name
@@ -195,7 +204,21 @@ type lineRefs struct {
 	parties    map[string]bool
 }
 
-func loadLineRefs(ctx context.Context, tx bun.IDB, bookID int64, lines []Line) (lineRefs, error) {
+// lineRefsSQL looks up accounts, households and parties in one statement
+// whose text does not depend on how many codes there are: the codes travel as
+// one JSON array (SQLite) or text array (PostgreSQL) per table.
+const (
+	lineRefsSQLite = `SELECT 'a', code, name, category, normal_side, aux, parent_code, is_leaf FROM accounts
+		WHERE book_id = ? AND code IN (SELECT value FROM json_each(?))
+		UNION ALL SELECT 'h', code, '', '', '', '', '', FALSE FROM households WHERE book_id = ? AND code IN (SELECT value FROM json_each(?))
+		UNION ALL SELECT 'p', code, '', '', '', '', '', FALSE FROM parties WHERE book_id = ? AND code IN (SELECT value FROM json_each(?))`
+	lineRefsPostgres = `SELECT 'a', code, name, category, normal_side, aux, parent_code, is_leaf FROM accounts
+		WHERE book_id = ? AND code = ANY(?::text[])
+		UNION ALL SELECT 'h', code, '', '', '', '', '', FALSE FROM households WHERE book_id = ? AND code = ANY(?::text[])
+		UNION ALL SELECT 'p', code, '', '', '', '', '', FALSE FROM parties WHERE book_id = ? AND code = ANY(?::text[])`
+)
+
+func (s *Store) loadLineRefs(ctx context.Context, tx bun.IDB, bookID int64, lines []Line) (lineRefs, error) {
 	refs := lineRefs{accounts: map[string]Account{}, households: map[string]bool{}, parties: map[string]bool{}}
 	var accounts, households, parties []string
 	for _, l := range lines {
@@ -207,17 +230,33 @@ func loadLineRefs(ctx context.Context, tx bun.IDB, bookID int64, lines []Line) (
 			parties = append(parties, l.Party)
 		}
 	}
-	var rows []accountRow
-	if err := tx.NewSelect().Model(&rows).Where("book_id = ? AND code IN (?)", bookID, bun.In(distinct(accounts))).Scan(ctx); err != nil {
+	accounts, households, parties = distinct(accounts), distinct(households), distinct(parties)
+	q, list := lineRefsSQLite, func(xs []string) any { b, _ := json.Marshal(xs); return string(b) }
+	if s.dialect == Postgres {
+		q, list = lineRefsPostgres, func(xs []string) any { return xs }
+	}
+	rows, err := s.querySQL(ctx, tx, q, bookID, list(accounts), bookID, list(households), bookID, list(parties))
+	if err != nil {
 		return refs, err
 	}
-	for _, r := range rows {
-		refs.accounts[r.Code] = r.account()
+	defer rows.Close()
+	for rows.Next() {
+		var kind, code, name, category, side, aux, parent string
+		var leaf bool
+		if err := rows.Scan(&kind, &code, &name, &category, &side, &aux, &parent, &leaf); err != nil {
+			return refs, err
+		}
+		switch kind {
+		case "a":
+			refs.accounts[code] = Account{Code: code, Name: name, Category: Category(category), NormalSide: Side(side),
+				Aux: Aux(aux), Parent: parent, Leaf: leaf}
+		case "h":
+			refs.households[code] = true
+		case "p":
+			refs.parties[code] = true
+		}
 	}
-	if err := existingCodes(ctx, tx, "households", bookID, households, refs.households); err != nil {
-		return refs, err
-	}
-	return refs, existingCodes(ctx, tx, "parties", bookID, parties, refs.parties)
+	return refs, rows.Err()
 }
 
 // existingCodes marks which of codes exist in table for the book.
@@ -268,9 +307,14 @@ func checkLineAux(acc Account, l Line, field string, v *validation) {
 
 // lockBook takes the book's row lock (PostgreSQL) so that every write to one
 // book is serialized: numbering, the hash chain and period closing stay exact.
+// On SQLite every write transaction already holds the database's one write
+// lock (BEGIN IMMEDIATE, under writeMu), so there is nothing to take.
 func (s *Store) lockBook(ctx context.Context, tx bun.Tx, bookID int64) error {
+	if s.dialect == SQLite {
+		return nil
+	}
 	var id int64
-	return tx.NewRaw("SELECT id FROM books WHERE id = ?"+s.forUpdate(), bookID).Scan(ctx, &id)
+	return s.scanRow(ctx, tx, "SELECT id FROM books WHERE id = ? FOR UPDATE", []any{bookID}, &id)
 }
 
 // CreateVoucher saves a draft. Nothing is numbered or posted yet.
@@ -295,10 +339,11 @@ func (s *Store) insertDraft(ctx context.Context, tx bun.Tx, a Actor, b Book, in 
 	if err := s.lockBook(ctx, tx, b.ID); err != nil {
 		return Voucher{}, err
 	}
-	if err := s.checkAgainstBook(ctx, tx, b, in.Date, lines); err != nil {
+	refs, err := s.checkAgainstBookRefs(ctx, tx, b, in.Date, lines)
+	if err != nil {
 		return Voucher{}, err
 	}
-	id, err := nextID(ctx, tx, b.ID, "voucher")
+	id, err := s.nextID(ctx, tx, b.ID, "voucher")
 	if err != nil {
 		return Voucher{}, err
 	}
@@ -307,43 +352,62 @@ func (s *Store) insertDraft(ctx context.Context, tx bun.Tx, a Actor, b Book, in 
 	if reverses != 0 {
 		rev = reverses
 	}
-	_, err = tx.NewRaw(`INSERT INTO vouchers (book_id, id, status, date, period, summary, attachments, preparer_id,
+	summary := strings.TrimSpace(in.Summary)
+	_, err = s.execSQL(ctx, tx, `INSERT INTO vouchers (book_id, id, status, date, period, summary, attachments, preparer_id,
 		reverses_id, total_fen, created_at, updated_at) VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		b.ID, id, in.Date, in.Date[:7], strings.TrimSpace(in.Summary), in.Attachments, a.UserID, rev, total.Fen(), now, now).Exec(ctx)
+		b.ID, id, in.Date, in.Date[:7], summary, in.Attachments, a.UserID, rev, total.Fen(), now, now)
 	if err != nil {
 		return Voucher{}, err
 	}
-	if err := insertLines(ctx, tx, b.ID, id, lines); err != nil {
+	if err := s.insertLines(ctx, tx, b.ID, id, lines); err != nil {
 		return Voucher{}, err
 	}
-	v, err := s.voucherByID(ctx, tx, b, id)
-	if err != nil {
-		return Voucher{}, err
+	// The draft as voucherByID would read it back, built from what was just
+	// written instead of read again.
+	v := Voucher{ID: id, Book: b.Code, Status: StatusDraft, Date: in.Date, Period: in.Date[:7], Summary: summary,
+		Attachments: in.Attachments, PreparerID: a.UserID, ReversesID: reverses, Total: Fen(total.Fen()),
+		Lines: make([]Line, len(lines)), CreatedAt: now, UpdatedAt: now}
+	for i, l := range lines {
+		l.AccountName = refs.accounts[l.Account].Name
+		l.Debit, l.Credit = Fen(l.Debit.Fen()), Fen(l.Credit.Fen())
+		v.Lines[i] = l
 	}
-	return v, s.audit(ctx, tx, a, b.ID, "create", "voucher", fmt.Sprint(id), "", nil, v)
+	return v, s.audit(ctx, tx, a, b.ID, "create", "voucher", strconv.FormatInt(id, 10), "", nil, v)
 }
 
 // insertLines writes lines with multi-row INSERTs, 100 rows a statement.
-func insertLines(ctx context.Context, tx bun.Tx, bookID, voucherID int64, lines []Line) error {
+func (s *Store) insertLines(ctx context.Context, tx bun.Tx, bookID, voucherID int64, lines []Line) error {
 	const rowsPerInsert = 100
 	for start := 0; start < len(lines); start += rowsPerInsert {
 		chunk := lines[start:min(start+rowsPerInsert, len(lines))]
-		var q strings.Builder
 		args := make([]any, 0, 9*len(chunk))
-		q.WriteString(`INSERT INTO voucher_lines (book_id, voucher_id, line_no, account_code, household_code,
-			party_code, debit_fen, credit_fen, summary) VALUES `)
-		for i, l := range chunk {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		for _, l := range chunk {
 			args = append(args, bookID, voucherID, l.LineNo, l.Account, nullable(l.Household), nullable(l.Party), l.Debit.Fen(), l.Credit.Fen(), l.Summary)
 		}
-		if _, err := tx.NewRaw(q.String(), args...).Exec(ctx); err != nil {
+		if _, err := s.execSQL(ctx, tx, insertLinesSQL(len(chunk)), args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+var insertLinesTexts sync.Map // rows → statement text
+
+func insertLinesSQL(rows int) string {
+	if q, ok := insertLinesTexts.Load(rows); ok {
+		return q.(string)
+	}
+	var q strings.Builder
+	q.WriteString(`INSERT INTO voucher_lines (book_id, voucher_id, line_no, account_code, household_code,
+			party_code, debit_fen, credit_fen, summary) VALUES `)
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	insertLinesTexts.Store(rows, q.String())
+	return q.String()
 }
 
 func nullable(s string) any {
@@ -388,7 +452,7 @@ func (s *Store) UpdateVoucher(ctx context.Context, a Actor, bookCode string, id 
 		if _, err := tx.NewRaw("DELETE FROM voucher_lines WHERE book_id = ? AND voucher_id = ?", b.ID, id).Exec(ctx); err != nil {
 			return err
 		}
-		if err := insertLines(ctx, tx, b.ID, id, lines); err != nil {
+		if err := s.insertLines(ctx, tx, b.ID, id, lines); err != nil {
 			return err
 		}
 		if out, err = s.voucherByID(ctx, tx, b, id); err != nil {
@@ -520,7 +584,7 @@ func derefStr(p *string) string {
 
 func (s *Store) voucherByID(ctx context.Context, db bun.IDB, b Book, id int64) (Voucher, error) {
 	var r voucherScan
-	err := db.QueryRowContext(ctx, "SELECT "+voucherColumns+" FROM vouchers WHERE book_id = ? AND id = ?", b.ID, id).Scan(r.dest()...)
+	err := s.scanRow(ctx, db, "SELECT "+voucherColumns+" FROM vouchers WHERE book_id = ? AND id = ?", []any{b.ID, id}, r.dest()...)
 	if isNoRows(err) {
 		return Voucher{}, notFound("凭证", id)
 	}
@@ -528,12 +592,12 @@ func (s *Store) voucherByID(ctx context.Context, db bun.IDB, b Book, id int64) (
 		return Voucher{}, err
 	}
 	v := r.voucher(b.Code)
-	v.Lines, err = loadLines(ctx, db, b.ID, id)
+	v.Lines, err = s.loadLines(ctx, db, b.ID, id)
 	return v, err
 }
 
-func loadLines(ctx context.Context, db bun.IDB, bookID, voucherID int64) ([]Line, error) {
-	rows, err := db.QueryContext(ctx, `SELECT l.line_no, l.account_code, a.name, COALESCE(l.household_code, ''), COALESCE(l.party_code, ''),
+func (s *Store) loadLines(ctx context.Context, db bun.IDB, bookID, voucherID int64) ([]Line, error) {
+	rows, err := s.querySQL(ctx, db, `SELECT l.line_no, l.account_code, a.name, COALESCE(l.household_code, ''), COALESCE(l.party_code, ''),
 		l.debit_fen, l.credit_fen, l.summary FROM voucher_lines l
 		JOIN accounts a ON a.book_id = l.book_id AND a.code = l.account_code
 		WHERE l.book_id = ? AND l.voucher_id = ? ORDER BY l.line_no`, bookID, voucherID)
@@ -613,7 +677,7 @@ func (s *Store) Vouchers(ctx context.Context, a Actor, bookCode string, f Vouche
 		return nil, err
 	}
 	for i := range out {
-		if out[i].Lines, err = loadLines(ctx, s.db, b.ID, out[i].ID); err != nil {
+		if out[i].Lines, err = s.loadLines(ctx, s.db, b.ID, out[i].ID); err != nil {
 			return nil, err
 		}
 	}

@@ -93,10 +93,14 @@ func checkYearOpen(ctx context.Context, db bun.IDB, bookID int64, p Period) erro
 		return err
 	}
 	if closed {
-		return &Error{Code: ECodePeriodClosed, Message: fmt.Sprintf("%s 年度已年终结账，不能再记账或修改（如需更正，请乡镇财政所反结账该年度）", string(p)[:4]),
-			Details: []Detail{{Field: "date", Message: "年度已年终结账"}}}
+		return yearClosedError(p)
 	}
 	return nil
+}
+
+func yearClosedError(p Period) error {
+	return &Error{Code: ECodePeriodClosed, Message: fmt.Sprintf("%s 年度已年终结账，不能再记账或修改（如需更正，请乡镇财政所反结账该年度）", string(p)[:4]),
+		Details: []Detail{{Field: "date", Message: "年度已年终结账"}}}
 }
 
 func yearEndVouchers(ctx context.Context, db bun.IDB, bookID int64, year int) ([]YearEndVoucher, error) {

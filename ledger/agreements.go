@@ -319,6 +319,17 @@ func (s *Store) AddAgreementVersion(ctx context.Context, a Actor, bookCode, code
 }
 
 func agreementByCode(ctx context.Context, db bun.IDB, bookID int64, code string) (Agreement, error) {
+	ag, err := agreementHeader(ctx, db, bookID, code)
+	if err != nil {
+		return ag, err
+	}
+	ag.Versions, err = agreementVersions(ctx, db, bookID, code)
+	return ag, err
+}
+
+// agreementHeader reads an agreement without its versions (whose terms list
+// every participant: decoding them for 100,000 households takes a second).
+func agreementHeader(ctx context.Context, db bun.IDB, bookID int64, code string) (Agreement, error) {
 	var ag Agreement
 	err := db.QueryRowContext(ctx, `SELECT code, title, kind, party_code, start_date, end_date, debit_account, credit_account,
 		extra_account, created_at FROM agreements WHERE book_id = ? AND code = ?`, bookID, code).Scan(&ag.Code, &ag.Title, &ag.Kind,
@@ -326,10 +337,6 @@ func agreementByCode(ctx context.Context, db bun.IDB, bookID int64, code string)
 	if isNoRows(err) {
 		return ag, notFound("协议", truncate(code, 32))
 	}
-	if err != nil {
-		return ag, err
-	}
-	ag.Versions, err = agreementVersions(ctx, db, bookID, code)
 	return ag, err
 }
 

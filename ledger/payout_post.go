@@ -41,16 +41,25 @@ func (s *Store) ApprovePayoutRun(ctx context.Context, a Actor, bookCode string, 
 		if err := s.claimApprovals(ctx, tx, b, run); err != nil {
 			return err
 		}
-		if err := s.postAccruals(ctx, tx, a, b, run, date); err != nil {
-			return err
-		}
-		_, err = tx.NewRaw("UPDATE payout_runs SET status = 'approved', approver_id = ?, approved_at = ? WHERE book_id = ? AND id = ?",
-			a.UserID, s.timestamp(), b.ID, id).Exec(ctx)
+		accruals, err := s.postAccruals(ctx, tx, a, b, run, date)
 		if err != nil {
 			return err
 		}
-		if out, err = payoutRunByID(ctx, tx, b, id); err != nil {
+		approvedAt := s.timestamp()
+		_, err = tx.NewRaw("UPDATE payout_runs SET status = 'approved', approver_id = ?, approved_at = ? WHERE book_id = ? AND id = ?",
+			a.UserID, approvedAt, b.ID, id).Exec(ctx)
+		if err != nil {
 			return err
+		}
+		// The run as payoutRunByID would read it back now, without reading
+		// its lines (300,000 in a county) again: a draft has no payments, so
+		// only the status, the approver and the accrual vouchers changed.
+		out = run
+		out.Status, out.ApproverID, out.ApprovedAt = RunApproved, a.UserID, approvedAt
+		out.Lines = make([]PayoutLine, len(run.Lines))
+		for i, l := range run.Lines {
+			l.AccrualVoucherID = accruals[l.LineNo]
+			out.Lines[i] = l
 		}
 		return s.audit(ctx, tx, a, b.ID, "approve", "payout_run", fmt.Sprint(id), "", runSummary(run), runSummary(out))
 	})
@@ -79,16 +88,18 @@ func (s *Store) claimApprovals(ctx context.Context, tx bun.Tx, b Book, run Payou
 	return nil
 }
 
-// postAccruals posts one voucher per agreement (split every 400 households).
-func (s *Store) postAccruals(ctx context.Context, tx bun.Tx, a Actor, b Book, run PayoutRun, date string) error {
+// postAccruals posts one voucher per agreement (split every 400 households)
+// and returns the accrual voucher of each run line.
+func (s *Store) postAccruals(ctx context.Context, tx bun.Tx, a Actor, b Book, run PayoutRun, date string) (map[int]int64, error) {
 	byAgreement := map[string][]PayoutLine{}
 	for _, l := range run.Lines {
 		byAgreement[l.Agreement] = append(byAgreement[l.Agreement], l)
 	}
+	accruals := make(map[int]int64, len(run.Lines))
 	for _, t := range run.ByAgreement {
-		ag, err := agreementByCode(ctx, tx, b.ID, t.Key)
+		ag, err := agreementHeader(ctx, tx, b.ID, t.Key)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		lines := byAgreement[t.Key]
 		for start := 0; start < len(lines); start += maxHouseholdLinesPerVoucher {
@@ -96,19 +107,22 @@ func (s *Store) postAccruals(ctx context.Context, tx bun.Tx, a Actor, b Book, ru
 			in := accrualVoucher(ag, run, chunk, date)
 			v, err := s.postGenerated(ctx, tx, b, run.PreparerID, a.UserID, in)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			lineNos := make([]int, len(chunk))
-			for i, l := range chunk {
-				lineNos[i] = l.LineNo
+			args := make([]any, 0, 3+len(chunk))
+			args = append(args, v.ID, b.ID, run.ID)
+			for _, l := range chunk {
+				args = append(args, l.LineNo)
+				accruals[l.LineNo] = v.ID
 			}
-			if _, err := tx.NewRaw("UPDATE payout_lines SET accrual_voucher_id = ? WHERE book_id = ? AND run_id = ? AND line_no IN (?)",
-				v.ID, b.ID, run.ID, bun.In(lineNos)).Exec(ctx); err != nil {
-				return err
+			q := "UPDATE payout_lines SET accrual_voucher_id = ? WHERE book_id = ? AND run_id = ? AND line_no IN (?" +
+				strings.Repeat(", ?", len(chunk)-1) + ")"
+			if _, err := s.execSQL(ctx, tx, q, args...); err != nil {
+				return nil, err
 			}
 		}
 	}
-	return nil
+	return accruals, nil
 }
 
 // accrualVoucher credits each household's sub-ledger and debits the
@@ -160,7 +174,17 @@ func (s *Store) postGenerated(ctx context.Context, tx bun.Tx, b Book, preparerID
 	if err != nil {
 		return Voucher{}, err
 	}
-	return s.post(ctx, tx, Actor{UserID: reviewerID}, b, v.ID)
+	// The draft was checked against the book a moment ago in this very
+	// transaction and is held in memory: post it without reading it back or
+	// checking it again (post would; checkPostable's other checks are about
+	// drafts made earlier, except segregation, checked here).
+	if b, err = s.lockedBook(ctx, tx, b.ID); err != nil {
+		return Voucher{}, err
+	}
+	if v.PreparerID == reviewerID && !b.SegregationOptOut {
+		return Voucher{}, Errorf(ECodeSegregation, "审核过账人不能是制单人本人（不相容职务分离）")
+	}
+	return s.postChecked(ctx, tx, Actor{UserID: reviewerID}, b, v)
 }
 
 func dropUnusedParties(ctx context.Context, tx bun.IDB, bookID int64, lines []LineInput) error {

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -105,12 +106,20 @@ func (s *Store) CreatePayoutRun(ctx context.Context, a Actor, bookCode string, i
 		if err != nil {
 			return err
 		}
-		if err := insertPayoutLines(ctx, tx, b.ID, id, lines); err != nil {
+		if err := s.insertPayoutLines(ctx, tx, b.ID, id, lines); err != nil {
 			return err
 		}
-		if out, err = payoutRunByID(ctx, tx, b, id); err != nil {
-			return err
+		// The run as payoutRunByID would read it back, built from what was
+		// just written (a county run has 300,000 lines).
+		out = PayoutRun{ID: id, Book: b.Code, Quarter: q.String(), Status: RunDraft, Adjustment: in.Adjustment,
+			RoundingRule: RoundingRule, PreparerID: a.UserID, ComputedAt: now, CreatedAt: now, Total: Fen(sumLines(lines)),
+			Lines: make([]PayoutLine, len(lines))}
+		for i, l := range lines {
+			out.Lines[i] = PayoutLine{LineNo: i + 1, Agreement: l.Agreement, Household: l.Household, Kind: l.Kind,
+				CreditAccount: l.CreditAccount, Amount: Fen(l.Amount.Fen()), Fee: Fen(l.Fee.Fen()), Basis: l.Basis,
+				Outstanding: Fen(l.Amount.Fen())}
 		}
+		out.totals()
 		return s.audit(ctx, tx, a, b.ID, "create", "payout_run", fmt.Sprint(id), "", nil, runSummary(out))
 	})
 	return out, err
@@ -273,22 +282,17 @@ func accruedByKey(ctx context.Context, db bun.IDB, bookID int64, q Quarter) (map
 }
 
 // insertPayoutLines writes lines with multi-row INSERTs, 200 rows a statement.
-func insertPayoutLines(ctx context.Context, tx bun.Tx, bookID, runID int64, lines []Entitlement) error {
+func (s *Store) insertPayoutLines(ctx context.Context, tx bun.Tx, bookID, runID int64, lines []Entitlement) error {
 	const rowsPerInsert = 200
 	for start := 0; start < len(lines); start += rowsPerInsert {
 		chunk := lines[start:min(start+rowsPerInsert, len(lines))]
-		var q strings.Builder
 		args := make([]any, 0, 10*len(chunk))
-		q.WriteString(`INSERT INTO payout_lines (book_id, run_id, line_no, agreement_code, household_code, kind, credit_account,
-			amount_fen, fee_fen, basis) VALUES `)
 		for i, l := range chunk {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 			args = append(args, bookID, runID, start+i+1, l.Agreement, l.Household, l.Kind, l.CreditAccount, l.Amount.Fen(), l.Fee.Fen(), l.Basis)
 		}
-		if _, err := tx.NewRaw(q.String(), args...).Exec(ctx); err != nil {
+		q := `INSERT INTO payout_lines (book_id, run_id, line_no, agreement_code, household_code, kind, credit_account,
+			amount_fen, fee_fen, basis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` + strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", len(chunk)-1)
+		if _, err := s.execSQL(ctx, tx, q, args...); err != nil {
 			return err
 		}
 	}
@@ -312,7 +316,7 @@ func (s *Store) RecomputePayoutRun(ctx context.Context, a Actor, bookCode string
 		if _, err := tx.NewRaw("DELETE FROM payout_lines WHERE book_id = ? AND run_id = ?", b.ID, id).Exec(ctx); err != nil {
 			return err
 		}
-		if err := insertPayoutLines(ctx, tx, b.ID, id, lines); err != nil {
+		if err := s.insertPayoutLines(ctx, tx, b.ID, id, lines); err != nil {
 			return err
 		}
 		_, err = tx.NewRaw("UPDATE payout_runs SET computed_at = ?, total_fen = ?, preparer_id = ? WHERE book_id = ? AND id = ?",
@@ -426,7 +430,11 @@ func payoutLines(ctx context.Context, db bun.IDB, bookID, runID int64, household
 			WHERE book_id = ? AND run_id = ? GROUP BY line_no) p ON p.line_no = l.line_no
 		WHERE l.book_id = ? AND l.run_id = ?`
 	if households == nil {
-		return scanPayoutLines(ctx, db, query+" ORDER BY l.line_no", bookID, runID, bookID, runID)
+		rows, err := rawQuery(ctx, db, query+" ORDER BY l.line_no", bookID, runID, bookID, runID)
+		if err != nil {
+			return nil, err
+		}
+		return scanPayoutRows(rows)
 	}
 	var out []PayoutLine
 	for start := 0; start < len(households); start += householdsPerQuery {
@@ -446,6 +454,10 @@ func scanPayoutLines(ctx context.Context, db bun.IDB, query string, args ...any)
 	if err != nil {
 		return nil, err
 	}
+	return scanPayoutRows(rows)
+}
+
+func scanPayoutRows(rows *sql.Rows) ([]PayoutLine, error) {
 	defer rows.Close()
 	out := []PayoutLine{}
 	for rows.Next() {

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 )
 
 // Hot statements (posting, numbering, balances, audit) bypass bun's
@@ -178,4 +179,17 @@ func (s *Store) scanRow(ctx context.Context, db bun.IDB, q string, args []any, d
 		return err
 	}
 	return rows.Close()
+}
+
+// rawQuery runs a query with placeholders, not cached, for package functions
+// without a store: bun does not format its arguments into the text.
+func rawQuery(ctx context.Context, db bun.IDB, q string, args ...any) (*sql.Rows, error) {
+	r, _ := raw(db)
+	if r == nil {
+		return db.QueryContext(ctx, q, args...)
+	}
+	if db.Dialect().Name() == dialect.PG {
+		q = pgText(q)
+	}
+	return r.QueryContext(ctx, q, args...)
 }

@@ -368,7 +368,7 @@ func (s *Store) writeImport(ctx context.Context, tx bun.Tx, a Actor, b Book, ite
 	if _, err := tx.NewRaw("UPDATE books SET chain_seq = ?, chain_head = ? WHERE id = ?", seq, prev, b.ID).Exec(ctx); err != nil {
 		return BatchImportResult{}, err
 	}
-	if err := addBatchBalances(ctx, tx, b.ID, items); err != nil {
+	if err := s.addBatchBalances(ctx, tx, b.ID, items); err != nil {
 		return BatchImportResult{}, err
 	}
 	return res, s.auditImported(ctx, tx, a, b.ID, lastAudit-n+1, now, items)
@@ -436,7 +436,7 @@ func insertImported(ctx context.Context, tx bun.Tx, bookID int64, items []import
 
 // addBatchBalances adds every line of the batch to the maintained balances,
 // summed per row first, in key order (PostgreSQL row locks in one order).
-func addBatchBalances(ctx context.Context, tx bun.Tx, bookID int64, items []importItem) error {
+func (s *Store) addBatchBalances(ctx context.Context, tx bun.Tx, bookID int64, items []importItem) error {
 	sums := map[balanceRowKey][2]int64{}
 	for _, it := range items {
 		for _, l := range it.v.Lines {
@@ -467,9 +467,19 @@ func addBatchBalances(ctx context.Context, tx bun.Tx, bookID int64, items []impo
 		d := sums[k]
 		rows[i] = []any{bookID, k.account, k.household, k.party, k.period, d[0], d[1]}
 	}
-	return bulkInsert(ctx, tx, `INSERT INTO balances (book_id, account_code, household_code, party_code, period, debit_fen, credit_fen) VALUES `,
+	err := bulkInsert(ctx, tx, `INSERT INTO balances (book_id, account_code, household_code, party_code, period, debit_fen, credit_fen) VALUES `,
 		7, rows, ` ON CONFLICT (book_id, account_code, household_code, party_code, period)
 		DO UPDATE SET debit_fen = balances.debit_fen + excluded.debit_fen, credit_fen = balances.credit_fen + excluded.credit_fen`)
+	if err != nil {
+		return err
+	}
+	accounts := map[accountPeriod][2]int64{}
+	for k, d := range sums {
+		ak := accountPeriod{k.account, k.period}
+		t := accounts[ak]
+		accounts[ak] = [2]int64{t[0] + d[0], t[1] + d[1]}
+	}
+	return s.addAccountBalances(ctx, tx, bookID, accounts)
 }
 
 // auditImported records one "post" entry per imported voucher, as posting does,

@@ -154,6 +154,48 @@ func (s *Store) addBalances(ctx context.Context, tx bun.IDB, bookID int64, perio
 			return err
 		}
 	}
+	return s.addAccountBalances(ctx, tx, bookID, accountSumsOf(period, sums))
+}
+
+// accountPeriod is one row of the per-account totals (account_balances).
+type accountPeriod struct{ account, period string }
+
+func accountSumsOf(period string, sums map[balanceKey][2]int64) map[accountPeriod][2]int64 {
+	out := map[accountPeriod][2]int64{}
+	for k, d := range sums {
+		ak := accountPeriod{k.account, period}
+		t := out[ak]
+		out[ak] = [2]int64{t[0] + d[0], t[1] + d[1]}
+	}
+	return out
+}
+
+// addAccountBalances adds per-account sums to account_balances, in key order.
+func (s *Store) addAccountBalances(ctx context.Context, tx bun.IDB, bookID int64, sums map[accountPeriod][2]int64) error {
+	keys := make([]accountPeriod, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].account != keys[j].account {
+			return keys[i].account < keys[j].account
+		}
+		return keys[i].period < keys[j].period
+	})
+	for start := 0; start < len(keys); start += balanceRowsPerUpsert {
+		chunk := keys[start:min(start+balanceRowsPerUpsert, len(keys))]
+		args := make([]any, 0, 5*len(chunk))
+		for _, k := range chunk {
+			d := sums[k]
+			args = append(args, bookID, k.account, k.period, d[0], d[1])
+		}
+		q := "INSERT INTO account_balances (book_id, account_code, period, debit_fen, credit_fen) VALUES (?, ?, ?, ?, ?)" +
+			strings.Repeat(", (?, ?, ?, ?, ?)", len(chunk)-1) + ` ON CONFLICT (book_id, account_code, period)
+		DO UPDATE SET debit_fen = account_balances.debit_fen + excluded.debit_fen, credit_fen = account_balances.credit_fen + excluded.credit_fen`
+		if _, err := s.execSQL(ctx, tx, q, args...); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -62,12 +62,15 @@ type accountSums map[string][2]int64
 // sumBalances adds up maintained balances per account over [from, to]; its
 // cost depends on accounts × months, not on the number of vouchers.
 func sumBalances(ctx context.Context, db bun.IDB, bookID int64, from, to Period, household string) (accountSums, error) {
-	q := "SELECT account_code, SUM(debit_fen), SUM(credit_fen) FROM balances WHERE book_id = ? AND period >= ? AND period <= ?"
+	// The whole book's sums come from the per-account totals (accounts ×
+	// months rows); one household's from its own balance rows (covering index).
+	q := "SELECT account_code, SUM(debit_fen), SUM(credit_fen) FROM account_balances WHERE book_id = ? AND period >= ? AND period <= ?"
 	args := []any{bookID, string(from), string(to)}
 	if household != "" {
-		q, args = q+" AND household_code = ?", append(args, household)
+		q = "SELECT account_code, SUM(debit_fen), SUM(credit_fen) FROM balances WHERE book_id = ? AND household_code = ? AND period >= ? AND period <= ?"
+		args = []any{bookID, household, string(from), string(to)}
 	}
-	rows, err := db.QueryContext(ctx, q+" GROUP BY account_code", args...)
+	rows, err := rawQuery(ctx, db, q+" GROUP BY account_code", args...)
 	if err != nil {
 		return nil, err
 	}

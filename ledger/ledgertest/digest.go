@@ -27,6 +27,7 @@ var contentTables = []struct{ name, order string }{
 	{"voucher_numbers", "book_id, period"},
 	{"periods", "book_id, period"},
 	{"balances", "book_id, account_code, household_code, party_code, period"},
+	{"account_balances", "book_id, account_code, period"},
 	{"audit_log", "book_id, id"},
 	{"idempotency_keys", "user_id, key"},
 	{"agreements", "book_id, code"},

@@ -350,7 +350,7 @@ func (s *Store) writeImport(ctx context.Context, tx bun.Tx, a Actor, b Book, ite
 		res.Lines += len(v.Lines)
 	}
 	res.ChainSeq, res.ChainHead = seq, prev
-	if err := insertImported(ctx, tx, b.ID, items); err != nil {
+	if err := s.insertImported(ctx, tx, b.ID, items); err != nil {
 		return BatchImportResult{}, err
 	}
 	// Lines may join only a draft (a trigger guards posted ones), so the
@@ -388,7 +388,7 @@ func nextIDs(ctx context.Context, tx bun.IDB, bookID int64, name string, n int64
 
 // bulkInsert writes rows (each len(cols) values) with multi-row INSERTs of at
 // most 8,000 parameters, within both databases' limits.
-func bulkInsert(ctx context.Context, tx bun.IDB, head string, cols int, rows [][]any, suffix string) error {
+func (s *Store) bulkInsert(ctx context.Context, tx bun.IDB, head string, cols int, rows [][]any, suffix string) error {
 	per := max(1, 8000/cols)
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
 	for start := 0; start < len(rows); start += per {
@@ -405,7 +405,16 @@ func bulkInsert(ctx context.Context, tx bun.IDB, head string, cols int, rows [][
 			args = append(args, r...)
 		}
 		q.WriteString(suffix)
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		// Placeholders, not bun's interpolation (see sqlfast.go): a full
+		// chunk's text is always the same and is prepared once; a last,
+		// shorter chunk runs unprepared.
+		var err error
+		if len(chunk) == per {
+			_, err = s.execSQL(ctx, tx, q.String(), args...)
+		} else {
+			_, err = rawExec(ctx, tx, q.String(), args...)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -413,7 +422,7 @@ func bulkInsert(ctx context.Context, tx bun.IDB, head string, cols int, rows [][
 }
 
 // insertImported writes the batch's vouchers (as drafts) and their lines.
-func insertImported(ctx context.Context, tx bun.Tx, bookID int64, items []importItem) error {
+func (s *Store) insertImported(ctx context.Context, tx bun.Tx, bookID int64, items []importItem) error {
 	vrows := make([][]any, 0, len(items))
 	var lrows [][]any
 	for _, it := range items {
@@ -425,12 +434,12 @@ func insertImported(ctx context.Context, tx bun.Tx, bookID int64, items []import
 				l.Debit.Fen(), l.Credit.Fen(), l.Summary})
 		}
 	}
-	err := bulkInsert(ctx, tx, `INSERT INTO vouchers (book_id, id, status, date, period, summary, attachments, preparer_id,
+	err := s.bulkInsert(ctx, tx, `INSERT INTO vouchers (book_id, id, status, date, period, summary, attachments, preparer_id,
 		number, posted_at, imported, chain_seq, prev_hash, hash, total_fen, created_at, updated_at) VALUES `, 17, vrows, "")
 	if err != nil {
 		return err
 	}
-	return bulkInsert(ctx, tx, `INSERT INTO voucher_lines (book_id, voucher_id, line_no, account_code, household_code,
+	return s.bulkInsert(ctx, tx, `INSERT INTO voucher_lines (book_id, voucher_id, line_no, account_code, household_code,
 		party_code, debit_fen, credit_fen, summary) VALUES `, 9, lrows, "")
 }
 
@@ -467,7 +476,7 @@ func (s *Store) addBatchBalances(ctx context.Context, tx bun.Tx, bookID int64, i
 		d := sums[k]
 		rows[i] = []any{bookID, k.account, k.household, k.party, k.period, d[0], d[1]}
 	}
-	err := bulkInsert(ctx, tx, `INSERT INTO balances (book_id, account_code, household_code, party_code, period, debit_fen, credit_fen) VALUES `,
+	err := s.bulkInsert(ctx, tx, `INSERT INTO balances (book_id, account_code, household_code, party_code, period, debit_fen, credit_fen) VALUES `,
 		7, rows, ` ON CONFLICT (book_id, account_code, household_code, party_code, period)
 		DO UPDATE SET debit_fen = balances.debit_fen + excluded.debit_fen, credit_fen = balances.credit_fen + excluded.credit_fen`)
 	if err != nil {
@@ -494,7 +503,7 @@ func (s *Store) auditImported(ctx context.Context, tx bun.Tx, a Actor, bookID, f
 		}
 		rows[i] = []any{bookID, firstID + int64(i), at, a.UserID, "post", "voucher", fmt.Sprint(it.v.ID), "导入已审核的历史凭证", "", after}
 	}
-	return bulkInsert(ctx, tx, `INSERT INTO audit_log (book_id, id, at, user_id, action, entity, entity_key, reason, before_json, after_json) VALUES `,
+	return s.bulkInsert(ctx, tx, `INSERT INTO audit_log (book_id, id, at, user_id, action, entity, entity_key, reason, before_json, after_json) VALUES `,
 		10, rows, "")
 }
 

@@ -193,3 +193,15 @@ func rawQuery(ctx context.Context, db bun.IDB, q string, args ...any) (*sql.Rows
 	}
 	return r.QueryContext(ctx, q, args...)
 }
+
+// rawExec runs a statement with placeholders, not cached.
+func rawExec(ctx context.Context, db bun.IDB, q string, args ...any) (sql.Result, error) {
+	r, _ := raw(db)
+	if r == nil {
+		return db.ExecContext(ctx, q, args...)
+	}
+	if db.Dialect().Name() == dialect.PG {
+		q = pgText(q)
+	}
+	return r.ExecContext(ctx, q, args...)
+}

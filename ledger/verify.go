@@ -274,6 +274,48 @@ func verifyBalances(ctx context.Context, tx bun.Tx, bookID int64, want map[balan
 			r.failHint(w.first, "余额表缺少 %s 科目 %s %s%s 的记录", k.period, k.account, k.household, k.party)
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return verifyAccountBalances(ctx, tx, bookID, want, r)
+}
+
+// verifyAccountBalances compares the per-account monthly totals (which the
+// trial balance reads) with the balances recomputed from the lines.
+func verifyAccountBalances(ctx context.Context, tx bun.Tx, bookID int64, want map[balanceRowKey]balanceSums, r *VerifyReport) error {
+	wantAcc := map[accountPeriod]balanceSums{}
+	for k, w := range want {
+		ak := accountPeriod{k.account, k.period}
+		a := wantAcc[ak]
+		a.fen = [2]int64{a.fen[0] + w.fen[0], a.fen[1] + w.fen[1]}
+		if a.first == "" || (w.first != "" && r.seqOf[w.first] < r.seqOf[a.first]) {
+			a.first = w.first
+		}
+		wantAcc[ak] = a
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT account_code, period, debit_fen, credit_fen FROM account_balances WHERE book_id = ?", bookID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	seen := map[accountPeriod]bool{}
+	for rows.Next() {
+		var k accountPeriod
+		var d, c int64
+		if err := rows.Scan(&k.account, &k.period, &d, &c); err != nil {
+			return err
+		}
+		seen[k] = true
+		if w := wantAcc[k]; w.fen != [2]int64{d, c} {
+			r.failHint(w.first, "科目月合计表 %s 期间科目 %s 为 借 %s 贷 %s，按凭证重算应为 借 %s 贷 %s",
+				k.period, k.account, Fen(d), Fen(c), Fen(w.fen[0]), Fen(w.fen[1]))
+		}
+	}
+	for k, w := range wantAcc {
+		if !seen[k] && w.fen != [2]int64{} {
+			r.failHint(w.first, "科目月合计表缺少 %s 科目 %s 的记录", k.period, k.account)
+		}
+	}
 	return rows.Err()
 }
 

@@ -104,6 +104,11 @@ func openSQLite(path string) (*bun.DB, error) {
 		return nil, err
 	}
 	sqldb.SetMaxOpenConns(8)
+	// Keep every connection: the default keeps two idle, so under eight
+	// concurrent requests connections were closed and reopened all the time
+	// (each open runs the pragmas and maps the WAL index) and the hot
+	// statements prepared on them were lost with them.
+	sqldb.SetMaxIdleConns(8)
 	return bun.NewDB(sqldb, sqlitedialect.New()), nil
 }
 

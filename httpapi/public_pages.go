@@ -153,9 +153,15 @@ func notFoundPage(c echo.Context) error {
 		Text: "页面不存在，或已经撤回、失效。如有疑问，请联系村会计。"})
 }
 
+// qrModulePixels is the size of one QR module in the PNG: whole pixels per
+// module keep every module the same width (a fixed image size stretches some
+// modules by a pixel, which phone scanners and decoders sometimes misread);
+// the page scales the image with CSS.
+const qrModulePixels = 6
+
 // qrDataURI is a PNG QR code of url as a data: URI, generated in process.
 func qrDataURI(url string) (template.URL, error) {
-	png, err := qrcode.Encode(url, qrcode.Medium, 256)
+	png, err := qrcode.Encode(url, qrcode.Medium, -qrModulePixels)
 	if err != nil {
 		return "", err
 	}

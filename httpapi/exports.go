@@ -12,7 +12,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"coopledger/ledger"
 	"coopledger/reports"
 )
 
@@ -118,14 +117,11 @@ func (a *api) noticeWorkbook(c echo.Context) error {
 }
 
 func (a *api) townshipWorkbook(c echo.Context) error {
-	if r := actor(c).Role; r != ledger.RoleTownship && r != ledger.RoleAuditor {
-		return ledger.Errorf(ledger.ECodeForbidden, "乡镇汇总表仅供乡镇财政和审计人员导出")
+	if err := townshipWide(c, "乡镇汇总表"); err != nil {
+		return err
 	}
 	q := parseQuery(c, "quarter")
-	quarter := q.quarter("quarter")
-	if quarter == "" && q.values.Get("quarter") == "" {
-		q.errs.add("quarter", "必须指定季度，如 2026Q3")
-	}
+	quarter := requiredQuarter(q)
 	if err := q.err(); err != nil {
 		return err
 	}

@@ -52,11 +52,8 @@ func Import(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequ
 		return ImportResult{}, err
 	}
 	file := ledger.FileImport{Book: req.Book, Kind: req.Kind, Target: target, SHA256: p.SHA256, FileName: req.FileName}
-	if prior, found, err := s.FileImported(ctx, a, file); err != nil || found {
-		return ImportResult{Kind: req.Kind, Rows: prior.Rows, SHA256: p.SHA256, AlreadyImported: found, ImportedAt: prior.CreatedAt}, err
-	}
 	n, err := apply(ctx, s, a, req, file, p)
-	if err == ledger.ErrFileAlreadyImported { // a concurrent upload of the same file won
+	if err == ledger.ErrFileAlreadyImported { // the ledger knows the file, from before or from a concurrent upload
 		prior, _, lerr := s.FileImported(ctx, a, file)
 		return ImportResult{Kind: req.Kind, Rows: prior.Rows, SHA256: p.SHA256, AlreadyImported: true, ImportedAt: prior.CreatedAt}, lerr
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/shopspring/decimal"
-	"github.com/xuri/excelize/v2"
 
 	"coopledger/ledger"
 	"coopledger/reports"
@@ -86,7 +85,7 @@ func benchCounty(ctx context.Context, cfg benchConfig, db string) ([]benchFigure
 		if err != nil {
 			return nil, fmt.Errorf("roster %s: %w", q, err)
 		}
-		db, hb, err := peakHeap(func() error { return bareRoster(io.Discard, data) })
+		db, hb, err := peakHeap(func() error { return reports.WriteBareRoster(io.Discard, data) })
 		if err != nil {
 			return nil, fmt.Errorf("bare roster %s: %w", q, err)
 		}
@@ -164,60 +163,4 @@ func payEveryone(ctx context.Context, s *ledger.Store, bb benchBook, run ledger.
 		}
 	}
 	return n, flush()
-}
-
-// bareRoster writes the roster's two big sheets with excelize's StreamWriter
-// and nothing else: the ceiling for the roster export.
-func bareRoster(w io.Writer, d reports.RosterData) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", reports.SheetRoster); err != nil {
-		return err
-	}
-	for _, s := range []string{reports.SheetLines, reports.SheetTotals} {
-		if _, err := f.NewSheet(s); err != nil {
-			return err
-		}
-	}
-	num := func(m ledger.Money) float64 { return float64(m.Fen()) / 100 }
-	sw, err := f.NewStreamWriter(reports.SheetRoster)
-	if err != nil {
-		return err
-	}
-	header := make([]any, len(reports.RosterColumns))
-	for i, c := range reports.RosterColumns {
-		header[i] = c
-	}
-	if err := sw.SetRow("A3", header); err != nil {
-		return err
-	}
-	row := 3
-	for i, h := range d.Households {
-		row++
-		words, _ := reports.ChineseCapitals(h.Total.Decimal())
-		if err := sw.SetRow(fmt.Sprint("A", row), []any{i + 1, h.Group, h.HeadName, h.IDNumber, h.BankAccount, h.Members,
-			num(h.Rent), num(h.Dividend), num(h.Wage), num(h.Other), excelize.Cell{Formula: fmt.Sprintf("SUM(G%d:J%d)", row, row)},
-			words, num(h.Paid), excelize.Cell{Formula: fmt.Sprintf("K%d-M%d", row, row)}, ""}); err != nil {
-			return err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	if sw, err = f.NewStreamWriter(reports.SheetLines); err != nil {
-		return err
-	}
-	row = 3
-	for i, l := range d.Lines {
-		row++
-		if err := sw.SetRow(fmt.Sprint("A", row), []any{i + 1, l.Group, l.Household, l.HeadName, l.Agreement, l.AgreementTitle, l.Kind,
-			l.Account, num(l.Amount), num(l.Fee), num(l.Paid), num(l.Outstanding), l.Basis}); err != nil {
-			return err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	_, err = f.WriteTo(w)
-	return err
 }

@@ -41,19 +41,9 @@ func peakRSSMiB() float64 {
 	return 0
 }
 
-// BenchmarkCountyPayout computes and approves one quarter for N households ×
-// 3 agreements (land rent, a dividend pool, a fixed sum) on each database.
-func BenchmarkCountyPayout(b *testing.B) {
-	for _, d := range ledgertest.Dialects() {
-		b.Run(d, func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				countyPayout(b, ledgertest.Open(b, d), benchHouseholds())
-			}
-		})
-	}
-}
-
-func countyPayout(b *testing.B, s *ledger.Store, n int) {
+// countyBook is a county-wide village of n households with three agreements
+// (land rent, a dividend pool declared for 2026Q3, a fixed sum) over all of them.
+func countyBook(b *testing.B, s *ledger.Store, n int) ledgertest.Fixture {
 	ctx := context.Background()
 	f := ledgertest.NewFixture(b, s, "B1", ledger.KindVillage, 0)
 	hs := make([]ledger.Household, n)
@@ -81,6 +71,24 @@ func countyPayout(b *testing.B, s *ledger.Store, n int) {
 	if _, err := s.Declare(ctx, f.Preparer, "B1", "GJ", ledger.DeclarationInput{Quarter: "2026Q3", Amount: ledger.Fen(int64(n) * 3333)}); err != nil {
 		b.Fatal(err)
 	}
+	return f
+}
+
+// BenchmarkCountyPayout computes and approves one quarter for N households ×
+// 3 agreements (land rent, a dividend pool, a fixed sum) on each database.
+func BenchmarkCountyPayout(b *testing.B) {
+	for _, d := range ledgertest.Dialects() {
+		b.Run(d, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				countyPayout(b, ledgertest.Open(b, d), benchHouseholds())
+			}
+		})
+	}
+}
+
+func countyPayout(b *testing.B, s *ledger.Store, n int) {
+	ctx := context.Background()
+	f := countyBook(b, s, n)
 	b.ResetTimer()
 	start, cpu := time.Now(), cpuTime()
 	run, err := s.CreatePayoutRun(ctx, f.Preparer, "B1", ledger.RunInput{Quarter: "2026Q3"})

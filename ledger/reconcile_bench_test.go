@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"coopledger/ledger"
 	"coopledger/ledger/ledgertest"
 )
@@ -59,32 +57,7 @@ func reconcileCounty(b *testing.B, s *ledger.Store, n int) {
 // countyQuarter is BenchmarkCountyPayout's book, with its 2026Q3 run approved.
 func countyQuarter(b *testing.B, s *ledger.Store, n int) (ledgertest.Fixture, ledger.PayoutRun) {
 	ctx := context.Background()
-	f := ledgertest.NewFixture(b, s, "B1", ledger.KindVillage, 0)
-	hs := make([]ledger.Household, n)
-	parts := make([]ledger.Participant, n)
-	for i := range hs {
-		code := fmt.Sprintf("H%06d", i+1)
-		hs[i] = ledger.Household{Code: code, HeadName: "农户", IDNumber: ledgertest.IDNumber(i + 1000000), Members: 1 + i%6, Status: ledger.StatusOrdinary}
-		shares := decimal.New(int64(1+i%7), 0)
-		parts[i] = ledger.Participant{Household: code, Shares: &shares,
-			Parcels: []ledger.Parcel{{AreaMu: decimal.New(int64(10000+i%50000), -4), Rate: decimal.New(800, 0)}}}
-	}
-	if _, err := s.ImportHouseholds(ctx, f.Preparer, "B1", hs); err != nil {
-		b.Fatal(err)
-	}
-	yearly := ledger.Fen(int64(n) * 10001)
-	for _, in := range []ledger.AgreementInput{
-		{Code: "ZJ", Title: "土地流转", Kind: ledger.LandRent, Party: "C01", Start: "2026-01-01", Terms: ledger.Terms{Schedule: "quarterly", Participants: parts}},
-		{Code: "GJ", Title: "分红", Kind: ledger.ShareDividend, Party: "C02", Start: "2026-01-01", Terms: ledger.Terms{Basis: "pool", Participants: parts}},
-		{Code: "BG", Title: "包干", Kind: ledger.FixedSum, Party: "C01", Start: "2026-01-01", Terms: ledger.Terms{Schedule: "quarterly", SplitBy: "equal", YearlyAmount: &yearly, Participants: parts}},
-	} {
-		if _, err := s.CreateAgreement(ctx, f.Preparer, "B1", in); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if _, err := s.Declare(ctx, f.Preparer, "B1", "GJ", ledger.DeclarationInput{Quarter: "2026Q3", Amount: ledger.Fen(int64(n) * 3333)}); err != nil {
-		b.Fatal(err)
-	}
+	f := countyBook(b, s, n)
 	run, err := s.CreatePayoutRun(ctx, f.Preparer, "B1", ledger.RunInput{Quarter: "2026Q3"})
 	if err != nil {
 		b.Fatal(err)

@@ -122,6 +122,17 @@ func runIDParam(c echo.Context) (int64, error) {
 	return id, nil
 }
 
+// runActionPage starts a page acting on one payout run: the book in scope
+// and the run's id from the path.
+func (a *api) runActionPage(c echo.Context) (webPage, int64, error) {
+	p := newPage(c, "收益分配", "payouts")
+	if err := a.webBook(c, &p); err != nil {
+		return p, 0, err
+	}
+	id, err := runIDParam(c)
+	return p, id, err
+}
+
 func (a *api) payoutPage(c echo.Context, p *webPage, d payoutData, status int) error {
 	id, err := runIDParam(c)
 	if err != nil {
@@ -201,11 +212,7 @@ func (a *api) payoutActionFailed(c echo.Context, p *webPage, d payoutData, err e
 }
 
 func (a *api) webRecomputePayout(c echo.Context) error {
-	p := newPage(c, "收益分配", "payouts")
-	if err := a.webBook(c, &p); err != nil {
-		return a.webError(c, err)
-	}
-	id, err := runIDParam(c)
+	p, id, err := a.runActionPage(c)
 	if err != nil {
 		return a.webError(c, err)
 	}
@@ -216,11 +223,7 @@ func (a *api) webRecomputePayout(c echo.Context) error {
 }
 
 func (a *api) webApprovePayout(c echo.Context) error {
-	p := newPage(c, "收益分配", "payouts")
-	if err := a.webBook(c, &p); err != nil {
-		return a.webError(c, err)
-	}
-	id, err := runIDParam(c)
+	p, id, err := a.runActionPage(c)
 	if err != nil {
 		return a.webError(c, err)
 	}
@@ -240,11 +243,7 @@ func knownPaymentField(f string) bool {
 }
 
 func (a *api) webRecordPayment(c echo.Context) error {
-	p := newPage(c, "收益分配", "payouts")
-	if err := a.webBook(c, &p); err != nil {
-		return a.webError(c, err)
-	}
-	id, err := runIDParam(c)
+	p, id, err := a.runActionPage(c)
 	if err != nil {
 		return a.webError(c, err)
 	}
@@ -277,11 +276,7 @@ func (a *api) webRecordPayment(c echo.Context) error {
 }
 
 func (a *api) webImportPayments(c echo.Context) error {
-	p := newPage(c, "收益分配", "payouts")
-	if err := a.webBook(c, &p); err != nil {
-		return a.webError(c, err)
-	}
-	id, err := runIDParam(c)
+	p, id, err := a.runActionPage(c)
 	if err != nil {
 		return a.webError(c, err)
 	}

@@ -217,21 +217,7 @@ func (s *Store) checkImportAgainstBook(ctx context.Context, tx bun.Tx, b Book, i
 			bad(i, "date", "%s 期间已结账，不能导入", it.v.Period)
 		}
 		var v validation
-		for j, l := range it.v.Lines {
-			field := fmt.Sprintf("lines[%d]", j)
-			acc, ok := refs.accounts[l.Account]
-			if !ok {
-				v.add(field+".account", "科目不存在：%s", truncate(l.Account, 16))
-				continue
-			}
-			checkLineAux(acc, l, field, &v)
-			if l.Household != "" && !refs.households[l.Household] {
-				v.add(field+".household", "本账套没有此农户：%s", l.Household)
-			}
-			if l.Party != "" && !refs.parties[l.Party] {
-				v.add(field+".party", "本账套没有此单位：%s", l.Party)
-			}
-		}
+		refs.check(it.v.Lines, &v)
 		for _, d := range v.details {
 			bad(i, d.Field, "%s", d.Message)
 		}

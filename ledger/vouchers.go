@@ -178,6 +178,13 @@ func (s *Store) checkAgainstBookRefs(ctx context.Context, tx bun.IDB, b Book, da
 		return lineRefs{}, err
 	}
 	var v validation
+	refs.check(lines, &v)
+	return refs, v.err()
+}
+
+// check adds a problem to v for every line whose account, household or party
+// is not in the book, or whose auxiliary dimension does not fit its account.
+func (refs lineRefs) check(lines []Line, v *validation) {
 	for i, l := range lines {
 		field := fmt.Sprintf("lines[%d]", i)
 		acc, ok := refs.accounts[l.Account]
@@ -185,7 +192,7 @@ func (s *Store) checkAgainstBookRefs(ctx context.Context, tx bun.IDB, b Book, da
 			v.add(field+".account", "科目不存在：%s", truncate(l.Account, 16))
 			continue
 		}
-		checkLineAux(acc, l, field, &v)
+		checkLineAux(acc, l, field, v)
 		if l.Household != "" && !refs.households[l.Household] {
 			v.add(field+".household", "本账套没有此农户：%s", l.Household)
 		}
@@ -193,7 +200,6 @@ func (s *Store) checkAgainstBookRefs(ctx context.Context, tx bun.IDB, b Book, da
 			v.add(field+".party", "本账套没有此单位：%s", l.Party)
 		}
 	}
-	return refs, v.err()
 }
 
 // lineRefs are the accounts, households and parties a voucher's lines name

@@ -155,11 +155,8 @@ const (
 func (s *Store) CreateAgreement(ctx context.Context, a Actor, bookCode string, in AgreementInput) (Agreement, error) {
 	var out Agreement
 	err := s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
-			return err
-		}
-		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
 		accounts, err := s.checkAgreement(ctx, tx, b, &in)
@@ -283,11 +280,8 @@ func (s *Store) insertVersion(ctx context.Context, tx bun.Tx, a Actor, bookID in
 func (s *Store) AddAgreementVersion(ctx context.Context, a Actor, bookCode, code string, in VersionInput) (Agreement, error) {
 	var out Agreement
 	err := s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
-			return err
-		}
-		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
 		ag, err := agreementByCode(ctx, tx, b.ID, code)

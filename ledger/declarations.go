@@ -36,11 +36,8 @@ func (s *Store) Declare(ctx context.Context, a Actor, bookCode, code string, in 
 	}
 	var out Declaration
 	err = s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
-			return err
-		}
-		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
 		ag, err := agreementByCode(ctx, tx, b.ID, code)
@@ -141,11 +138,8 @@ func (s *Store) AddWorkRecords(ctx context.Context, a Actor, bookCode, code stri
 		return nil, FieldError("records", "每批应有 1 到 %d 条务工记录", maxWorkRecords)
 	}
 	err := s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
-			return err
-		}
-		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
 		ag, err := agreementByCode(ctx, tx, b.ID, code)

@@ -21,11 +21,8 @@ func (s *Store) ImportHouseholds(ctx context.Context, a Actor, bookCode string, 
 		return 0, err
 	}
 	err := s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
-			return err
-		}
-		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
 		if err := checkBatchAgainstRoster(ctx, tx, b.ID, hs); err != nil {

@@ -84,11 +84,8 @@ func (s *Store) ImportVouchers(ctx context.Context, a Actor, bookCode string, in
 	}
 	var out BatchImportResult
 	err = s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
-			return err
-		}
-		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
 		if b, err = s.bookByCode(ctx, tx, b.Code); err != nil { // the chain head under the lock
@@ -534,11 +531,8 @@ func (s *Store) SetOpeningBalances(ctx context.Context, a Actor, bookCode string
 	}
 	var out Voucher
 	err := s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
-			return err
-		}
-		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
 		if b, err = s.bookByCode(ctx, tx, b.Code); err != nil {

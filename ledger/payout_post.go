@@ -253,11 +253,8 @@ func (s *Store) RecordPayments(ctx context.Context, a Actor, bookCode string, ru
 	}
 	var out []Payment
 	err := s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
-			return err
-		}
-		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
 		run, err := payoutRunHeader(ctx, tx, b, runID)

@@ -84,11 +84,8 @@ func (s *Store) CreatePayoutRun(ctx context.Context, a Actor, bookCode string, i
 	}
 	var out PayoutRun
 	err = s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
-			return err
-		}
-		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
 		lines, err := s.runLines(ctx, tx, b, q, in.Adjustment)
@@ -334,11 +331,8 @@ func (s *Store) RecomputePayoutRun(ctx context.Context, a Actor, bookCode string
 
 // draftRun loads a draft run under the book lock.
 func (s *Store) draftRun(ctx context.Context, tx bun.Tx, a Actor, bookCode string, id int64, p permission) (Book, PayoutRun, error) {
-	b, err := s.authorize(ctx, tx, a, bookCode, p)
+	b, err := s.authorizeLocked(ctx, tx, a, bookCode, p)
 	if err != nil {
-		return Book{}, PayoutRun{}, err
-	}
-	if err := s.lockBook(ctx, tx, b.ID); err != nil {
 		return Book{}, PayoutRun{}, err
 	}
 	run, err := payoutRunByID(ctx, tx, b, id)

@@ -140,11 +140,8 @@ func (s *Store) ClosePeriod(ctx context.Context, a Actor, bookCode, period strin
 	}
 	var out PeriodStatus
 	err = s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permClose)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permClose)
 		if err != nil {
-			return err
-		}
-		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
 		if err := s.checkClosable(ctx, tx, b, p); err != nil {
@@ -202,11 +199,8 @@ func (s *Store) ReopenPeriod(ctx context.Context, a Actor, bookCode, period, rea
 	}
 	var out PeriodStatus
 	err = s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permReopen)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permReopen)
 		if err != nil {
-			return err
-		}
-		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
 		if closed, err := periodClosed(ctx, tx, b.ID, p); err != nil {

@@ -232,11 +232,8 @@ type ReverseInput struct {
 func (s *Store) ReverseVoucher(ctx context.Context, a Actor, bookCode string, id int64, in ReverseInput) (Voucher, error) {
 	var out Voucher
 	err := s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
-			return err
-		}
-		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
 		orig, err := s.voucherByID(ctx, tx, b, id)

@@ -315,6 +315,16 @@ func checkLineAux(acc Account, l Line, field string, v *validation) {
 // book is serialized: numbering, the hash chain and period closing stay exact.
 // On SQLite every write transaction already holds the database's one write
 // lock (BEGIN IMMEDIATE, under writeMu), so there is nothing to take.
+// authorizeLocked is authorize for a write: the book is then locked for the
+// rest of the transaction (PostgreSQL; SQLite has one writer already).
+func (s *Store) authorizeLocked(ctx context.Context, tx bun.Tx, a Actor, bookCode string, p permission) (Book, error) {
+	b, err := s.authorize(ctx, tx, a, bookCode, p)
+	if err != nil {
+		return b, err
+	}
+	return b, s.lockBook(ctx, tx, b.ID)
+}
+
 func (s *Store) lockBook(ctx context.Context, tx bun.Tx, bookID int64) error {
 	if s.dialect == SQLite {
 		return nil
@@ -520,11 +530,8 @@ func (s *Store) DeleteVoucher(ctx context.Context, a Actor, bookCode string, id 
 
 // draftForPreparer loads a draft the actor prepared, locking the book.
 func (s *Store) draftForPreparer(ctx context.Context, tx bun.Tx, a Actor, bookCode string, id int64) (Book, Voucher, error) {
-	b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+	b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 	if err != nil {
-		return Book{}, Voucher{}, err
-	}
-	if err := s.lockBook(ctx, tx, b.ID); err != nil {
 		return Book{}, Voucher{}, err
 	}
 	v, err := s.voucherByID(ctx, tx, b, id)

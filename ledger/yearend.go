@@ -287,11 +287,8 @@ func (s *Store) PrepareYearEnd(ctx context.Context, a Actor, bookCode string, ye
 	var out []Voucher
 	err := s.write(ctx, func(tx bun.Tx) error {
 		out = []Voucher{}
-		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
-			return err
-		}
-		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
 		if err := checkYearPreparable(ctx, tx, b, year); err != nil {
@@ -406,11 +403,8 @@ func (s *Store) CloseYear(ctx context.Context, a Actor, bookCode string, year in
 	}
 	var out YearEnd
 	err := s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permClose)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permClose)
 		if err != nil {
-			return err
-		}
-		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
 		if err := checkYearClosable(ctx, tx, b, year); err != nil {
@@ -516,11 +510,8 @@ func (s *Store) ReopenYear(ctx context.Context, a Actor, bookCode string, year i
 	}
 	var out YearEnd
 	err := s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permReopen)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permReopen)
 		if err != nil {
-			return err
-		}
-		if err := s.lockBook(ctx, tx, b.ID); err != nil {
 			return err
 		}
 		if closed, err := yearClosedInt(ctx, tx, b.ID, year); err != nil {

@@ -194,6 +194,27 @@ func (cfg benchConfig) logf(format string, args ...any) {
 
 // freshDSN makes an empty database for one part of the bench and returns its
 // DSN and a function that removes it.
+// freshStore opens a fresh database for one group of figures, with an admin
+// to create its books; done closes it and drops the database.
+func (cfg benchConfig) freshStore(ctx context.Context, db, name string) (*ledger.Store, ledger.Actor, func(), error) {
+	dsn, drop, err := cfg.freshDSN(ctx, db, name)
+	if err != nil {
+		return nil, ledger.Actor{}, nil, err
+	}
+	s, err := ledger.Open(ctx, dsn)
+	if err != nil {
+		drop()
+		return nil, ledger.Actor{}, nil, err
+	}
+	done := func() { s.Close(); drop() }
+	admin, err := benchAdmin(ctx, s)
+	if err != nil {
+		done()
+		return nil, ledger.Actor{}, nil, err
+	}
+	return s, admin, done, nil
+}
+
 func (cfg benchConfig) freshDSN(ctx context.Context, db, name string) (string, func(), error) {
 	if db == "sqlite" {
 		path := filepath.Join(cfg.dir, name+".db")

@@ -16,20 +16,11 @@ import (
 // excelize StreamWriter) and 5a (reconciliation of that quarter, paid).
 // Each run is another quarter of 2026 of the same book.
 func benchCounty(ctx context.Context, cfg benchConfig, db string) ([]benchFigure, error) {
-	dsn, drop, err := cfg.freshDSN(ctx, db, "county")
+	s, admin, done, err := cfg.freshStore(ctx, db, "county")
 	if err != nil {
 		return nil, err
 	}
-	defer drop()
-	s, err := ledger.Open(ctx, dsn)
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
-	admin, err := benchAdmin(ctx, s)
-	if err != nil {
-		return nil, err
-	}
+	defer done()
 	n := cfg.households
 	cfg.logf("county: %d households, agreements", n)
 	bb, err := newBenchBook(ctx, s, admin, "COUNTY", "2026-01", n)

@@ -19,20 +19,11 @@ const historyMonths = 120
 // lines a batch, each batch in one month), so balances, chain and audit log
 // are exactly what posting would leave.
 func benchHistory(ctx context.Context, cfg benchConfig, db string) ([]benchFigure, error) {
-	dsn, drop, err := cfg.freshDSN(ctx, db, "history")
+	s, admin, done, err := cfg.freshStore(ctx, db, "history")
 	if err != nil {
 		return nil, err
 	}
-	defer drop()
-	s, err := ledger.Open(ctx, dsn)
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
-	admin, err := benchAdmin(ctx, s)
-	if err != nil {
-		return nil, err
-	}
+	defer done()
 	bb, err := newBenchBook(ctx, s, admin, "HIST", "2016-01", cfg.statementHHs)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -70,7 +71,11 @@ func sumBalances(ctx context.Context, db bun.IDB, bookID int64, from, to Period,
 		q = "SELECT account_code, SUM(debit_fen), SUM(credit_fen) FROM balances WHERE book_id = ? AND household_code = ? AND period >= ? AND period <= ?"
 		args = []any{bookID, household, string(from), string(to)}
 	}
-	rows, err := rawQuery(ctx, db, q+" GROUP BY account_code", args...)
+	return scanAccountSums(rawQuery(ctx, db, q+" GROUP BY account_code", args...))
+}
+
+// scanAccountSums reads rows of (account, debit, credit) sums.
+func scanAccountSums(rows *sql.Rows, err error) (accountSums, error) {
 	if err != nil {
 		return nil, err
 	}

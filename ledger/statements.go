@@ -438,26 +438,12 @@ func accountsOf(items []itemSum) accountSums {
 // closingActivity sums the lines of posted year-end closing vouchers (and
 // their reversals) per account over a range of months.
 func closingActivity(ctx context.Context, db bun.IDB, bookID int64, from, to Period) (accountSums, error) {
-	rows, err := db.QueryContext(ctx, `SELECT l.account_code, SUM(l.debit_fen), SUM(l.credit_fen)
+	return scanAccountSums(db.QueryContext(ctx, `SELECT l.account_code, SUM(l.debit_fen), SUM(l.credit_fen)
 		FROM year_end_vouchers y
 		JOIN vouchers v ON v.book_id = y.book_id AND v.id = y.voucher_id
 		JOIN voucher_lines l ON l.book_id = v.book_id AND l.voucher_id = v.id
 		WHERE y.book_id = ? AND v.status = 'posted' AND v.period >= ? AND v.period <= ?
-		GROUP BY l.account_code`, bookID, string(from), string(to))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := accountSums{}
-	for rows.Next() {
-		var code string
-		var d, c int64
-		if err := rows.Scan(&code, &d, &c); err != nil {
-			return nil, err
-		}
-		out[code] = [2]int64{d, c}
-	}
-	return out, rows.Err()
+		GROUP BY l.account_code`, bookID, string(from), string(to)))
 }
 
 // activityExcludingClosing is the activity over [from, to] without the

@@ -8,8 +8,10 @@
 #                     message if no PostgreSQL server binaries are installed)
 #   make test-sqlite  only the SQLite run
 #   make bench        coopledger bench: the performance figures (README
-#                     "Performance"), SQLite and, with COOPLEDGER_TEST_POSTGRES
-#                     set, PostgreSQL; writes bench.json (BENCHFLAGS=... to scale)
+#                     "Performance"), SQLite and PostgreSQL (the server named by
+#                     COOPLEDGER_TEST_POSTGRES, else a throwaway cluster with
+#                     fsync on when server binaries are installed); writes
+#                     bench.json (BENCHFLAGS=... to scale)
 #   make lint         gofmt + go vet
 #   make fuzz         run every Fuzz* target for FUZZTIME each
 #   make crash        kill -9 the server CRASHES times under load, on SQLite
@@ -84,8 +86,16 @@ test-postgres:
 	scripts/pgtest.sh $(GO) test -count=1 $(TESTFLAGS) ./...
 
 BENCHFLAGS ?=
+# bench: with no COOPLEDGER_TEST_POSTGRES, PostgreSQL is measured on a
+# throwaway cluster (scripts/pgtest.sh) when its server binaries are installed,
+# durable (fsync on) so commits cost what they cost in production.
 bench: build
-	./$(BIN) bench --json bench.json $(BENCHFLAGS)
+	@if [ -z "$${COOPLEDGER_TEST_POSTGRES:-}" ] && scripts/pgtest.sh --print-bindir >/dev/null 2>&1; then \
+		echo 'bench: PostgreSQL on a throwaway cluster (scripts/pgtest.sh, PGTEST_DURABLE=1)'; \
+		PGTEST_DURABLE=1 scripts/pgtest.sh ./$(BIN) bench --json bench.json $(BENCHFLAGS); \
+	else \
+		./$(BIN) bench --json bench.json $(BENCHFLAGS); \
+	fi
 
 lint: fmt-check vet
 

@@ -21,7 +21,8 @@
 #      chowned to that user. As a non-root user everything runs directly.
 #   3. Starts the server with pg_ctl on 127.0.0.1 on a free port in
 #      20000-60000 (unix socket in the temp dir, fsync/synchronous_commit/
-#      full_page_writes off, max_connections=200), waiting at most 30 s.
+#      full_page_writes off unless PGTEST_DURABLE=1, max_connections=200),
+#      waiting at most 30 s.
 #   4. Runs CMD with
 #        COOPLEDGER_TEST_POSTGRES=postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable
 #      exported.
@@ -33,6 +34,8 @@
 #   PGTEST_USER   user to run the cluster as when invoked as root
 #                 (default: postgres if it exists, else nobody)
 #   PGTEST_KEEP=1 keep the temp dir (logs, data) after exit, for debugging
+#   PGTEST_DURABLE=1 keep fsync, synchronous_commit and full_page_writes on
+#                 (PostgreSQL's defaults), so a benchmark measures real commits
 set -euo pipefail
 
 readonly PROG=${0##*/}
@@ -198,6 +201,11 @@ random_port() {
 	printf '%s\n' "$port"
 }
 
+# Tests need no durability; a benchmark does (PGTEST_DURABLE=1).
+DURABLE=off
+[[ ${PGTEST_DURABLE-} == 1 ]] && DURABLE=on
+readonly DURABLE
+
 # Start the server; if the chosen port was grabbed in the meantime, retry.
 PORT=""
 for ((attempt = 1; attempt <= PORT_ATTEMPTS; attempt++)); do
@@ -210,9 +218,9 @@ for ((attempt = 1; attempt <= PORT_ATTEMPTS; attempt++)); do
 listen_addresses = '127.0.0.1'
 port = $PORT
 unix_socket_directories = '${TMP//\'/\'\'}'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+fsync = $DURABLE
+synchronous_commit = $DURABLE
+full_page_writes = $DURABLE
 max_connections = 200
 EOF
 	: >"$TMP/postgres.log"
@@ -239,7 +247,7 @@ COOPLEDGER_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PORT/postgres?sslmode=d
 export COOPLEDGER_TEST_POSTGRES
 
 version=$("$PG_CTL" --version 2>/dev/null | awk '{print $3}' || true)
-log "PostgreSQL ${version:-?} running at 127.0.0.1:$PORT (data $DATA${RUN_AS:+, user $RUN_AS}); COOPLEDGER_TEST_POSTGRES=$COOPLEDGER_TEST_POSTGRES"
+log "PostgreSQL ${version:-?} running at 127.0.0.1:$PORT (data $DATA${RUN_AS:+, user $RUN_AS}, fsync $DURABLE); COOPLEDGER_TEST_POSTGRES=$COOPLEDGER_TEST_POSTGRES"
 
 status=0
 "$@" || status=$?

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -81,7 +83,7 @@ type benchReport struct {
 }
 
 func cmdBench(ctx context.Context, e *env, args []string) error {
-	fs := e.flagSet("bench", "bench [--quick] [--json FILE] [--postgres URL] [--runs N] ...")
+	fs := e.flagSet("bench", "bench [--quick] [--json FILE] [--postgres URL] [--db sqlite,postgres] [--runs N] ...")
 	quick := fs.Bool("quick", false, "smoke run: tiny sizes, one run each (seconds)")
 	jsonPath := fs.String("json", "", "also write the figures as JSON to FILE")
 	pg := fs.String("postgres", e.getenv("COOPLEDGER_TEST_POSTGRES"), "PostgreSQL admin URL: measure PostgreSQL too, in throwaway databases (env COOPLEDGER_TEST_POSTGRES)")
@@ -92,6 +94,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	postFor := fs.Duration("post-for", 3*time.Second, "duration of each posting measurement (figure 1)")
 	dir := fs.String("dir", "", "directory for the SQLite files (default: a temporary one, removed afterwards)")
 	serverBin := fs.String("server", "", "coopledger binary to run as the server (default: this one)")
+	dbList := fs.String("db", "", "databases to measure, comma-separated: sqlite, postgres (default: sqlite, and postgres when --postgres is set)")
 	payAll := fs.Bool("pay", false, "pay every household of the county quarter before reconciling it (setting up 100,000 payments takes minutes)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -99,6 +102,10 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	cfg := benchConfig{quick: *quick, runs: max(1, *runs), clients: []int{1, 8, 32}, postFor: *postFor, importBatch: ledger.MaxImportVouchers,
 		importTotal: 20_000, households: *households, pgHistory: *pgHistory, pgAdmin: *pg, serverBin: *serverBin, log: e.stderr,
 		statementHHs: 2_000, payAll: *payAll}
+	dbs, err := benchDatabases(*dbList, *pg)
+	if err != nil {
+		return err
+	}
 	for _, f := range strings.Split(*history, ",") {
 		var n int
 		if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err != nil || n < 1000 {
@@ -135,10 +142,6 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	start := time.Now()
 	rep := benchReport{When: start.UTC().Format(time.RFC3339), Quick: cfg.quick, Machine: machine(ctx, cfg)}
 	printMachine(e.stdout, rep.Machine)
-	dbs := []string{"sqlite"}
-	if cfg.pgAdmin != "" {
-		dbs = append(dbs, "postgres")
-	}
 	for _, db := range dbs {
 		figs, err := benchDatabase(ctx, cfg, db)
 		rep.Figures = append(rep.Figures, figs...)
@@ -160,6 +163,32 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// benchDatabases parses --db: which databases to measure, in order.
+func benchDatabases(list, pgAdmin string) ([]string, error) {
+	if list == "" {
+		if pgAdmin != "" {
+			return []string{"sqlite", "postgres"}, nil
+		}
+		return []string{"sqlite"}, nil
+	}
+	var dbs []string
+	for _, db := range strings.Split(list, ",") {
+		switch db = strings.TrimSpace(db); db {
+		case "sqlite":
+		case "postgres":
+			if pgAdmin == "" {
+				return nil, errors.New("bench: --db postgres needs --postgres URL or $COOPLEDGER_TEST_POSTGRES")
+			}
+		default:
+			return nil, fmt.Errorf("bench: --db: %q is not sqlite or postgres", db)
+		}
+		if !slices.Contains(dbs, db) {
+			dbs = append(dbs, db)
+		}
+	}
+	return dbs, nil
 }
 
 // benchServerEnv is extra environment for the server process; tests set it

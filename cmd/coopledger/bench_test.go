@@ -63,3 +63,25 @@ func TestBenchQuick(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchDatabases checks --db: which databases a run measures.
+func TestBenchDatabases(t *testing.T) {
+	const pg = "postgres://127.0.0.1/x"
+	for _, c := range []struct {
+		list, pg, want string
+		fails          bool
+	}{
+		{"", "", "sqlite", false},
+		{"", pg, "sqlite,postgres", false},
+		{"postgres", pg, "postgres", false},
+		{"postgres, sqlite,postgres", pg, "postgres,sqlite", false},
+		{"sqlite", pg, "sqlite", false},
+		{"postgres", "", "", true},
+		{"mysql", pg, "", true},
+	} {
+		got, err := benchDatabases(c.list, c.pg)
+		if (err != nil) != c.fails || strings.Join(got, ",") != c.want {
+			t.Errorf("--db %q with postgres %q: %v, %v; want %q (fails %v)", c.list, c.pg, got, err, c.want, c.fails)
+		}
+	}
+}

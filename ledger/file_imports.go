@@ -25,10 +25,13 @@ const (
 	ImportShares      ImportKind = "shares"
 	ImportWorkRecords ImportKind = "work-records"
 	ImportPayments    ImportKind = "payments"
+	// ImportVoucherSheet is the voucher template of historical books: one
+	// row per voucher line, the lines of a voucher grouped by date and number.
+	ImportVoucherSheet ImportKind = "vouchers"
 )
 
 // ImportKinds lists the kinds in the order the templates are offered.
-var ImportKinds = []ImportKind{ImportHouseholds, ImportParcels, ImportShares, ImportWorkRecords, ImportPayments}
+var ImportKinds = []ImportKind{ImportHouseholds, ImportParcels, ImportShares, ImportWorkRecords, ImportPayments, ImportVoucherSheet}
 
 // Label is the kind's name on templates and pages.
 func (k ImportKind) Label() string {
@@ -43,6 +46,8 @@ func (k ImportKind) Label() string {
 		return "务工记录"
 	case ImportPayments:
 		return "银行代发结果"
+	case ImportVoucherSheet:
+		return "历史凭证"
 	}
 	return string(k)
 }

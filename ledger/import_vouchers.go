@@ -78,7 +78,7 @@ func (s *Store) ImportVouchers(ctx context.Context, a Actor, bookCode string, in
 	if len(in.Vouchers) == 0 || len(in.Vouchers) > MaxImportVouchers {
 		return BatchImportResult{}, FieldError("vouchers", "每批导入 1 到 %d 张凭证，收到 %d 张", MaxImportVouchers, len(in.Vouchers))
 	}
-	items, err := checkImportShapes(in.Vouchers)
+	items, err := checkImportShapes(in.Vouchers, maxImportLines)
 	if err != nil {
 		return BatchImportResult{}, err
 	}
@@ -101,8 +101,9 @@ func (s *Store) ImportVouchers(ctx context.Context, a Actor, bookCode string, in
 }
 
 // checkImportShapes validates every voucher on its own and returns them ready
-// to be numbered; problems name the voucher's index.
-func checkImportShapes(vs []ImportVoucher) ([]importItem, error) {
+// to be numbered; problems name the voucher's index. maxLines bounds the lines
+// of all vouchers together.
+func checkImportShapes(vs []ImportVoucher, maxLines int) ([]importItem, error) {
 	var all []Detail
 	items := make([]importItem, len(vs))
 	lines := 0
@@ -139,8 +140,8 @@ func checkImportShapes(vs []ImportVoucher) ([]importItem, error) {
 			preparedBy: strings.TrimSpace(iv.PreparedBy), reviewedBy: strings.TrimSpace(iv.ReviewedBy),
 		}
 	}
-	if lines > maxImportLines {
-		return nil, FieldError("vouchers", "每批导入的分录合计不超过 %d 行，收到 %d 行", maxImportLines, lines)
+	if lines > maxLines {
+		return nil, FieldError("vouchers", "每批导入的分录合计不超过 %d 行，收到 %d 行", maxLines, lines)
 	}
 	if len(all) > 0 {
 		return nil, batchError(ECodeInvalid, all)

@@ -24,7 +24,7 @@ const importBodyLimit = reports.MaxImportBytes + 1<<20
 func importKind(c echo.Context) (ledger.ImportKind, error) {
 	k := ledger.ImportKind(c.Param("kind"))
 	if !k.Valid() {
-		return "", invalid("kind", "导入类型应为 households、parcels、shares、work-records 或 payments")
+		return "", invalid("kind", "导入类型应为 %s", ledger.ImportKindNames())
 	}
 	return k, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/shopspring/decimal"
 	"github.com/uptrace/bun"
@@ -32,6 +33,15 @@ const (
 
 // ImportKinds lists the kinds in the order the templates are offered.
 var ImportKinds = []ImportKind{ImportHouseholds, ImportParcels, ImportShares, ImportWorkRecords, ImportPayments, ImportVoucherSheet}
+
+// ImportKindNames lists the kinds for messages: "households、… 或 vouchers".
+func ImportKindNames() string {
+	names := make([]string, len(ImportKinds))
+	for i, k := range ImportKinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names[:len(names)-1], "、") + " 或 " + names[len(names)-1]
+}
 
 // Label is the kind's name on templates and pages.
 func (k ImportKind) Label() string {

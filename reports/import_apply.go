@@ -21,12 +21,17 @@ type ImportRequest struct {
 	Run           int64  // payments
 	FileName      string
 	File          io.Reader
+	// Vouchers: the most voucher lines taken in one import (0 for
+	// MaxUploadVoucherLines), and a callback told how many of how many vouchers
+	// are written as the import goes (nil for none).
+	MaxVoucherLines int
+	Progress        func(done, total int)
 }
 
 // ImportResult is what an upload did.
 type ImportResult struct {
 	Kind            ledger.ImportKind `json:"kind"`
-	Rows            int               `json:"rows"`              // items applied (or applied the first time)
+	Rows            int               `json:"rows"`              // items applied (or applied the first time); vouchers for the voucher sheet
 	Skipped         int               `json:"skipped,omitempty"` // payment rows the bank reported as failed
 	SHA256          string            `json:"sha256"`
 	AlreadyImported bool              `json:"already_imported"` // the same file was imported before; nothing applied now
@@ -78,6 +83,8 @@ func apply(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportReque
 			return 0, fileProblemError("文件中没有结果为成功的付款")
 		}
 		return s.ImportFilePayments(ctx, a, file, req.Run, p.Payments)
+	case ledger.ImportVoucherSheet:
+		return applyVouchers(ctx, s, a, req, file, p)
 	}
 	return 0, ledger.FieldError("kind", "未知的导入类型")
 }
@@ -89,7 +96,7 @@ func fileProblemError(msg string) error {
 // importTarget checks the request's target fields and returns the target key.
 func importTarget(req ImportRequest) (string, error) {
 	switch req.Kind {
-	case ledger.ImportHouseholds:
+	case ledger.ImportHouseholds, ledger.ImportVoucherSheet:
 		return "", nil
 	case ledger.ImportParcels, ledger.ImportShares:
 		if req.Agreement == "" {
@@ -110,7 +117,7 @@ func importTarget(req ImportRequest) (string, error) {
 		}
 		return strconv.FormatInt(req.Run, 10), nil
 	}
-	return "", ledger.FieldError("kind", "导入类型应为 households、parcels、shares、work-records 或 payments")
+	return "", ledger.FieldError("kind", "导入类型应为 %s", ledger.ImportKindNames())
 }
 
 // WriteImportTemplate writes the template of kind: the header row on the
@@ -119,7 +126,7 @@ func importTarget(req ImportRequest) (string, error) {
 func WriteImportTemplate(w io.Writer, kind ledger.ImportKind) error {
 	cols, ok := importColumns[kind]
 	if !ok {
-		return ledger.FieldError("kind", "导入类型应为 households、parcels、shares、work-records 或 payments")
+		return ledger.FieldError("kind", "导入类型应为 %s", ledger.ImportKindNames())
 	}
 	f := excelize.NewFile()
 	defer f.Close()
@@ -184,9 +191,14 @@ func helpSheet(f *excelize.File, kind ledger.ImportKind, cols []importColumn) er
 		{kind.Label() + "导入说明"},
 		{"第 1 行为表头，请勿修改；从第 2 行起每行一条。带 * 的列必填。请填写数值，不要使用公式。"},
 		{"整个文件要么全部导入，要么一行也不导入：任何一行有错，系统会列出所有错误行，改正后重新上传即可。同一文件重复上传不会重复入账。"},
+	}
+	for _, line := range kindHelp[kind] {
+		rows = append(rows, []any{line})
+	}
+	rows = append(rows, [][]any{
 		{},
 		{"列", "必填", "说明"},
-	}
+	}...)
 	for _, c := range cols {
 		req := ""
 		if c.required {

@@ -92,6 +92,7 @@ var importColumns = map[ledger.ImportKind][]importColumn{
 		{"银行流水号", cellText, true, 24, "每笔唯一"},
 		{"结果", cellText, false, 8, "成功 或 失败；空白视为成功，失败的行不入账"},
 	},
+	ledger.ImportVoucherSheet: voucherColumns,
 }
 
 // RowError is one problem in an uploaded file.
@@ -147,8 +148,12 @@ type ParsedImport struct {
 	Register    []ledger.RegisterRow
 	WorkRecords []ledger.WorkRecord
 	Payments    []ledger.PaymentInput
-	Skipped     int   // payment rows the bank reported as failed
-	rows        []int // sheet row of each item above
+	Vouchers    []ledger.ImportVoucher // historical vouchers, by month and number
+	Skipped     int                    // payment rows the bank reported as failed
+	rows        []int                  // sheet row of each item above (a voucher's first line)
+	lineRows    [][]int                // vouchers: the sheet row of each line
+	voucherRows []voucherRow           // vouchers: the rows read, before grouping
+	dropped     map[string]bool        // vouchers: months with a voucher left out for its problems ("" unknown)
 	columns     []importColumn
 	at          []int // template column → sheet column index
 }
@@ -161,7 +166,7 @@ func (p ParsedImport) Len() int { return len(p.rows) }
 func ReadImport(kind ledger.ImportKind, r io.Reader) (ParsedImport, error) {
 	cols, ok := importColumns[kind]
 	if !ok {
-		return ParsedImport{}, ledger.FieldError("kind", "导入类型应为 households、parcels、shares、work-records 或 payments")
+		return ParsedImport{}, ledger.FieldError("kind", "导入类型应为 %s", ledger.ImportKindNames())
 	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
 	if err != nil {
@@ -195,6 +200,9 @@ func ReadImport(kind ledger.ImportKind, r io.Reader) (ParsedImport, error) {
 			continue
 		}
 		rd.row(&p, i+1, rows[i])
+	}
+	if kind == ledger.ImportVoucherSheet {
+		p.groupVouchers(rd)
 	}
 	if len(rd.problems) > 0 {
 		return p, &ImportError{Problems: rd.problems}
@@ -499,6 +507,8 @@ func (rd *sheetReader) row(p *ParsedImport, n int, values []string) {
 			p.Payments = append(p.Payments, pay)
 			p.rows = append(p.rows, n)
 		}
+	case ledger.ImportVoucherSheet:
+		rd.voucherRow(p, n, at)
 	}
 }
 
@@ -538,6 +548,9 @@ func (p ParsedImport) rowProblems(err error) []RowError {
 	e, ok := err.(*ledger.Error)
 	if !ok || len(e.Details) == 0 {
 		return nil
+	}
+	if p.Kind == ledger.ImportVoucherSheet {
+		return p.voucherProblems(e)
 	}
 	var problems []RowError
 	for _, d := range e.Details {

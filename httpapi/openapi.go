@@ -163,7 +163,7 @@ var operations = []operation{
 			{"household", "只看一户", codeSchema, false}}, rangeParams...)},
 	{method: "GET", path: v1 + "/books/{book}/households/{code}/statement.xlsx", summary: "农户收益明细（Excel）", roles: readers, query: rangeParams, status: 200, produces: mimeXLSX},
 	{method: "GET", path: v1 + "/books/{book}/imports/{kind}/template.xlsx", summary: "导入模板（Excel）", roles: readers, status: 200, produces: mimeXLSX},
-	{method: "POST", path: v1 + "/books/{book}/imports/{kind}", summary: "从 Excel 导入：逐行校验，全部导入或全部不导入，列出每一处错误的行和列；同一文件重复上传不重复入账（200，already_imported）",
+	{method: "POST", path: v1 + "/books/{book}/imports/{kind}", summary: "从 Excel 导入：逐行校验，全部导入或全部不导入，列出每一处错误的行和列；同一文件重复上传不重复入账（200，already_imported）；vouchers（历史凭证）按原号、原日期直接过账，每个文件最多 20000 行分录",
 		roles: writers, status: 201, altStatus: 200, result: reports.ImportResult{}, upload: []param{
 			{"agreement", "协议编号（parcels、shares、work-records）", codeSchema, false},
 			{"effective_from", "新登记表生效日期（parcels、shares）", dateSchema, false},

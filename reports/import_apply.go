@@ -48,7 +48,9 @@ func Import(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequ
 	p, err := ReadImport(req.Kind, req.File)
 	if ie, ok := err.(*ImportError); ok {
 		if p.Len() > 0 { // check the rows that could be read against the book too, so every bad row is listed
-			_, derr := apply(ledger.WithDryRun(ctx), s, a, req, ledger.FileImport{Book: req.Book, Kind: req.Kind, Target: target, SHA256: p.SHA256}, p)
+			dry := req
+			dry.Progress = nil // nothing is written
+			_, derr := apply(ledger.WithDryRun(ctx), s, a, dry, ledger.FileImport{Book: req.Book, Kind: req.Kind, Target: target, SHA256: p.SHA256}, p)
 			ie.merge(p.rowProblems(derr))
 		}
 		return ImportResult{}, ie.LedgerError()

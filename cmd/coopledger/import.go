@@ -22,23 +22,26 @@ const envToken = "COOPLEDGER_TOKEN"
 
 // cmdImport brings historical books into a book: `import vouchers` (JSON
 // lines, one already-reviewed voucher per line, posted in batches of 1,000,
-// each batch all or none) and `import opening` (the opening balances as one
-// JSON object {"lines": [...]}).
+// each batch all or none; or the Excel voucher template, all or none) and
+// `import opening` (the opening balances as one JSON object {"lines": [...]});
+// `import template KIND` writes an Excel import template.
 func cmdImport(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(e.stderr, "usage: coopledger import vouchers|opening --book CODE [--token T] [--db DSN] FILE")
+		fmt.Fprintln(e.stderr, "usage: coopledger import vouchers|opening --book CODE [--token T] [--db DSN] FILE\n       coopledger import template KIND --out FILE.xlsx")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 			return errHelp
 		}
-		return errors.New("import: say what to import: vouchers or opening")
+		return errors.New("import: say what to import: vouchers or opening (or template KIND)")
 	}
 	switch args[0] {
+	case "template":
+		return importTemplate(e, args[1:])
 	case "vouchers":
 		return importVouchers(ctx, e, args[1:])
 	case "opening":
 		return importOpening(ctx, e, args[1:])
 	}
-	return fmt.Errorf("import: unknown kind %q (vouchers or opening)", args[0])
+	return fmt.Errorf("import: unknown kind %q (vouchers, opening or template)", args[0])
 }
 
 type importFlags struct {
@@ -116,6 +119,11 @@ func importVouchers(ctx context.Context, e *env, args []string) error {
 	f, err := parseImportFlags(e, "vouchers", args)
 	if err != nil {
 		return err
+	}
+	if xlsx, err := isWorkbook(f.file); err != nil {
+		return err
+	} else if xlsx {
+		return importVoucherWorkbook(ctx, e, f)
 	}
 	in, err := os.Open(f.file)
 	if err != nil {

@@ -60,7 +60,7 @@ func commands() []command {
 		{"demo", "load the demo township (three books, nine months of 2026) into an empty database", cmdDemo},
 		{"reconcile", "reconcile a book's or township's quarter of payouts (--book|--township, --quarter); non-zero exit when off", cmdReconcile},
 		{"export", "export journal (hledger|beancount) or a workbook: roster, notice, township, trial-balance, ledger, statement, reconciliation, statements", cmdExport},
-		{"import", "import historical books: import vouchers|opening --book CODE --token T FILE (JSON lines / JSON)", cmdImport},
+		{"import", "import historical books: import vouchers|opening --book CODE --token T FILE (JSON lines or .xlsx / JSON); import template KIND --out F", cmdImport},
 		{"bench", "measure the performance figures (make bench); --quick for a smoke run, --json FILE", cmdBench},
 		{"backup", "copy a running SQLite database to FILE (consistent, online) and verify the copy", cmdBackup},
 	}

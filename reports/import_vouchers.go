@@ -164,6 +164,7 @@ func (p *ParsedImport) groupVouchers(rd *sheetReader) {
 		p.rows = append(p.rows, b.rows[0])
 		p.lineRows = append(p.lineRows, b.rows)
 	}
+	sort.SliceStable(rd.problems, func(i, j int) bool { return rd.problems[i].Row < rd.problems[j].Row })
 }
 
 // voucherOf builds one voucher of its rows; a voucher-level cell that

@@ -56,11 +56,14 @@ func importVoucherWorkbook(ctx context.Context, e *env, f importFlags) error {
 	req := reports.ImportRequest{Book: *f.book, Kind: ledger.ImportVoucherSheet, FileName: filepath.Base(f.file), File: bytes.NewReader(data),
 		MaxVoucherLines: ledger.MaxFileVoucherLines, Progress: func(done, total int) {
 			if bar == nil {
-				bar = newProgress(e.stderr, total, "vouchers")
+				bar = newProgress(e.stderr, total, "vouchers") // draws 0/total
 			}
-			bar.set(done)
+			if done > 0 {
+				bar.set(done)
+			}
 		}}
 	start := time.Now()
+	fmt.Fprintf(e.stderr, "reading and checking %s (all of it, before anything is written)\n", f.file)
 	res, err := reports.Import(ctx, s, a, req)
 	if bar != nil {
 		bar.finish()

@@ -335,25 +335,48 @@ func agreementHeader(ctx context.Context, db bun.IDB, bookID int64, code string)
 }
 
 func agreementVersions(ctx context.Context, db bun.IDB, bookID int64, code string) ([]AgreementVersion, error) {
-	rows, err := db.QueryContext(ctx, `SELECT version, effective_from, terms, created_at FROM agreement_versions
-		WHERE book_id = ? AND agreement_code = ? ORDER BY version`, bookID, code)
+	raw, err := rawAgreementVersions(ctx, db, bookID, code)
 	if err != nil {
 		return nil, err
 	}
+	return raw.decode()
+}
+
+// rawVersions are an agreement's versions with their terms still as stored:
+// decoding a county's terms (100,000 participants) is most of reading them,
+// so callers with several agreements decode them in parallel.
+type rawVersions struct {
+	code     string
+	versions []AgreementVersion
+	terms    []string
+}
+
+func rawAgreementVersions(ctx context.Context, db bun.IDB, bookID int64, code string) (rawVersions, error) {
+	out := rawVersions{code: code}
+	rows, err := db.QueryContext(ctx, `SELECT version, effective_from, terms, created_at FROM agreement_versions
+		WHERE book_id = ? AND agreement_code = ? ORDER BY version`, bookID, code)
+	if err != nil {
+		return out, err
+	}
 	defer rows.Close()
-	var out []AgreementVersion
 	for rows.Next() {
 		var v AgreementVersion
 		var terms string
 		if err := rows.Scan(&v.Version, &v.EffectiveFrom, &terms, &v.CreatedAt); err != nil {
-			return nil, err
+			return out, err
 		}
-		if err := json.Unmarshal([]byte(terms), &v.Terms); err != nil {
-			return nil, fmt.Errorf("agreement %s version %d: %w", code, v.Version, err)
-		}
-		out = append(out, v)
+		out.versions, out.terms = append(out.versions, v), append(out.terms, terms)
 	}
 	return out, rows.Err()
+}
+
+func (r rawVersions) decode() ([]AgreementVersion, error) {
+	for i := range r.versions {
+		if err := json.Unmarshal([]byte(r.terms[i]), &r.versions[i].Terms); err != nil {
+			return nil, fmt.Errorf("agreement %s version %d: %w", r.code, r.versions[i].Version, err)
+		}
+	}
+	return r.versions, nil
 }
 
 // Agreement returns one agreement with all its versions.
@@ -375,17 +398,35 @@ func (s *Store) Agreements(ctx context.Context, a Actor, bookCode string) ([]Agr
 }
 
 func bookAgreements(ctx context.Context, db bun.IDB, bookID int64) ([]Agreement, error) {
-	var codes []string
-	if err := db.NewRaw("SELECT code FROM agreements WHERE book_id = ? ORDER BY code", bookID).Scan(ctx, &codes); err != nil && !isNoRows(err) {
+	out, raw, err := bookAgreementsRaw(ctx, db, bookID)
+	if err != nil {
 		return nil, err
 	}
-	out := []Agreement{}
-	for _, c := range codes {
-		ag, err := agreementByCode(ctx, db, bookID, c)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ag)
+	err = parallel(len(out), func(i int) (err error) {
+		out[i].Versions, err = raw[i].decode()
+		return err
+	})
+	return out, err
+}
+
+// bookAgreementsRaw reads a book's agreements in code order, their versions'
+// terms not yet decoded.
+func bookAgreementsRaw(ctx context.Context, db bun.IDB, bookID int64) ([]Agreement, []rawVersions, error) {
+	var codes []string
+	if err := db.NewRaw("SELECT code FROM agreements WHERE book_id = ? ORDER BY code", bookID).Scan(ctx, &codes); err != nil && !isNoRows(err) {
+		return nil, nil, err
 	}
-	return out, nil
+	out, raw := make([]Agreement, 0, len(codes)), make([]rawVersions, 0, len(codes))
+	for _, c := range codes {
+		ag, err := agreementHeader(ctx, db, bookID, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		r, err := rawAgreementVersions(ctx, db, bookID, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		out, raw = append(out, ag), append(raw, r)
+	}
+	return out, raw, nil
 }

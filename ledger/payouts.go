@@ -175,31 +175,75 @@ func approvedAgreements(ctx context.Context, db bun.IDB, bookID int64, q Quarter
 
 // quarterEntitlements computes the quarter for every agreement that include accepts.
 func (s *Store) quarterEntitlements(ctx context.Context, db bun.IDB, b Book, q Quarter, include func(string) bool) ([]Entitlement, error) {
-	agreements, err := bookAgreements(ctx, db, b.ID)
+	job, err := loadQuarterJob(ctx, db, b, q, include)
 	if err != nil {
 		return nil, err
+	}
+	return job.compute()
+}
+
+// quarterJob is everything computing a quarter needs, read from the
+// database; compute then needs no database and uses every core.
+type quarterJob struct {
+	q          Quarter
+	agreements []Agreement
+	raw        []rawVersions // the agreements' terms, not yet decoded
+	inputs     []computeInputs
+}
+
+func loadQuarterJob(ctx context.Context, db bun.IDB, b Book, q Quarter, include func(string) bool) (quarterJob, error) {
+	job := quarterJob{q: q}
+	agreements, raw, err := bookAgreementsRaw(ctx, db, b.ID)
+	if err != nil {
+		return job, err
 	}
 	members, err := householdMembers(ctx, db, b.ID)
 	if err != nil {
-		return nil, err
+		return job, err
 	}
-	var all []Entitlement
-	for _, ag := range agreements {
+	for i, ag := range agreements {
 		if !include(ag.Code) {
 			continue
 		}
 		in := computeInputs{members: members}
 		if ds, err := declarations(ctx, db, b.ID, ag.Code, q.String()); err != nil {
-			return nil, err
+			return job, err
 		} else if len(ds) == 1 {
 			in.declaration = &ds[0].Amount
 		}
 		if ag.Kind == Wage {
 			if in.work, err = workRecords(ctx, db, b.ID, ag.Code, &q); err != nil {
-				return nil, err
+				return job, err
 			}
 		}
-		all = append(all, computeEntitlements(ag, q, in)...)
+		job.agreements, job.raw, job.inputs = append(job.agreements, ag), append(job.raw, raw[i]), append(job.inputs, in)
+	}
+	return job, nil
+}
+
+// compute decodes each agreement's terms and computes its entitlements, the
+// agreements in parallel, the result in agreement order.
+func (job quarterJob) compute() ([]Entitlement, error) {
+	per := make([][]Entitlement, len(job.agreements))
+	err := parallel(len(job.agreements), func(i int) error {
+		ag := job.agreements[i]
+		var err error
+		if ag.Versions, err = job.raw[i].decode(); err != nil {
+			return err
+		}
+		per[i] = computeEntitlements(ag, job.q, job.inputs[i])
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, p := range per {
+		n += len(p)
+	}
+	all := make([]Entitlement, 0, n)
+	for _, p := range per {
+		all = append(all, p...)
 	}
 	return all, nil
 }

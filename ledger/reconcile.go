@@ -229,6 +229,12 @@ type reconciler struct {
 	allocs   map[int64][]paymentAlloc // by payment
 	runVouch map[int64]bool           // every voucher of every run of the book
 	optOuts  []optOutChange
+	due      chan dueResult // the quarter recomputed from the terms, in the background
+}
+
+type dueResult struct {
+	lines []Entitlement
+	err   error
 }
 
 type runLineKey struct {
@@ -315,7 +321,7 @@ func (r *reconciler) run() error {
 	if r.optOuts, err = loadOptOutChanges(r.ctx, r.db, r.b.ID); err != nil {
 		return err
 	}
-	steps := []func() error{r.loadRuns, r.loadRunLines, r.checkAccruals, r.addEntitlements, r.loadPayments,
+	steps := []func() error{r.startEntitlements, r.loadRuns, r.loadRunLines, r.checkAccruals, r.addEntitlements, r.loadPayments,
 		r.checkPayments, r.checkPaymentVouchers, r.checkReferences, r.finishRows, r.checkControls,
 		r.checkManualPostings, r.checkSegregation, r.checkReopened}
 	for _, step := range steps {
@@ -518,13 +524,29 @@ func (r *reconciler) checkAccruals() error {
 	return nil
 }
 
-// addEntitlements recomputes every agreement's quarter from its terms now.
-func (r *reconciler) addEntitlements() error {
-	due, err := r.s.quarterEntitlements(r.ctx, r.db, r.b, r.q, func(string) bool { return true })
+// startEntitlements reads the agreements and starts recomputing every
+// agreement's quarter from its terms now, on the other cores, while the
+// next steps read the ledger.
+func (r *reconciler) startEntitlements() error {
+	job, err := loadQuarterJob(r.ctx, r.db, r.b, r.q, func(string) bool { return true })
 	if err != nil {
 		return err
 	}
-	for _, e := range due {
+	r.due = make(chan dueResult, 1)
+	go func() {
+		lines, err := job.compute()
+		r.due <- dueResult{lines, err}
+	}()
+	return nil
+}
+
+// addEntitlements adds the recomputed quarter to the rows.
+func (r *reconciler) addEntitlements() error {
+	due := <-r.due
+	if due.err != nil {
+		return due.err
+	}
+	for _, e := range due.lines {
 		row := r.row(e.Household, e.Agreement, e.Kind)
 		row.Entitled = row.Entitled.Add(e.Amount)
 	}

@@ -397,6 +397,29 @@ func (s *Store) Agreements(ctx context.Context, a Actor, bookCode string) ([]Agr
 	return bookAgreements(ctx, s.db, b.ID)
 }
 
+// AgreementHeaders lists a book's agreements in code order without their
+// versions, for callers that need only codes and titles: a county
+// agreement's terms name 100,000 participants.
+func (s *Store) AgreementHeaders(ctx context.Context, a Actor, bookCode string) ([]Agreement, error) {
+	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
+	if err != nil {
+		return nil, err
+	}
+	var codes []string
+	if err := s.db.NewRaw("SELECT code FROM agreements WHERE book_id = ? ORDER BY code", b.ID).Scan(ctx, &codes); err != nil && !isNoRows(err) {
+		return nil, err
+	}
+	out := make([]Agreement, 0, len(codes))
+	for _, c := range codes {
+		ag, err := agreementHeader(ctx, s.db, b.ID, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ag)
+	}
+	return out, nil
+}
+
 func bookAgreements(ctx context.Context, db bun.IDB, bookID int64) ([]Agreement, error) {
 	out, raw, err := bookAgreementsRaw(ctx, db, bookID)
 	if err != nil {

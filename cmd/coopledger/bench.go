@@ -48,6 +48,20 @@ type benchConfig struct {
 	keep         bool          // keep the SQLite files
 	statementHHs int           // households of the history book
 	payAll       bool          // pay every household before reconciling (slow to set up)
+	only         map[int]bool  // figures to measure; nil for all
+}
+
+// wants says whether any of figs is to be measured.
+func (cfg benchConfig) wants(figs ...int) bool {
+	if cfg.only == nil {
+		return true
+	}
+	for _, f := range figs {
+		if cfg.only[f] {
+			return true
+		}
+	}
+	return false
 }
 
 // benchFigure is one measured number.
@@ -97,6 +111,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	dir := fs.String("dir", "", "directory for the SQLite files (default: a temporary one, removed afterwards)")
 	serverBin := fs.String("server", "", "coopledger binary to run as the server (default: this one)")
 	dbList := fs.String("db", "", "databases to measure, comma-separated: sqlite, postgres (default: sqlite, and postgres when --postgres is set)")
+	only := fs.String("only", "", "measure only these figures, comma-separated (e.g. 3,5; the groups that make them run whole)")
 	payAll := fs.Bool("pay", false, "pay every household of the county quarter before reconciling it (setting up 100,000 payments takes minutes)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -114,6 +129,16 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("bench: --history: %q is not a line count ≥ 1000", f)
 		}
 		cfg.history = append(cfg.history, n)
+	}
+	if *only != "" {
+		cfg.only = map[int]bool{}
+		for _, f := range strings.Split(*only, ",") {
+			var n int
+			if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err != nil || n < 1 || n > 6 {
+				return fmt.Errorf("bench: --only: %q is not a figure from 1 to 6", f)
+			}
+			cfg.only[n] = true
+		}
 	}
 	if cfg.quick {
 		cfg.runs, cfg.clients, cfg.postFor = 1, []int{1, 4}, 300*time.Millisecond
@@ -208,19 +233,26 @@ func benchDatabase(ctx context.Context, cfg benchConfig, db string) ([]benchFigu
 		out = append(out, figs...)
 		return err
 	}
-	cfg.logf("== %s: figure 1, 2, 6 (HTTP server)", db)
-	if err := add(benchHTTP(ctx, cfg, db)); err != nil {
-		return out, err
+	if cfg.wants(1, 2, 6) {
+		cfg.logf("== %s: figure 1, 2, 6 (HTTP server)", db)
+		if err := add(benchHTTP(ctx, cfg, db)); err != nil {
+			return out, err
+		}
 	}
 	if db == "postgres" && cfg.pgHouseholds > 0 {
 		cfg.households = min(cfg.households, cfg.pgHouseholds)
 	}
-	cfg.logf("== %s: figure 3, 5a (county payout, reconciliation)", db)
-	if err := add(benchCounty(ctx, cfg, db)); err != nil {
-		return out, err
+	if cfg.wants(3, 5) {
+		cfg.logf("== %s: figure 3, 5a (county payout, reconciliation)", db)
+		if err := add(benchCounty(ctx, cfg, db)); err != nil {
+			return out, err
+		}
 	}
-	cfg.logf("== %s: figure 4, 5b (history, verify)", db)
-	return out, add(benchHistory(ctx, cfg, db))
+	if cfg.wants(4, 5) {
+		cfg.logf("== %s: figure 4, 5b (history, verify)", db)
+		return out, add(benchHistory(ctx, cfg, db))
+	}
+	return out, nil
 }
 
 func (cfg benchConfig) logf(format string, args ...any) {

@@ -229,7 +229,16 @@ type reconciler struct {
 	allocs   map[int64][]paymentAlloc // by payment
 	runVouch map[int64]bool           // every voucher of every run of the book
 	optOuts  []optOutChange
-	due      chan dueResult // the quarter recomputed from the terms, in the background
+	due      chan dueResult   // the quarter recomputed from the terms, in the background
+	controls chan controlSums // the control sums read on a second connection (SQLite)
+}
+
+// controlSums are the sub-ledgers of the control accounts up to the
+// quarter's last month, from the maintained balances and from the lines.
+type controlSums struct {
+	aux               map[string]Account
+	maintained, lines map[ctlKey]int64
+	err               error
 }
 
 type dueResult struct {
@@ -321,7 +330,7 @@ func (r *reconciler) run() error {
 	if r.optOuts, err = loadOptOutChanges(r.ctx, r.db, r.b.ID); err != nil {
 		return err
 	}
-	steps := []func() error{r.startEntitlements, r.loadRuns, r.loadRunLines, r.checkAccruals, r.addEntitlements, r.loadPayments,
+	steps := []func() error{r.startControls, r.startEntitlements, r.loadRuns, r.loadRunLines, r.checkAccruals, r.addEntitlements, r.loadPayments,
 		r.checkPayments, r.checkPaymentVouchers, r.checkReferences, r.finishRows, r.checkControls,
 		r.checkManualPostings, r.checkSegregation, r.checkReopened}
 	for _, step := range steps {
@@ -864,28 +873,16 @@ type ctlKey struct{ account, sub, period string }
 // sub-ledgers recomputed from the posted lines, and names the vouchers where
 // they part.
 func (r *reconciler) checkControls() error {
-	accounts, err := loadAccounts(r.ctx, r.db, r.b.ID)
-	if err != nil {
-		return err
+	var sums controlSums
+	if r.controls != nil {
+		sums = <-r.controls
+	} else {
+		sums = r.sumControls(r.db)
 	}
-	aux := map[string]Account{}
-	for _, a := range accounts {
-		if a.Aux != AuxNone {
-			aux[a.Code] = a
-		}
+	if sums.err != nil {
+		return sums.err
 	}
-	last := string(r.q.Periods()[2])
-	maintained, err := r.sumControl(`SELECT account_code, CASE WHEN household_code <> '' THEN household_code ELSE party_code END, period,
-		SUM(debit_fen) - SUM(credit_fen) FROM balances WHERE book_id = ? AND period <= ? GROUP BY 1, 2, 3`, aux, last)
-	if err != nil {
-		return err
-	}
-	lines, err := r.sumControl(`SELECT l.account_code, COALESCE(l.household_code, l.party_code, ''), v.period, SUM(l.debit_fen) - SUM(l.credit_fen)
-		FROM voucher_lines l JOIN vouchers v ON v.book_id = l.book_id AND v.id = l.voucher_id
-		WHERE l.book_id = ? AND v.status = 'posted' AND v.period <= ? GROUP BY 1, 2, 3`, aux, last)
-	if err != nil {
-		return err
-	}
+	aux, maintained, lines := sums.aux, sums.maintained, sums.lines
 	// Where the two part: a sub-ledger whose maintained balance differs from
 	// its lines, or lines on a control account that name no sub-ledger.
 	bad := map[ctlKey]bool{}
@@ -951,8 +948,47 @@ func (r *reconciler) checkControls() error {
 	return nil
 }
 
-func (r *reconciler) sumControl(q string, aux map[string]Account, last string) (map[ctlKey]int64, error) {
-	rows, err := r.db.QueryContext(r.ctx, q, r.b.ID, last)
+// startControls starts summing the control accounts' sub-ledgers (whole
+// aggregations of the book's balances and lines) on a second connection, on
+// the other core, while the transaction goes on with the other checks. On
+// SQLite that connection reads what the transaction reads: the transaction
+// holds the database's write lock from its start, so nothing can be
+// committed in between. On PostgreSQL another connection would read another
+// snapshot, so the sums are read in the transaction when needed.
+func (r *reconciler) startControls() error {
+	if r.s.dialect != SQLite {
+		return nil
+	}
+	r.controls = make(chan controlSums, 1)
+	go func() { r.controls <- r.sumControls(r.s.db) }()
+	return nil
+}
+
+func (r *reconciler) sumControls(db bun.IDB) controlSums {
+	accounts, err := loadAccounts(r.ctx, db, r.b.ID)
+	if err != nil {
+		return controlSums{err: err}
+	}
+	out := controlSums{aux: map[string]Account{}}
+	for _, a := range accounts {
+		if a.Aux != AuxNone {
+			out.aux[a.Code] = a
+		}
+	}
+	last := string(r.q.Periods()[2])
+	out.maintained, out.err = r.sumControl(db, `SELECT account_code, CASE WHEN household_code <> '' THEN household_code ELSE party_code END, period,
+		SUM(debit_fen) - SUM(credit_fen) FROM balances WHERE book_id = ? AND period <= ? GROUP BY 1, 2, 3`, out.aux, last)
+	if out.err != nil {
+		return out
+	}
+	out.lines, out.err = r.sumControl(db, `SELECT l.account_code, COALESCE(l.household_code, l.party_code, ''), v.period, SUM(l.debit_fen) - SUM(l.credit_fen)
+		FROM voucher_lines l JOIN vouchers v ON v.book_id = l.book_id AND v.id = l.voucher_id
+		WHERE l.book_id = ? AND v.status = 'posted' AND v.period <= ? GROUP BY 1, 2, 3`, out.aux, last)
+	return out
+}
+
+func (r *reconciler) sumControl(db bun.IDB, q string, aux map[string]Account, last string) (map[ctlKey]int64, error) {
+	rows, err := db.QueryContext(r.ctx, q, r.b.ID, last)
 	if err != nil {
 		return nil, err
 	}

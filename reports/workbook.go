@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"archive/zip"
+	"compress/flate"
 	"errors"
 	"fmt"
 	"io"
@@ -154,6 +156,7 @@ type workbook struct {
 
 func newWorkbook(opts Options) (*workbook, error) {
 	f := excelize.NewFile(excelize.Options{TmpDir: opts.TmpDir})
+	f.SetZipWriter(fastZip)
 	st, err := newStyles(f)
 	if err != nil {
 		f.Close()
@@ -165,6 +168,17 @@ func newWorkbook(opts Options) (*workbook, error) {
 		return nil, err
 	}
 	return &workbook{f: f, st: st, opts: opts, at: opts.exportTime()}, nil
+}
+
+// fastZip compresses the workbook's parts at deflate's fastest level:
+// excelize's default level took about a third of writing a county's roster,
+// for a file about a quarter smaller (100,000 households: 23 MB, here 31 MB).
+func fastZip(w io.Writer) excelize.ZipWriter {
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	return zw
 }
 
 // close releases the file and its temporary files.

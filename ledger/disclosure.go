@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
@@ -20,7 +21,8 @@ import (
 // approved payouts and the public notice with masked ID numbers and
 // accounts. A household link shows one household its own money and nothing
 // of anyone else's. Neither needs a sign-in, so both are looked up by an
-// unguessable value; for household links only its SHA-256 is stored.
+// unguessable value; for household links only its SHA-256 is stored, and
+// the token itself is derived again when the roster or the slips print it.
 
 // Disclosure is one publication of a book's quarter.
 type Disclosure struct {
@@ -308,13 +310,67 @@ func agreementTitles(ctx context.Context, db bun.IDB, bookID int64) (map[string]
 	return out, rows.Err()
 }
 
-// HouseholdLink is a household's statement link. Token is set only in the
-// answer that creates it: the store keeps its SHA-256 alone.
+// HouseholdLink is a household's statement link. Token is set in the answer
+// that creates it; the store keeps its SHA-256 and the generation it was
+// derived from (see deriveLinkToken).
 type HouseholdLink struct {
 	Book      string `json:"book"`
 	Household string `json:"household"`
 	Token     string `json:"-"`
 	CreatedAt string `json:"created_at"`
+}
+
+// Household link tokens are derived, not drawn at random:
+//
+//	token = base64url(first 16 bytes of HMAC-SHA256(secret, "household-link|" book id "|" household "|" generation))
+//
+// with a 32-byte secret made once per database by crypto/rand (table
+// link_secret). Why: the payout roster and the slips must print each
+// household's current link at any later export, which a random token kept
+// only as its hash cannot give back, and storing tokens in clear would hand
+// them to every query and log of the table. Derived tokens keep what random
+// ones gave: 128 bits nobody can guess without the secret; lookups still by
+// the token's SHA-256; regenerating bumps the generation, so the old token is
+// neither stored nor derived again (404); revoking marks the row and keeps its
+// generation, so a later link is new as well; each token names one book and
+// one household, so it never shows another. Whoever can read the database can
+// derive the links — and could read every household's figures anyway.
+const linkSecretBytes = 32
+
+func deriveLinkToken(secret []byte, bookID int64, household string, generation int64) string {
+	m := hmac.New(sha256.New, secret)
+	fmt.Fprintf(m, "household-link|%d|%s|%d", bookID, household, generation)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:randomBytes])
+}
+
+// readLinkSecret returns the database's link secret, or nil before the first
+// link was made.
+func readLinkSecret(ctx context.Context, db bun.IDB) ([]byte, error) {
+	var hexSecret string
+	err := db.QueryRowContext(ctx, `SELECT secret FROM link_secret WHERE id = 1`).Scan(&hexSecret)
+	if isNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return hex.DecodeString(hexSecret)
+}
+
+// linkSecret returns the link secret, making it on first use. Two first
+// links at once both insert; the primary key keeps one and both read it.
+func linkSecret(ctx context.Context, tx bun.Tx) ([]byte, error) {
+	if secret, err := readLinkSecret(ctx, tx); err != nil || secret != nil {
+		return secret, err
+	}
+	b := make([]byte, linkSecretBytes)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("random: %w", err)
+	}
+	if _, err := tx.NewRaw(`INSERT INTO link_secret (id, secret) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`, hex.EncodeToString(b)).Exec(ctx); err != nil {
+		return nil, err
+	}
+	return readLinkSecret(ctx, tx)
 }
 
 // CreateHouseholdLink makes a new link for a household, replacing (and so
@@ -331,38 +387,49 @@ func (s *Store) CreateHouseholdLink(ctx context.Context, a Actor, bookCode, code
 		if err != nil {
 			return err
 		}
-		raw, err := newRandom()
+		secret, err := linkSecret(ctx, tx)
 		if err != nil {
 			return err
 		}
-		out = HouseholdLink{Book: b.Code, Household: h.Code, Token: base64.RawURLEncoding.EncodeToString(raw), CreatedAt: s.timestamp()}
-		res, err := tx.NewRaw(`UPDATE household_links SET token_sha256 = ?, created_at = ?, created_by = ? WHERE book_id = ? AND household_code = ?`,
-			tokenHash(out.Token), out.CreatedAt, a.UserID, b.ID, h.Code).Exec(ctx)
-		if err != nil {
+		var generation int64
+		var revoked string
+		err = tx.QueryRowContext(ctx, `SELECT generation, COALESCE(revoked_at, '') FROM household_links WHERE book_id = ? AND household_code = ?`,
+			b.ID, h.Code).Scan(&generation, &revoked)
+		exists := err == nil
+		if err != nil && !isNoRows(err) {
 			return err
 		}
-		action := "regenerate"
-		if n, _ := res.RowsAffected(); n == 0 {
-			action = "create"
-			_, err = tx.NewRaw(`INSERT INTO household_links (book_id, household_code, token_sha256, created_at, created_by) VALUES (?, ?, ?, ?, ?)`,
-				b.ID, h.Code, tokenHash(out.Token), out.CreatedAt, a.UserID).Exec(ctx)
-			if err != nil {
-				return err
+		generation++
+		out = HouseholdLink{Book: b.Code, Household: h.Code, Token: deriveLinkToken(secret, b.ID, h.Code, generation), CreatedAt: s.timestamp()}
+		action := "create"
+		if exists {
+			if revoked == "" {
+				action = "regenerate"
 			}
+			_, err = tx.NewRaw(`UPDATE household_links SET token_sha256 = ?, generation = ?, created_at = ?, created_by = ?, revoked_at = NULL, revoked_by = NULL
+				WHERE book_id = ? AND household_code = ?`, tokenHash(out.Token), generation, out.CreatedAt, a.UserID, b.ID, h.Code).Exec(ctx)
+		} else {
+			_, err = tx.NewRaw(`INSERT INTO household_links (book_id, household_code, token_sha256, generation, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)`,
+				b.ID, h.Code, tokenHash(out.Token), generation, out.CreatedAt, a.UserID).Exec(ctx)
 		}
-		return s.audit(ctx, tx, a, b.ID, action, "household_link", h.Code, "", nil, map[string]any{"created_at": out.CreatedAt})
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, b.ID, action, "household_link", h.Code, "", nil, map[string]any{"created_at": out.CreatedAt, "generation": generation})
 	})
 	return out, err
 }
 
-// RevokeHouseholdLink disables a household's link.
+// RevokeHouseholdLink disables a household's link. The row stays, so the
+// next link is of a later generation and never the revoked one again.
 func (s *Store) RevokeHouseholdLink(ctx context.Context, a Actor, bookCode, code string) error {
 	return s.write(ctx, func(tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permClose)
 		if err != nil {
 			return err
 		}
-		res, err := tx.NewRaw(`DELETE FROM household_links WHERE book_id = ? AND household_code = ?`, b.ID, code).Exec(ctx)
+		res, err := tx.NewRaw(`UPDATE household_links SET revoked_at = ?, revoked_by = ? WHERE book_id = ? AND household_code = ? AND revoked_at IS NULL`,
+			s.timestamp(), a.UserID, b.ID, code).Exec(ctx)
 		if err != nil {
 			return err
 		}
@@ -374,18 +441,67 @@ func (s *Store) RevokeHouseholdLink(ctx context.Context, a Actor, bookCode, code
 }
 
 // HouseholdLinkStatus says whether a household has a link and since when,
-// for the accountants' pages. The link itself cannot be shown again.
+// for the accountants' pages.
 func (s *Store) HouseholdLinkStatus(ctx context.Context, a Actor, bookCode, code string) (HouseholdLink, bool, error) {
 	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
 	if err != nil {
 		return HouseholdLink{}, false, err
 	}
 	l := HouseholdLink{Book: b.Code, Household: code}
-	err = s.db.QueryRowContext(ctx, `SELECT created_at FROM household_links WHERE book_id = ? AND household_code = ?`, b.ID, code).Scan(&l.CreatedAt)
+	err = s.db.QueryRowContext(ctx, `SELECT created_at FROM household_links WHERE book_id = ? AND household_code = ? AND revoked_at IS NULL`,
+		b.ID, code).Scan(&l.CreatedAt)
 	if isNoRows(err) {
 		return l, false, nil
 	}
 	return l, err == nil, err
+}
+
+// HouseholdLinkTokens returns the current token of every household of a
+// book with an active link, for the roster and the slips: readers of the
+// book may print them. A link made before tokens were derived (generation 0)
+// cannot be recovered and is left out, as is one whose derived token does
+// not match the stored hash (a secret from another database). A book without
+// links costs one query that returns nothing.
+func (s *Store) HouseholdLinkTokens(ctx context.Context, a Actor, bookCode string) (map[string]string, error) {
+	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT household_code, generation, token_sha256 FROM household_links
+		WHERE book_id = ? AND revoked_at IS NULL AND generation > 0`, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type link struct {
+		code, hash string
+		generation int64
+	}
+	var links []link
+	for rows.Next() {
+		var l link
+		if err := rows.Scan(&l.code, &l.generation, &l.hash); err != nil {
+			return nil, err
+		}
+		links = append(links, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(links))
+	if len(links) == 0 {
+		return out, nil
+	}
+	secret, err := readLinkSecret(ctx, s.db)
+	if err != nil || secret == nil {
+		return out, err
+	}
+	for _, l := range links {
+		if t := deriveLinkToken(secret, b.ID, l.code, l.generation); tokenHash(t) == l.hash {
+			out[l.code] = t
+		}
+	}
+	return out, nil
 }
 
 // PublicPayout is one agreement's money for the household in one quarter,
@@ -436,7 +552,7 @@ func (s *Store) PublicHousehold(ctx context.Context, bookCode, token string) (Ho
 		return HouseholdView{}, errNotPublic
 	}
 	var code string
-	err = s.db.QueryRowContext(ctx, `SELECT household_code FROM household_links WHERE book_id = ? AND token_sha256 = ?`, b.ID, tokenHash(token)).Scan(&code)
+	err = s.db.QueryRowContext(ctx, `SELECT household_code FROM household_links WHERE book_id = ? AND token_sha256 = ? AND revoked_at IS NULL`, b.ID, tokenHash(token)).Scan(&code)
 	if isNoRows(err) {
 		return HouseholdView{}, errNotPublic
 	}

@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 
@@ -157,6 +158,63 @@ func TestHouseholdLinkLifecycle(t *testing.T) {
 		}
 		if strings.Join(actions, ",") != "create,regenerate,revoke" {
 			t.Errorf("audit log: %v", actions)
+		}
+	})
+}
+
+// TestHouseholdLinkTokens: the roster and the slips recover each household's
+// current link (and only active ones); regenerating or revoking and making a
+// link again never brings back an earlier token; every token differs.
+func TestHouseholdLinkTokens(t *testing.T) {
+	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
+		ctx := context.Background()
+		f := ledgertest.NewFixture(t, s, "V1", ledger.KindVillage, 3)
+		got, err := s.HouseholdLinkTokens(ctx, f.Auditor, "V1")
+		if err != nil || len(got) != 0 {
+			t.Fatalf("before any link: %v %v", got, err)
+		}
+		if _, err := s.HouseholdLinkTokens(ctx, f.Auditor, "V2"); ledger.ErrorCode(err) != ledger.ECodeNotFound {
+			t.Errorf("another book's links: %v", err)
+		}
+		seen := map[string]bool{}
+		link := func(code string) string {
+			t.Helper()
+			l, err := s.CreateHouseholdLink(ctx, f.Preparer, "V1", code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if seen[l.Token] {
+				t.Fatalf("token %s given twice", l.Token)
+			}
+			seen[l.Token] = true
+			return l.Token
+		}
+		h1, h2 := link("H001"), link("H002")
+		want := map[string]string{"H001": h1, "H002": h2}
+		if got, err = s.HouseholdLinkTokens(ctx, f.Auditor, "V1"); err != nil || !maps.Equal(got, want) {
+			t.Fatalf("tokens %v, want %v (%v)", got, want, err)
+		}
+		h1b := link("H001") // regenerate
+		if err := s.RevokeHouseholdLink(ctx, f.Preparer, "V1", "H002"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ = s.HouseholdLinkTokens(ctx, f.Auditor, "V1"); !maps.Equal(got, map[string]string{"H001": h1b}) {
+			t.Fatalf("after regenerate and revoke: %v", got)
+		}
+		h2b := link("H002") // after revoking: a new generation, not the revoked token
+		for _, old := range []string{h1, h2} {
+			if _, err := s.PublicHousehold(ctx, "V1", old); ledger.ErrorCode(err) != ledger.ECodeNotFound {
+				t.Errorf("old token %s answers: %v", old, err)
+			}
+		}
+		for code, tok := range map[string]string{"H001": h1b, "H002": h2b} {
+			if v, err := s.PublicHousehold(ctx, "V1", tok); err != nil || v.Household != code {
+				t.Errorf("%s: %+v %v", code, v.Household, err)
+			}
+		}
+		var secrets int
+		if err := s.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM link_secret").Scan(&secrets); err != nil || secrets != 1 {
+			t.Errorf("link secrets %d %v", secrets, err)
 		}
 	})
 }

@@ -43,6 +43,7 @@ var contentTables = []struct{ name, order string }{
 	{"year_end_vouchers", "book_id, voucher_id"},
 	{"disclosures", "book_id, id"},
 	{"household_links", "book_id, household_code"},
+	{"link_secret", "id"},
 }
 
 // ExtraTables lets later migrations' tables join the digest.

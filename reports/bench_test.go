@@ -166,3 +166,24 @@ func BenchmarkRosterExport(b *testing.B) {
 		len(d.Households), len(d.Lines), rosterTime.Seconds()/runs, float64(rosterPeak)/(1<<20), float64(size)/(1<<20),
 		bareTime.Seconds()/runs, float64(barePeak)/(1<<20), rosterTime.Seconds()/bareTime.Seconds())
 }
+
+// BenchmarkRosterQR writes a 5,000-household roster with 0 to 5,000 of them
+// linked: what the QR column costs per linked household (excelize adds each
+// picture to the package one at a time).
+func BenchmarkRosterQR(b *testing.B) {
+	d := benchRoster(5_000)
+	opts := reports.Options{ExportedAt: exportTime, TmpDir: b.TempDir()}
+	for _, linked := range []int{0, 500, 2_000, 5_000} {
+		b.Run(strconv.Itoa(linked), func(b *testing.B) {
+			d.Links = make(map[string]string, linked)
+			for _, h := range d.Households[:linked] {
+				d.Links[h.Code] = "https://cun.example.cn/h/BENCH/" + fmt.Sprintf("%022s", h.Code)
+			}
+			for i := 0; i < b.N; i++ {
+				if err := reports.WriteRoster(io.Discard, d, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

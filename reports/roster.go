@@ -115,26 +115,41 @@ func (wb *workbook) noteRow(rw *rowWriter, ncol int, text string, height float64
 }
 
 func (wb *workbook) rosterSheet(d RosterData) error {
-	sw, err := wb.sheet(sheetSetup{name: SheetRoster, landscape: true, headerRow: headerRow, footer: wb.footer(d.Book),
-		cols: []float64{6, 9, 10, 20.5, 22, 7.5, 11.5, 11.5, 11.5, 11.5, 12.5, 30, 11.5, 11.5, 16}})
+	names := RosterColumns
+	widths := []float64{6, 9, 10, 20.5, 22, 7.5, 11.5, 11.5, 11.5, 11.5, 12.5, 30, 11.5, 11.5, 16}
+	withQR := d.linked()
+	if withQR {
+		names, widths = append(names[:len(names):len(names)], RosterQRColumn), append(widths, rosterQRColWidth)
+	}
+	sw, err := wb.sheet(sheetSetup{name: SheetRoster, landscape: true, headerRow: headerRow, footer: wb.footer(d.Book), cols: widths})
 	if err != nil {
 		return err
 	}
 	st := wb.st
 	rw := &rowWriter{sw: sw}
-	wb.titleRows(rw, len(RosterColumns), runTitle(d)+"收益分配发放花名册", runSubtitle(d))
-	wb.headerRow(rw, RosterColumns)
+	wb.titleRows(rw, len(names), runTitle(d)+"收益分配发放花名册", runSubtitle(d))
+	wb.headerRow(rw, names)
 	for i, h := range d.Households {
 		r := rw.row + 1
 		words, err := capitals(h.Total)
 		if err != nil {
 			return err
 		}
-		rw.add([]any{cell(i+1, st.count), cell(h.Group, st.textCenter), cell(h.HeadName, st.textCenter), cell(h.IDNumber, st.text),
+		cells := []any{cell(i+1, st.count), cell(h.Group, st.textCenter), cell(h.HeadName, st.textCenter), cell(h.IDNumber, st.text),
 			cell(h.BankAccount, st.text), cell(h.Members, st.count), moneyCell{h.Rent, st.money}, moneyCell{h.Dividend, st.money},
 			moneyCell{h.Wage, st.money}, moneyCell{h.Other, st.money}, formula(fmt.Sprintf("SUM(G%d:J%d)", r, r), st.money),
-			cell(words, st.textWrap), moneyCell{h.Paid, st.money}, formula(fmt.Sprintf("K%d-M%d", r, r), st.money), cell("", st.text)},
-			excelize.RowOpts{Height: 28})
+			cell(words, st.textWrap), moneyCell{h.Paid, st.money}, formula(fmt.Sprintf("K%d-M%d", r, r), st.money), cell("", st.text)}
+		height := 28.0
+		if withQR {
+			cells = append(cells, cell("", st.text))
+			if url := d.Links[h.Code]; url != "" {
+				height = rosterQRRowHeight
+				if err := wb.placeQR(SheetRoster, fmt.Sprintf("P%d", r), h.Code, url); err != nil {
+					return err
+				}
+			}
+		}
+		rw.add(cells, excelize.RowOpts{Height: height})
 	}
 	last := rw.row
 	words, err := capitals(d.Total)
@@ -142,15 +157,19 @@ func (wb *workbook) rosterSheet(d RosterData) error {
 		return err
 	}
 	sum := func(c string) excelize.Cell { return formula(sumRange(c, firstDataRow, last), st.totalMoney) }
-	r := rw.add([]any{cell(fmt.Sprintf("合计（%d 户）", len(d.Households)), st.totalLabel), cell("", st.totalLabel), cell("", st.totalLabel),
+	total := []any{cell(fmt.Sprintf("合计（%d 户）", len(d.Households)), st.totalLabel), cell("", st.totalLabel), cell("", st.totalLabel),
 		cell("", st.totalLabel), cell("", st.totalLabel), formula(sumRange("F", firstDataRow, last), st.totalCt), sum("G"), sum("H"), sum("I"),
-		sum("J"), sum("K"), cell(words, st.totalText), sum("M"), sum("N"), cell("", st.totalLabel)}, excelize.RowOpts{Height: 30})
+		sum("J"), sum("K"), cell(words, st.totalText), sum("M"), sum("N"), cell("", st.totalLabel)}
+	if withQR {
+		total = append(total, cell("", st.totalLabel))
+	}
+	r := rw.add(total, excelize.RowOpts{Height: 30})
 	rw.merge("A", "E", r)
-	wb.noteRow(rw, len(RosterColumns), "合计金额（大写）：人民币"+words+"。　舍入规则："+d.Run.RoundingRule, 48)
+	wb.noteRow(rw, len(names), "合计金额（大写）：人民币"+words+"。　舍入规则："+d.Run.RoundingRule, 48)
 	rw.skip(1)
 	r = rw.add([]any{cell("制表人：______________　　审核人：______________　　村（社）负责人：______________　　发放日期：______年____月____日", st.sign)},
 		excelize.RowOpts{Height: 30})
-	rw.merge("A", col(len(RosterColumns)), r)
+	rw.merge("A", col(len(names)), r)
 	return rw.flush()
 }
 

@@ -76,6 +76,10 @@ type RosterData struct {
 	Total       ledger.Money
 	Paid        ledger.Money
 	Outstanding ledger.Money
+	// Links holds the current public link of each household that has one
+	// (household code → absolute URL), printed as a QR code on the roster.
+	// Nil for the notice and for rosters without links.
+	Links map[string]string
 }
 
 // Roster columns for the kinds of money.

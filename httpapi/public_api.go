@@ -37,7 +37,7 @@ type disclosure struct {
 func (a *api) withURL(c echo.Context, d ledger.Disclosure) disclosure {
 	out := disclosure{Disclosure: d}
 	if d.Published() {
-		out.URL = baseURL(c) + disclosurePath(d.Book, d.Slug)
+		out.URL = a.publicBase(c) + disclosurePath(d.Book, d.Slug)
 	}
 	return out
 }
@@ -91,7 +91,7 @@ func (a *api) createHouseholdLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, householdLink{HouseholdLink: l, URL: baseURL(c) + householdPath(l.Book, l.Token)})
+	return c.JSON(http.StatusCreated, householdLink{HouseholdLink: l, URL: a.publicBase(c) + householdPath(l.Book, l.Token)})
 }
 
 func (a *api) revokeHouseholdLink(c echo.Context) error {

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	qrcode "github.com/skip2/go-qrcode"
 
 	"coopledger/ledger"
 	"coopledger/reports"
@@ -33,10 +32,6 @@ var publicPagePaths = []string{"/p/:book/:slug", "/h/:book/:token"}
 
 func disclosurePath(book, slug string) string { return "/p/" + book + "/" + slug }
 func householdPath(book, token string) string { return "/h/" + book + "/" + token }
-
-// baseURL is the scheme and host the request came to, so a printed QR code
-// leads back to the same server.
-func baseURL(c echo.Context) string { return c.Scheme() + "://" + c.Request().Host }
 
 const (
 	publicRatePerMinute = 60     // requests per client address per minute
@@ -161,7 +156,7 @@ const qrModulePixels = 6
 
 // qrDataURI is a PNG QR code of url as a data: URI, generated in process.
 func qrDataURI(url string) (template.URL, error) {
-	png, err := qrcode.Encode(url, qrcode.Medium, -qrModulePixels)
+	png, err := reports.QRPNG(url, qrModulePixels)
 	if err != nil {
 		return "", err
 	}
@@ -241,7 +236,7 @@ func (a *api) disclosurePage(c echo.Context) error {
 	}
 	d := disclosurePageData{CSS: publicCSS, V: v, Income: shownLines(v.Income.Lines),
 		Balance: shownLines(append(append([]ledger.StatementLine{}, v.Balance.Assets...), v.Balance.Claims...)),
-		URL:     baseURL(c) + disclosurePath(v.Book, v.Slug), ChainHead: v.ChainHead.String(),
+		URL:     a.publicBase(c) + disclosurePath(v.Book, v.Slug), ChainHead: v.ChainHead.String(),
 		IncomeTitle: v.Income.Title, BalanceTitle: v.Balance.Title}
 	if d.QR, err = qrDataURI(d.URL); err != nil {
 		return err
@@ -323,7 +318,7 @@ func (a *api) publicHouseholdPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := householdPageData{CSS: publicCSS, V: v, URL: baseURL(c) + c.Request().URL.Path}
+	d := householdPageData{CSS: publicCSS, V: v, URL: a.publicBase(c) + householdPath(v.Book, c.Param("token"))}
 	if d.QR, err = qrDataURI(d.URL); err != nil {
 		return err
 	}

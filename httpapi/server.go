@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -32,6 +33,9 @@ type Options struct {
 	// reverse proxy on loopback or a private network; off by default, so a
 	// client cannot pick its own address to dodge the limit.
 	TrustProxy bool
+	// PublicURL is the absolute base URL of every public link and QR code
+	// (checked by ParsePublicURL); "" means the host each request came to.
+	PublicURL string
 }
 
 const (
@@ -58,6 +62,8 @@ type api struct {
 	logger  *slog.Logger
 	limiter *authLimiter
 	started time.Time // claims older than this process lost their response
+	// publicURL is Options.PublicURL, without a trailing slash.
+	publicURL string
 }
 
 // New returns the HTTP API of store. Graceful shutdown belongs to the caller's
@@ -71,7 +77,8 @@ func newEcho(store *ledger.Store, logger *slog.Logger, opts Options) *echo.Echo 
 		logger = slog.New(slog.DiscardHandler)
 	}
 	opts = opts.withDefaults()
-	a := &api{store: store, logger: logger, limiter: newAuthLimiter(opts.AuthFailuresPerMinute, time.Now), started: time.Now()}
+	a := &api{store: store, logger: logger, limiter: newAuthLimiter(opts.AuthFailuresPerMinute, time.Now), started: time.Now(),
+		publicURL: strings.TrimRight(opts.PublicURL, "/")}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = ipExtractor(opts.TrustProxy)

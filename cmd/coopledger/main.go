@@ -31,10 +31,11 @@ func main() {
 // Defaults of the public contract; COOPLEDGER_DB and COOPLEDGER_ADDR override
 // them, flags override both.
 const (
-	defaultDB   = "sqlite:data/coopledger.db"
-	defaultAddr = "127.0.0.1:8080"
-	envDB       = "COOPLEDGER_DB"
-	envAddr     = "COOPLEDGER_ADDR"
+	defaultDB    = "sqlite:data/coopledger.db"
+	defaultAddr  = "127.0.0.1:8080"
+	envDB        = "COOPLEDGER_DB"
+	envAddr      = "COOPLEDGER_ADDR"
+	envPublicURL = "COOPLEDGER_PUBLIC_URL"
 )
 
 // env is what a subcommand may touch of the outside world; tests pass their own.

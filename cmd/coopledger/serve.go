@@ -31,6 +31,7 @@ const (
 // serveFlags are serve's settings beyond the database.
 type serveFlags struct {
 	addr, tlsCert, tlsKey    string
+	publicURL                string
 	insecureListen, trustXFF bool
 	authFailures             int
 }
@@ -46,6 +47,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&sf.tlsKey, "tls-key", "", "TLS private key (PEM)")
 	fs.BoolVar(&sf.insecureListen, "insecure-listen", false, "allow plain HTTP on an address beyond loopback (only behind a TLS-terminating proxy)")
 	fs.IntVar(&sf.authFailures, "auth-failures", 20, "failed authentications per minute and client address before 429")
+	fs.StringVar(&sf.publicURL, "public-url", e.getenv(envPublicURL), "absolute base URL of public pages and QR codes, e.g. https://cun.example.cn (env "+envPublicURL+"; default: the host each request came to)")
 	fs.BoolVar(&sf.trustXFF, "trust-proxy", false, "take the client address from X-Forwarded-For set by a proxy on loopback or a private network")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -54,6 +56,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	publicURL, err := checkPublicURL(sf, logger)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 
 	s, err := ledger.Connect(ctx, *db)
 	if err != nil {
@@ -69,7 +75,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	handler := httpapi.New(s, logger, httpapi.Options{RequestTimeout: requestTimeout, BodyLimit: bodyLimitBytes,
-		TrustProxy: sf.trustXFF, AuthFailuresPerMinute: sf.authFailures})
+		TrustProxy: sf.trustXFF, AuthFailuresPerMinute: sf.authFailures, PublicURL: publicURL})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -125,6 +131,27 @@ func checkListen(sf serveFlags) error {
 	}
 	return fmt.Errorf("refusing to serve plain HTTP on %s, beyond loopback: give --tls-cert and --tls-key, "+
 		"or --insecure-listen if a TLS-terminating proxy stands in front", sf.addr)
+}
+
+// checkPublicURL checks --public-url and warns when printed QR codes would
+// lead to a loopback address, which no phone can open.
+func checkPublicURL(sf serveFlags, logger *slog.Logger) (string, error) {
+	const warning = "公开页面和二维码的地址是本机回环地址，手机扫码打不开；请用 --public-url 设置村民能访问的地址 / " +
+		"public links and QR codes lead to a loopback address; set --public-url"
+	if sf.publicURL == "" {
+		if isLoopback(sf.addr) {
+			logger.Warn(warning, "public_url", "(the host of each request)", "addr", sf.addr)
+		}
+		return "", nil
+	}
+	u, err := httpapi.ParsePublicURL(sf.publicURL)
+	if err != nil {
+		return "", err
+	}
+	if httpapi.IsLoopbackURL(u) {
+		logger.Warn(warning, "public_url", u)
+	}
+	return u, nil
 }
 
 // isLoopback reports whether addr's host is localhost or a loopback IP; an

@@ -79,6 +79,9 @@ func (a *api) rosterWorkbook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if d.Links, err = HouseholdLinkURLs(ctx(c), a.store, actor(c), c.Param("book"), a.publicBase(c)); err != nil {
+		return err
+	}
 	name := fmt.Sprintf("%s-%s-收益分配发放花名册-%d.xlsx", c.Param("book"), d.Run.Quarter, id)
 	return a.sendWorkbook(c, name, func(w io.Writer) error { return reports.WriteRoster(w, d, exportOptions(c)) })
 }

@@ -150,6 +150,8 @@ var operations = []operation{
 	{method: "GET", path: v1 + "/books/{book}/verify", summary: "校验哈希链、编号与余额", roles: readers, status: 200, result: ledger.VerifyReport{}},
 
 	{method: "GET", path: v1 + "/books/{book}/payout-runs/{id}/roster.xlsx", summary: "收益分配发放花名册（Excel，含完整身份证号和银行账号）", roles: readers, status: 200, produces: mimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/payout-runs/{id}/slips", summary: "各户对账二维码（HTML 打印页，每户一页 A4：户主、村民小组、二维码与链接地址；只含有对账链接的农户）", roles: readers, status: 200,
+		produces: echo.MIMETextHTMLCharsetUTF8, query: []param{{"page", "第几页（每页 500 户），默认 1", map[string]any{"type": "integer", "minimum": 1}, false}}},
 	{method: "GET", path: v1 + "/books/{book}/payout-runs/{id}/notice.xlsx", summary: "收益分配公示表（Excel，身份证号和账号脱敏）", roles: readers, status: 200, produces: mimeXLSX,
 		query: []param{{"from", "公示开始日期，默认今天", dateSchema, false},
 			{"days", "公示天数，默认 7", map[string]any{"type": "integer", "minimum": 1, "maximum": maxNoticeDays}, false},

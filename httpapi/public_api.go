@@ -20,6 +20,7 @@ func (a *api) publicRoutes(e *echo.Echo, r authenticated) {
 	r.DELETE("/books/:book/disclosures/:quarter", a.withdrawDisclosure)
 	r.POST("/books/:book/households/:code/link", a.createHouseholdLink, a.idempotentRedacting("url"))
 	r.DELETE("/books/:book/households/:code/link", a.revokeHouseholdLink)
+	r.GET("/books/:book/payout-runs/:id/slips", publicHeaders(a.runSlips)) // inline style and QR images
 	a.publicPages(e)
 }
 

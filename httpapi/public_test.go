@@ -38,6 +38,11 @@ func publicRouteCases() []routeCase {
 			return "/api/v1/books/V1/disclosures/2026Q1", nil
 		}},
 		{"POST", "/api/v1/books/:book/households/:code/link", closersCreate, fixed("/api/v1/books/V1/households/H001/link", nil)},
+		{"GET", "/api/v1/books/:book/payout-runs/:id/slips", inBook, func(e *env, _ string, _ int) (string, any) {
+			id := e.approvedRun("2026Q3")
+			e.link("H001")
+			return runPath(id, "/slips"), nil
+		}},
 		{"DELETE", "/api/v1/books/:book/households/:code/link", closersDelete, func(e *env, _ string, _ int) (string, any) {
 			e.link("H002")
 			return "/api/v1/books/V1/households/H002/link", nil

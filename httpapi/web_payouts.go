@@ -323,6 +323,9 @@ func (a *api) webRosterXLSX(c echo.Context) error {
 	if err != nil {
 		return a.webError(c, err)
 	}
+	if d.Links, err = HouseholdLinkURLs(ctx(c), a.store, actor(c), p.Book.Code, a.publicBase(c)); err != nil {
+		return a.webError(c, err)
+	}
 	return a.webSendWorkbook(c, p.Book.Code+"-"+d.Run.Quarter+"-收益分配花名册.xlsx", func(w *bytes.Buffer) error {
 		return reports.WriteRoster(w, d, reports.Options{Creator: webMe(c).Name})
 	})

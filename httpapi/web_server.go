@@ -176,6 +176,7 @@ func (a *api) webRoutes(e *echo.Echo) {
 	w.POST("/books/:book/payouts/:id/approve", a.webApprovePayout)
 	w.GET("/books/:book/payouts/:id/roster.xlsx", a.webRosterXLSX)
 	w.GET("/books/:book/payouts/:id/notice.xlsx", a.webNoticeXLSX)
+	w.GET("/books/:book/payouts/:id/slips", publicHeaders(a.webSlips))
 	w.POST("/books/:book/payouts/:id/payments", a.webRecordPayment)
 	w.POST("/books/:book/payouts/:id/payments/import", a.webImportPayments)
 

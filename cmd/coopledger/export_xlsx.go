@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"coopledger/httpapi"
 	"coopledger/ledger"
 	"coopledger/reports"
 )
@@ -27,11 +28,12 @@ type workbookExport struct {
 // exportFlags are the flags every workbook export may take.
 type exportFlags struct {
 	book, township, run, quarter, month, from, to, account, household, noticeFrom string
+	publicURL                                                                     string // roster: base of household links
 	days                                                                          int
 }
 
 var workbookExports = []workbookExport{
-	{"roster", "--book CODE --run ID", []string{"book", "run"}, exportRoster},
+	{"roster", "--book CODE --run ID [--public-url URL]", []string{"book", "run"}, exportRoster},
 	{"notice", "--book CODE --run ID [--notice-from YYYY-MM-DD] [--days 7]", []string{"book", "run"}, exportNotice},
 	{"township", "--township CODE --quarter YYYYQn", []string{"township", "quarter"}, exportTownship},
 	{"trial-balance", "--book CODE --from YYYY-MM --to YYYY-MM", []string{"book", "from", "to"}, exportTrialBalance},
@@ -57,6 +59,7 @@ func cmdExportWorkbook(ctx context.Context, e *env, x workbookExport, args []str
 	fs.StringVar(&f.household, "household", "", "household code")
 	fs.StringVar(&f.noticeFrom, "notice-from", "", "first day of the notice period (default today)")
 	fs.IntVar(&f.days, "days", 7, "length of the notice period in days")
+	fs.StringVar(&f.publicURL, "public-url", e.getenv(envPublicURL), "roster: the server's public base URL, to print each linked household's QR code (env "+envPublicURL+"; none: no QR column)")
 	out := fs.String("out", "", "the .xlsx file to write")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -107,6 +110,15 @@ func exportRoster(ctx context.Context, s *ledger.Store, f exportFlags, w io.Writ
 	d, err := reports.LoadRoster(ctx, s, reader, f.book, id)
 	if err != nil {
 		return err
+	}
+	if f.publicURL != "" {
+		base, err := httpapi.ParsePublicURL(f.publicURL)
+		if err != nil {
+			return err
+		}
+		if d.Links, err = httpapi.HouseholdLinkURLs(ctx, s, reader, f.book, base); err != nil {
+			return err
+		}
 	}
 	return reports.WriteRoster(w, d, cliOptions())
 }

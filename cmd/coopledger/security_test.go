@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -10,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"io"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -168,4 +170,38 @@ func TestTokenRevoke(t *testing.T) {
 		cancel()
 		<-exited
 	})
+}
+
+// TestServePublicURL: a bad --public-url (or COOPLEDGER_PUBLIC_URL) stops
+// the server at startup with a message in Chinese and English; links that
+// would lead to loopback are warned about.
+func TestServePublicURL(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "x.db")
+	_, _, err := invoke(context.Background(), nil, "serve", "--db", dsn, "--addr", "127.0.0.1:0", "--public-url", "cun.example.cn")
+	if err == nil || !strings.Contains(err.Error(), "--public-url") || !strings.Contains(err.Error(), "应为 http") {
+		t.Fatalf("bad --public-url: %v", err)
+	}
+	_, _, err = invoke(context.Background(), map[string]string{envPublicURL: "https://cun.example.cn/?x=1"}, "serve", "--db", dsn, "--addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "查询参数") {
+		t.Fatalf("bad %s: %v", envPublicURL, err)
+	}
+	for _, tt := range []struct {
+		sf   serveFlags
+		want string
+		warn bool
+	}{
+		{serveFlags{addr: "127.0.0.1:8080"}, "", true},
+		{serveFlags{addr: "0.0.0.0:8080"}, "", false},
+		{serveFlags{addr: "127.0.0.1:8080", publicURL: "https://cun.example.cn/"}, "https://cun.example.cn", false},
+		{serveFlags{addr: "0.0.0.0:8080", publicURL: "http://localhost:8080"}, "http://localhost:8080", true},
+	} {
+		var log bytes.Buffer
+		got, err := checkPublicURL(tt.sf, slog.New(slog.NewTextHandler(&log, nil)))
+		if err != nil || got != tt.want {
+			t.Errorf("%+v: %q %v, want %q", tt.sf, got, err, tt.want)
+		}
+		if warned := strings.Contains(log.String(), "--public-url"); warned != tt.warn {
+			t.Errorf("%+v: warning %v, want %v: %s", tt.sf, warned, tt.warn, log.String())
+		}
+	}
 }

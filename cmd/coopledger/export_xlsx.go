@@ -76,6 +76,12 @@ func cmdExportWorkbook(ctx context.Context, e *env, x workbookExport, args []str
 		fs.Usage()
 		return fmt.Errorf("export %s: --out is required", x.name)
 	}
+	if f.publicURL != "" {
+		var err error
+		if f.publicURL, err = httpapi.ParsePublicURL(f.publicURL); err != nil {
+			return fmt.Errorf("export %s: %w", x.name, err)
+		}
+	}
 	s, err := openStore(ctx, *db)
 	if err != nil {
 		return err
@@ -112,11 +118,7 @@ func exportRoster(ctx context.Context, s *ledger.Store, f exportFlags, w io.Writ
 		return err
 	}
 	if f.publicURL != "" {
-		base, err := httpapi.ParsePublicURL(f.publicURL)
-		if err != nil {
-			return err
-		}
-		if d.Links, err = httpapi.HouseholdLinkURLs(ctx, s, reader, f.book, base); err != nil {
+		if d.Links, err = httpapi.HouseholdLinkURLs(ctx, s, reader, f.book, f.publicURL); err != nil {
 			return err
 		}
 	}

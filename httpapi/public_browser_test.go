@@ -3,15 +3,21 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
+	"io"
+	"math"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
+	"strconv"
 	"testing"
 	"time"
 
+	"coopledger/ledger"
+	"coopledger/ledger/demo"
 	"coopledger/ledger/ledgertest"
 )
 
@@ -107,23 +113,107 @@ func TestPublicPagesInChromium(t *testing.T) {
 		}
 		t.Logf("%s: %s", p.name, shot)
 
-		pdf := filepath.Join(dir, p.name+".pdf")
-		chromium(t, bin, url, "--no-pdf-header-footer", "--print-to-pdf="+pdf)
-		raw, err := os.ReadFile(pdf)
+		if pages := printedA4Pages(t, bin, url, filepath.Join(dir, p.name+".pdf")); pages != 1 {
+			t.Errorf("%s prints on %d A4 pages, want one", p.name, pages)
+		}
+	}
+}
+
+// printedA4Pages prints url to PDF with headless Chromium and returns its
+// number of pages, failing the test unless every page is A4 (595×842 pt).
+// pdfinfo (poppler-utils) reads the PDF when installed; otherwise its page
+// objects are counted.
+func printedA4Pages(t *testing.T, bin, url, pdf string) int {
+	t.Helper()
+	_ = os.Remove(pdf)
+	chromium(t, bin, url, "--no-pdf-header-footer", "--print-to-pdf="+pdf)
+	raw, err := os.ReadFile(pdf)
+	if err != nil || !bytes.HasPrefix(raw, []byte("%PDF")) {
+		t.Fatalf("%s: no PDF: %v", pdf, err)
+	}
+	pages := len(pdfPage.FindAll(raw, -1))
+	sizes := pdfMediaBox.FindAllSubmatch(raw, -1)
+	if info, err := exec.Command("pdfinfo", "-f", "1", "-l", "1000", pdf).Output(); err == nil {
+		pages = 0
+		sizes = nil
+		for _, m := range pdfinfoPage.FindAllSubmatch(info, -1) {
+			pages++
+			sizes = append(sizes, [][]byte{nil, m[1], m[2]})
+		}
+	}
+	for _, sz := range sizes {
+		w, _ := strconv.ParseFloat(string(sz[1]), 64)
+		h, _ := strconv.ParseFloat(string(sz[2]), 64)
+		if math.Abs(w-595.3) > 2 || math.Abs(h-841.9) > 2 {
+			t.Errorf("%s: a page of %s×%s pt, not A4", pdf, sz[1], sz[2])
+		}
+	}
+	return pages
+}
+
+var (
+	pdfMediaBox = regexp.MustCompile(`/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]`)
+	pdfinfoPage = regexp.MustCompile(`Page\s+\d+\s+size:\s+([\d.]+)\s+x\s+([\d.]+)\s+pts`)
+)
+
+// TestDisclosurePrintsOnOneA4Page publishes 2026Q3 of each demo book and of
+// generated villages of 240 households (near the most whose notice the sheet
+// carries), 280 and 500 (whose sheets say where the notice is), prints each
+// page to PDF in headless Chromium and checks it is exactly one A4 page: the
+// notice board's sheet.
+func TestDisclosurePrintsOnOneA4Page(t *testing.T) {
+	bin := publicChromium(t)
+	ctx := context.Background()
+	dir := screenshotDir(t)
+	s := ledgertest.Open(t, "sqlite")
+	res, err := demo.Load(ctx, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var township ledger.Actor
+	for _, u := range res.Users {
+		if u.Role == ledger.RoleTownship {
+			if township, err = s.Authenticate(ctx, u.Token); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	srv := httptest.NewServer(New(s, nil, Options{}))
+	t.Cleanup(srv.Close)
+	for _, b := range res.Books {
+		d, err := s.PublishDisclosure(ctx, township, b.Code, "2026Q3")
 		if err != nil {
 			t.Fatal(err)
 		}
-		pages := len(pdfPage.FindAll(raw, -1))
-		if info, err := exec.Command("pdfinfo", pdf).Output(); err == nil {
-			if m := regexp.MustCompile(`Pages:\s+(\d+)`).FindSubmatch(info); m != nil {
-				pages = int(m[1][0] - '0')
-				if len(m[1]) > 1 {
-					pages = 99
-				}
+		url := srv.URL + disclosurePath(b.Code, d.Slug)
+		if page, err := srv.Client().Get(url); err != nil || page.StatusCode != 200 {
+			t.Fatalf("%s: %v", b.Code, err)
+		} else {
+			body, _ := io.ReadAll(page.Body)
+			page.Body.Close()
+			if !bytes.Contains(body, []byte(`id="print-notice"`)) {
+				t.Errorf("%s: the printed page does not carry the notice", b.Code)
 			}
 		}
-		if pages != 1 || !strings.HasPrefix(string(raw), "%PDF") {
-			t.Errorf("%s prints on %d pages, want one A4 page", p.name, pages)
+		if pages := printedA4Pages(t, bin, url, filepath.Join(dir, "disclosure-"+b.Code+".pdf")); pages != 1 {
+			t.Errorf("%s (%d households) prints on %d pages", b.Code, b.Households, pages)
+		}
+	}
+
+	for _, tt := range []struct {
+		households int
+		notice     bool // whether the sheet carries the notice
+	}{{240, true}, {280, false}, {500, false}} {
+		n := tt.households
+		e := newEnv(t, ledgertest.Open(t, "sqlite"))
+		e.village(n)
+		path := disclosurePath("V1", e.publish("2026Q3").Slug)
+		wantID := map[bool]string{true: `id="print-notice"`, false: `id="print-notice-elsewhere"`}[tt.notice]
+		if page := e.page(path); !bytes.Contains(page.body, []byte(wantID)) {
+			t.Errorf("%d households: the page lacks %s", n, wantID)
+		}
+		if pages := printedA4Pages(t, bin, e.srv.URL+path, filepath.Join(dir, fmt.Sprintf("disclosure-%d.pdf", n))); pages != 1 {
+			t.Errorf("%d households: %d pages", n, pages)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"sort"
 	"strings"
@@ -51,6 +52,8 @@ var publicTemplates = template.Must(template.New("public").Funcs(template.FuncMa
 	"quarter": quarterName,
 	"date":    func(ts string) string { return dateName(ts) },
 	"inc":     func(i int) int { return i + 1 },
+	"compact": compactMask,
+	"group":   func(g string) string { return strings.Replace(g, "村民小组", "组", 1) },
 }).ParseFS(publicFiles, "public/*.html"))
 
 var publicCSS = func() template.CSS {
@@ -224,6 +227,44 @@ type disclosurePageData struct {
 	IncomeTitle   string
 	BalanceTitle  string
 	QuarterPeriod string
+	// NoticeHouseholds counts the notice's rows over all runs; PrintNotice
+	// says whether the printed sheet carries them (see noticeFitsOnPrint).
+	NoticeHouseholds int
+	PrintNotice      bool
+}
+
+// The printed page is the notice board's one A4 sheet: the title and QR
+// code, the statements in three columns beside the QR code, the payout
+// totals, and the notice compactly in three columns (name, group, masked ID
+// and account, total). Whether the notice fits is estimated from the rows of
+// each part, in millimetres measured from Chromium's A4 print of the page
+// (print style sheet in public/style.css); when it does not, the sheet says
+// where the full notice is (the 公示表 workbook on the board, the page itself
+// online) instead of spilling onto a second sheet.
+// TestDisclosurePrintsOnOneA4Page prints the demo books and generated
+// villages on both sides of the limit.
+const (
+	printBudgetMM     = 273.0         // A4's 297 mm less 8 mm margins, and 8 mm to spare
+	printFixedMM      = 9 + 8 + 7 + 4 // title; chain-head footer; notice heading and header row; payouts heading
+	printSummaryRowMM = 2.9           // a statement or payout row at 6.5 pt
+	printNoticeRowMM  = 2.35          // a notice row at 5.6 pt
+	printQRMM         = 26.0          // the QR code beside the statements
+)
+
+// noticeFitsOnPrint reports whether the printed sheet can carry the notice.
+func noticeFitsOnPrint(d disclosurePageData) bool {
+	if d.NoticeHouseholds == 0 {
+		return false
+	}
+	summaryRows := len(d.Income) + len(d.Balance) + 6 // two headings, two table headers, a break's slack
+	summary := max(math.Ceil(float64(summaryRows)/3)*printSummaryRowMM, printQRMM)
+	payouts := float64(len(d.Agreements)+2) * printSummaryRowMM
+	rows := d.NoticeHouseholds
+	if len(d.Notices) > 1 {
+		rows += len(d.Notices) // a heading per run
+	}
+	notice := math.Ceil(float64(rows)/3) * printNoticeRowMM
+	return printFixedMM+summary+payouts+notice <= printBudgetMM
 }
 
 func (a *api) disclosurePage(c echo.Context) error {
@@ -250,7 +291,9 @@ func (a *api) disclosurePage(c echo.Context) error {
 		}
 		d.Notices = append(d.Notices, rd)
 		d.Columns = append(d.Columns, noticeColumns(rd))
+		d.NoticeHouseholds += len(rd.Households)
 	}
+	d.PrintNotice = noticeFitsOnPrint(d)
 	return renderPage(c, http.StatusOK, "disclosure", d)
 }
 
@@ -343,6 +386,16 @@ func publicMoney(m ledger.Money) string {
 		out = "-" + out
 	}
 	return out
+}
+
+// compactMask shortens a masked ID number or account for the printed
+// notice: 3624**********1234 → 3624…1234.
+func compactMask(s string) string {
+	i, j := strings.IndexByte(s, '*'), strings.LastIndexByte(s, '*')
+	if i < 0 {
+		return s
+	}
+	return s[:i] + "…" + s[j+1:]
 }
 
 // quarterName is 2026Q3 → 2026年第3季度.

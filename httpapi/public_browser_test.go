@@ -217,3 +217,27 @@ func TestDisclosurePrintsOnOneA4Page(t *testing.T) {
 		}
 	}
 }
+
+// TestSlipsPrintOnePagePerHousehold prints a run's slips to PDF: one A4
+// page for each household with a link.
+func TestSlipsPrintOnePagePerHousehold(t *testing.T) {
+	bin := publicChromium(t)
+	e := newEnv(t, ledgertest.Open(t, "sqlite"))
+	e.village(6)
+	runs, err := e.store.PayoutRuns(context.Background(), e.f.Auditor, "V1", "2026Q3")
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs %v %v", runs, err)
+	}
+	for _, code := range []string{"H001", "H003", "H004"} {
+		e.link(code)
+	}
+	res := e.expect(req{method: "GET", path: runPath(runs[0].ID, "/slips"), role: rolePreparer}, 200)
+	dir := screenshotDir(t)
+	html := filepath.Join(t.TempDir(), "slips.html")
+	if err := os.WriteFile(html, res.body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if pages := printedA4Pages(t, bin, "file://"+html, filepath.Join(dir, "slips.pdf")); pages != 3 {
+		t.Errorf("3 linked households print on %d pages", pages)
+	}
+}

@@ -216,5 +216,16 @@ func TestHouseholdLinkTokens(t *testing.T) {
 		if err := s.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM link_secret").Scan(&secrets); err != nil || secrets != 1 {
 			t.Errorf("link secrets %d %v", secrets, err)
 		}
+		// A link made before tokens were derived (generation 0) still opens
+		// its page but cannot be printed until it is regenerated.
+		if _, err := s.DB().ExecContext(ctx, "UPDATE household_links SET generation = 0 WHERE household_code = 'H002'"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ = s.HouseholdLinkTokens(ctx, f.Auditor, "V1"); !maps.Equal(got, map[string]string{"H001": h1b}) {
+			t.Errorf("with a link from before migration 009: %v", got)
+		}
+		if _, err := s.PublicHousehold(ctx, "V1", h2b); err != nil {
+			t.Errorf("old link no longer opens: %v", err)
+		}
 	})
 }

@@ -16,7 +16,7 @@ import (
 // book's hash chain and moves the maintained balances — all in one transaction.
 func (s *Store) PostVoucher(ctx context.Context, a Actor, bookCode string, id int64) (Voucher, error) {
 	var out Voucher
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.writeGrouped(ctx, func(ctx context.Context, tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permPost)
 		if err != nil {
 			return err

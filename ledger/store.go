@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -41,7 +40,8 @@ type Store struct {
 	// writeMu serializes writers on SQLite, which allows one writer at a time
 	// anyway; waiting here instead of in the driver means no SQLITE_BUSY ever
 	// reaches a caller of this process.
-	writeMu sync.Mutex
+	writeMu writeLock
+	queue   writeQueue // writes waiting to share a commit (groupcommit.go)
 	now     func() time.Time
 	stmts   stmtCache // prepared hot statements (SQLite), see sqlfast.go
 }
@@ -133,6 +133,11 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 
 // Close releases the database.
 func (s *Store) Close() error {
+	if s.dialect == SQLite {
+		s.writeMu.Lock()
+		s.closeGroupConn()
+		s.writeMu.Unlock()
+	}
 	s.closeStmts()
 	return s.db.Close()
 }
@@ -171,22 +176,15 @@ func (s *Store) write(ctx context.Context, fn func(tx bun.Tx) error) error {
 		s.writeMu.Lock()
 		defer s.writeMu.Unlock()
 	}
+	return s.writeLocked(ctx, fn)
+}
+
+// writeLocked is write for a caller that holds the writer lock (SQLite).
+func (s *Store) writeLocked(ctx context.Context, fn func(tx bun.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
 		err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			if err := fn(tx); err != nil {
-				return err
-			}
-			if err := s.claimFileInTx(ctx, tx); err != nil {
-				return err
-			}
-			if err := s.claimInTx(ctx, tx); err != nil {
-				return err
-			}
-			if ctx.Value(dryRunKey{}) != nil {
-				return ErrDryRun
-			}
-			return nil
+			return s.inTx(ctx, tx, fn)
 		})
 		if err == nil {
 			markClaimUsed(ctx)
@@ -202,6 +200,25 @@ func (s *Store) write(ctx context.Context, fn func(tx bun.Tx) error) error {
 		}
 	}
 	return translate(err)
+}
+
+// inTx is the body of every write transaction: fn, then the claims of ctx
+// (an upload's file, an idempotency key); a dry run answers ErrDryRun here
+// so that its caller rolls back.
+func (s *Store) inTx(ctx context.Context, tx bun.Tx, fn func(tx bun.Tx) error) error {
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := s.claimFileInTx(ctx, tx); err != nil {
+		return err
+	}
+	if err := s.claimInTx(ctx, tx); err != nil {
+		return err
+	}
+	if ctx.Value(dryRunKey{}) != nil {
+		return ErrDryRun
+	}
+	return nil
 }
 
 // transient reports errors worth retrying the whole transaction for.

@@ -340,7 +340,7 @@ func (s *Store) CreateVoucher(ctx context.Context, a Actor, bookCode string, in 
 		return Voucher{}, err
 	}
 	var out Voucher
-	err = s.write(ctx, func(tx bun.Tx) error {
+	err = s.writeGrouped(ctx, func(ctx context.Context, tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err

@@ -28,9 +28,14 @@ func (s *Store) PostVoucher(ctx context.Context, a Actor, bookCode string, id in
 }
 
 func (s *Store) post(ctx context.Context, tx bun.Tx, a Actor, b Book, id int64) (Voucher, error) {
-	b, err := s.lockedBook(ctx, tx, b.ID) // re-read the chain head under the lock
-	if err != nil {
-		return Voucher{}, err
+	// On PostgreSQL authorize read the book before locking it: re-read the
+	// chain head under the lock. A SQLite write transaction holds the one
+	// writer lock from its start, so what authorize read is current.
+	var err error
+	if s.dialect == Postgres {
+		if b, err = s.lockedBook(ctx, tx, b.ID); err != nil {
+			return Voucher{}, err
+		}
 	}
 	v, err := s.voucherByID(ctx, tx, b, id)
 	if err != nil {

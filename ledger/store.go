@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -44,6 +45,7 @@ type Store struct {
 	queue   writeQueue // writes waiting to share a commit (groupcommit.go)
 	now     func() time.Time
 	stmts   stmtCache // prepared hot statements (SQLite), see sqlfast.go
+	scopes  sync.Map  // book code → the book's id and township (bookScope)
 }
 
 // Open connects to dsn ("sqlite:PATH" or "postgres://…"), applies pending

@@ -265,7 +265,7 @@ func (s *Store) authorize(ctx context.Context, db bun.IDB, a Actor, bookCode str
 // role that may change something in a book (else forbidden). The ledger
 // function that does the work makes the precise check.
 func (s *Store) CheckBookAccess(ctx context.Context, a Actor, bookCode string, change bool) error {
-	b, err := s.bookByCode(ctx, s.db, bookCode)
+	b, err := s.bookScope(ctx, bookCode)
 	if err != nil {
 		return err
 	}
@@ -276,4 +276,21 @@ func (s *Store) CheckBookAccess(ctx context.Context, a Actor, bookCode string, c
 		return Errorf(ECodeForbidden, "当前角色（%s）无权修改账套内容", a.Role)
 	}
 	return nil
+}
+
+// bookScope returns a book with what decides who may see it: its id and its
+// township, which never change once it exists (books are never deleted or
+// renumbered), so they are kept after the first look-up instead of read on
+// every request. A book not found is not remembered.
+func (s *Store) bookScope(ctx context.Context, code string) (Book, error) {
+	if b, ok := s.scopes.Load(code); ok {
+		return b.(Book), nil
+	}
+	b, err := s.bookByCode(ctx, s.db, code)
+	if err != nil {
+		return Book{}, err
+	}
+	scope := Book{ID: b.ID, Code: b.Code, Township: Township{Code: b.Township.Code}}
+	s.scopes.Store(code, scope)
+	return scope, nil
 }

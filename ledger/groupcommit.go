@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"sync"
 
@@ -107,8 +108,26 @@ func (s *Store) writeGrouped(ctx context.Context, fn func(ctx context.Context, t
 	}
 }
 
+// errWriteAbandoned answers the writes of a group in which another write
+// panicked (a bug): the panic goes on in the goroutine that ran the group.
+var errWriteAbandoned = errors.New("ledger: write abandoned: another write of its group failed unexpectedly")
+
 // runGroup runs a group of writes under the writer lock and closes their done.
 func (s *Store) runGroup(group []*groupWrite) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.closeGroupConn()
+			for _, w := range group {
+				select {
+				case <-w.done:
+				default:
+					w.err = errWriteAbandoned
+					close(w.done)
+				}
+			}
+			panic(p)
+		}
+	}()
 	if err := s.commitGroup(group); err != nil {
 		s.closeGroupConn() // it may be what failed
 		for _, w := range group {

@@ -164,3 +164,62 @@ func TestGroupRerunsAloneWhenItsTransactionFails(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupSurvivesAPanic: a write that panics (a bug) inside a group makes
+// the goroutine running the group panic, as it would alone; every other
+// write of the group is answered instead of waiting forever, and a write
+// that was answered with an error left nothing behind.
+func TestGroupSurvivesAPanic(t *testing.T) {
+	s := ledgertest.Open(t, "sqlite")
+	ctx := context.Background()
+	names := []string{"panic-test-a", "", "panic-test-c"}
+	release := s.HoldWriter()
+	errs := make([]error, len(names))
+	panicked := make([]bool, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { panicked[i] = recover() != nil }()
+			errs[i] = s.WriteGrouped(ctx, func(ctx context.Context, tx bun.Tx) error {
+				if name == "" {
+					panic("a bug")
+				}
+				_, err := tx.ExecContext(ctx, "INSERT INTO counters (book_id, name, value) VALUES (0, ?, 1)", name)
+				return err
+			})
+		}()
+		waitQueued(t, s, i+1)
+	}
+	release()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a write of the group still waits")
+	}
+	n := 0
+	for i, name := range names {
+		if panicked[i] {
+			n++
+			continue
+		}
+		if name == "" {
+			continue
+		}
+		var v int
+		err := s.DB().NewRaw("SELECT value FROM counters WHERE book_id = 0 AND name = ?", name).Scan(ctx, &v)
+		if (errs[i] == nil) != (err == nil) {
+			t.Errorf("%s: write answered %v, counter read %v", name, errs[i], err)
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d goroutines panicked, want the one that ran the group", n)
+	}
+	// The writer lock was released: a write after the panic goes through.
+	if _, _, err := s.CreateUser(ctx, ledger.System, ledger.NewUser{Name: "之后", Role: ledger.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -194,7 +194,7 @@ type quarterJob struct {
 func loadQuarterJob(ctx context.Context, db bun.IDB, b Book, q Quarter, include func(string) bool) (quarterJob, error) {
 	job := quarterJob{q: q}
 	agreements, raw, err := bookAgreementsRaw(ctx, db, b.ID)
-	if err != nil {
+	if err != nil || len(agreements) == 0 {
 		return job, err
 	}
 	members, err := householdMembers(ctx, db, b.ID)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 )
 
 // PeriodRange is an inclusive range of months.
@@ -250,7 +251,11 @@ func (s *Store) AccountLedger(ctx context.Context, a Actor, bookCode string, q L
 	}
 	o := rollUp(opening, acc.Code)
 	out := AccountLedger{Book: b.Code, Account: acc, Household: q.Household, From: string(r.From), To: string(r.To), Opening: balanceOf(o[0] - o[1])}
-	entries, net, truncated, err := ledgerEntries(ctx, s.db, b.ID, acc.Code, q.Household, r, o[0]-o[1])
+	ids, err := householdScope(ctx, s.db, b.ID, q.Household, r)
+	if err != nil {
+		return AccountLedger{}, err
+	}
+	entries, net, truncated, err := ledgerEntries(ctx, s.db, b.ID, acc.Code, ids, r, o[0]-o[1])
 	if err != nil {
 		return AccountLedger{}, err
 	}
@@ -261,14 +266,54 @@ func (s *Store) AccountLedger(ctx context.Context, a Actor, bookCode string, q L
 	return out, nil
 }
 
-func ledgerEntries(ctx context.Context, db bun.IDB, bookID int64, account, household string, r PeriodRange, net int64) ([]LedgerEntry, int64, bool, error) {
+// lineScope narrows a detail ledger to one household's lines; lo and hi bound
+// the ids of the vouchers posted in the range of months, so the household's
+// index reaches the range's lines without walking the household's history
+// (vouchers are numbered as they are written, so a range's ids lie close
+// together in a book kept month after month).
+type lineScope struct {
+	household string
+	lo, hi    int64
+}
+
+// householdScope returns the scope of one household's lines in r; none for
+// the whole book.
+func householdScope(ctx context.Context, db bun.IDB, bookID int64, household string, r PeriodRange) (lineScope, error) {
+	if household == "" {
+		return lineScope{}, nil
+	}
+	var lo, hi sql.NullInt64
+	rows, err := rawQuery(ctx, db, "SELECT MIN(id), MAX(id) FROM vouchers WHERE book_id = ? AND status = 'posted' AND period >= ? AND period <= ?",
+		bookID, string(r.From), string(r.To))
+	if err != nil {
+		return lineScope{}, err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(&lo, &hi); err != nil {
+			return lineScope{}, err
+		}
+	}
+	if !lo.Valid { // nothing posted in the range: an empty id range
+		return lineScope{household: household, lo: 1, hi: 0}, rows.Err()
+	}
+	return lineScope{household: household, lo: lo.Int64, hi: hi.Int64}, rows.Err()
+}
+
+func ledgerEntries(ctx context.Context, db bun.IDB, bookID int64, account string, scope lineScope, r PeriodRange, net int64) ([]LedgerEntry, int64, bool, error) {
+	from := "voucher_lines l"
+	if scope.household != "" && db.Dialect().Name() == dialect.SQLite {
+		// Without statistics SQLite prefers walking every line in the id
+		// range through the primary key to the household's index.
+		from += " INDEXED BY voucher_lines_household"
+	}
 	q := `SELECT v.date, v.period, v.number, v.id, l.account_code, COALESCE(l.household_code, ''), COALESCE(l.party_code, ''),
 		CASE WHEN l.summary = '' THEN v.summary ELSE l.summary END, l.debit_fen, l.credit_fen
-		FROM voucher_lines l JOIN vouchers v ON v.book_id = l.book_id AND v.id = l.voucher_id
+		FROM ` + from + ` JOIN vouchers v ON v.book_id = l.book_id AND v.id = l.voucher_id
 		WHERE l.book_id = ? AND v.status = 'posted' AND v.period >= ? AND v.period <= ? AND l.account_code LIKE ? ESCAPE '\'`
 	args := []any{bookID, string(r.From), string(r.To), escapeLike(account) + "%"}
-	if household != "" {
-		q, args = q+" AND l.household_code = ?", append(args, household)
+	if scope.household != "" {
+		q, args = q+" AND l.household_code = ? AND l.voucher_id >= ? AND l.voucher_id <= ?", append(args, scope.household, scope.lo, scope.hi)
 	}
 	rows, err := db.QueryContext(ctx, q+" ORDER BY v.period, v.number, l.line_no LIMIT ?", append(args, maxLedgerEntries+1)...)
 	if err != nil {
@@ -344,6 +389,10 @@ func (s *Store) HouseholdStatement(ctx context.Context, a Actor, bookCode, code,
 	if err != nil {
 		return HouseholdStatement{}, err
 	}
+	scope, err := householdScope(ctx, s.db, b.ID, code, r)
+	if err != nil {
+		return HouseholdStatement{}, err
+	}
 	st := HouseholdStatement{Book: b.Code, Household: h, From: string(r.From), To: string(r.To), Accounts: []StatementAccount{}}
 	for _, acc := range accounts {
 		o, ok1 := opening[acc.Code]
@@ -351,7 +400,7 @@ func (s *Store) HouseholdStatement(ctx context.Context, a Actor, bookCode, code,
 		if !acc.Leaf || (!ok1 && !ok2) {
 			continue
 		}
-		sa, err := statementAccount(ctx, s.db, b.ID, acc, code, r, o)
+		sa, err := statementAccount(ctx, s.db, b.ID, acc, scope, r, o)
 		if err != nil {
 			return HouseholdStatement{}, err
 		}
@@ -361,12 +410,12 @@ func (s *Store) HouseholdStatement(ctx context.Context, a Actor, bookCode, code,
 	return st, err
 }
 
-func statementAccount(ctx context.Context, db bun.IDB, bookID int64, acc Account, household string, r PeriodRange, o [2]int64) (StatementAccount, error) {
+func statementAccount(ctx context.Context, db bun.IDB, bookID int64, acc Account, scope lineScope, r PeriodRange, o [2]int64) (StatementAccount, error) {
 	sign := int64(1)
 	if acc.NormalSide == Credit {
 		sign = -1
 	}
-	entries, net, _, err := ledgerEntries(ctx, db, bookID, acc.Code, household, r, o[0]-o[1])
+	entries, net, _, err := ledgerEntries(ctx, db, bookID, acc.Code, scope, r, o[0]-o[1])
 	if err != nil {
 		return StatementAccount{}, err
 	}

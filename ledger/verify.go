@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/uptrace/bun"
 )
@@ -21,18 +20,17 @@ type VerifyReport struct {
 	FirstBad   string   `json:"first_bad,omitempty"`   // the first voucher where anything differs
 	Problems   []string `json:"problems"`
 
-	firstSeq int64            // chain seq of FirstBad (0: not known)
-	seqOf    map[string]int64 // label → chain seq, for naming the earliest bad voucher
+	firstSeq int64 // chain seq of FirstBad (0: not known)
 }
 
 // maxProblems bounds a report; the first problem is the one that matters.
 const maxProblems = 50
 
-// fail records a problem. FirstBad becomes the voucher earliest in the chain
+// fail records a problem of the voucher labelled voucher, at chain position
+// seq (0: not known). FirstBad becomes the voucher earliest in the chain
 // among those named, whatever order the checks run in.
-func (r *VerifyReport) fail(voucher, format string, args ...any) {
+func (r *VerifyReport) fail(voucher string, seq int64, format string, args ...any) {
 	if voucher != "" {
-		seq := r.seqOf[voucher]
 		if r.FirstBad == "" || (seq != 0 && (r.firstSeq == 0 || seq < r.firstSeq)) {
 			r.FirstBad, r.firstSeq = voucher, seq
 		}
@@ -80,7 +78,7 @@ func (s *Store) VerifyBook(ctx context.Context, code string) (VerifyReport, erro
 }
 
 func (s *Store) verifyBook(ctx context.Context, b Book) (VerifyReport, error) {
-	r := VerifyReport{Book: b.Code, OK: true, ChainSeq: b.ChainSeq, ChainHead: b.ChainHead, Problems: []string{}, seqOf: map[string]int64{}}
+	r := VerifyReport{Book: b.Code, OK: true, ChainSeq: b.ChainSeq, ChainHead: b.ChainHead, Problems: []string{}}
 	if s.dialect == SQLite {
 		// SQLite transactions here begin IMMEDIATE; hold the writer lock so a
 		// long verification never makes a writer wait on the database.
@@ -94,151 +92,237 @@ func (s *Store) verifyBook(ctx context.Context, b Book) (VerifyReport, error) {
 			return err
 		}
 		r.ChainSeq, r.ChainHead = b.ChainSeq, b.ChainHead
-		recomputed, err := s.verifyChain(ctx, tx, b, &r)
+		w, err := verifyContents(ctx, tx, b, &r)
 		if err != nil {
 			return err
 		}
-		if err := verifyAgainstAuditLog(ctx, tx, b.ID, &r); err != nil {
+		if err := verifyLinks(ctx, tx, b, &r); err != nil {
 			return err
 		}
-		return verifyBalances(ctx, tx, b.ID, recomputed, &r)
+		w.checkNumbering(&r)
+		if err := verifyAgainstAuditLog(ctx, tx, b.ID, w, &r); err != nil {
+			return err
+		}
+		return verifyBalances(ctx, tx, b.ID, w.sums, &r)
 	})
 	return r, err
 }
 
-// verifyChain walks posted vouchers in chain order and returns the balances
-// recomputed from their lines.
-func (s *Store) verifyChain(ctx context.Context, tx bun.Tx, b Book, r *VerifyReport) (map[balanceRowKey]balanceSums, error) {
-	sums := map[balanceRowKey]balanceSums{}
-	numbers := map[string][]int{}
-	prev := ""
-	n := 0
-	err := postedInChainOrder(ctx, tx, b, func(v Voucher) {
-		n++
-		label := v.Period + " " + v.Number
-		r.seqOf[label] = max(v.ChainSeq, 1) // as stored: a deleted voucher leaves its successors' seq unchanged
-		checkVoucher(v, int64(n), prev, label, r)
-		prev = v.Hash
-		numbers[v.Period] = append(numbers[v.Period], v.number)
-		r.HeadNumber = label
-		for _, l := range v.Lines {
-			k := balanceRowKey{l.Account, l.Household, l.Party, v.Period}
-			d := sums[k]
-			if d.first == "" {
-				d.first = label
-			}
-			d.fen = [2]int64{d.fen[0] + l.Debit.Fen(), d.fen[1] + l.Credit.Fen()}
-			sums[k] = d
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	r.Vouchers = n
-	if int64(n) != b.ChainSeq || prev != b.ChainHead {
-		r.fail("", "账套记录的链头（序号 %d）与凭证链（%d 张）不一致", b.ChainSeq, n)
-	}
-	checkNumbering(numbers, r)
-	return sums, nil
+// numbered is one posted voucher's number in its month and chain position.
+type numbered struct {
+	n   int
+	seq int64
 }
 
-// postedInChainOrder streams every posted voucher with its lines, in chain
-// order, to fn: one query for the whole book (vouchers joined to their lines),
-// so verifying ten million lines costs one pass, not a query per voucher.
-func postedInChainOrder(ctx context.Context, tx bun.Tx, b Book, fn func(Voucher)) error {
-	cols := strings.Split(voucherColumns, ",")
-	for i, c := range cols {
-		cols[i] = "v." + strings.TrimSpace(c)
-	}
-	rows, err := tx.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+`, l.line_no, l.account_code, l.household_code, l.party_code,
-		l.debit_fen, l.credit_fen, l.summary FROM vouchers v
-		LEFT JOIN voucher_lines l ON l.book_id = v.book_id AND l.voucher_id = v.id
-		WHERE v.book_id = ? AND v.status = 'posted' ORDER BY v.chain_seq, v.id, l.line_no`, b.ID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var (
-		cur  Voucher
-		have bool
-	)
-	for rows.Next() {
-		var (
-			r                         voucherScan
-			lineNo                    *int64
-			account, household, party *string
-			debit, credit             *int64
-			summary                   *string
-		)
-		if err := rows.Scan(append(r.dest(), &lineNo, &account, &household, &party, &debit, &credit, &summary)...); err != nil {
-			return err
-		}
-		if !have || r.v.ID != cur.ID {
-			if have {
-				fn(cur)
-			}
-			cur, have = r.voucher(b.Code), true
-		}
-		if lineNo != nil {
-			cur.Lines = append(cur.Lines, Line{LineNo: int(*lineNo), Account: derefStr(account), Household: derefStr(household),
-				Party: derefStr(party), Debit: Fen(deref(debit)), Credit: Fen(deref(credit)), Summary: derefStr(summary)})
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if have {
-		fn(cur)
-	}
-	return nil
+// recomputed is what verification rebuilds from the posted vouchers: the
+// balances and every month's numbers.
+type recomputed struct {
+	sums    map[balanceRowKey]balanceSums
+	numbers map[string][]numbered
+	labels  map[string]int64 // label → chain position, built only when a problem needs it
 }
 
-func checkVoucher(v Voucher, seq int64, prev, label string, r *VerifyReport) {
-	if v.ChainSeq != seq {
-		r.fail(label, "凭证 %s 的链序号为 %d，应为 %d", label, v.ChainSeq, seq)
-	}
-	if v.PrevHash != prev {
-		r.fail(label, "凭证 %s 记录的前一哈希与前一张凭证不符", label)
-	}
+// verifyChunk is how many vouchers are read (and hashed) at a time.
+const verifyChunk = 2000
+
+// verifyContents reads every posted voucher with its lines, in id order and
+// in chunks (two range scans of primary keys a chunk, no sort), and checks
+// on a second goroutine, while the next chunk is read, that each voucher's
+// content still hashes to its stored hash and balances; it adds the lines to
+// the recomputed balances.
+func verifyContents(ctx context.Context, tx bun.Tx, b Book, r *VerifyReport) (*recomputed, error) {
+	w := &recomputed{sums: map[balanceRowKey]balanceSums{}, numbers: map[string][]numbered{}}
+	chunks := make(chan []Voucher, 2)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for c := range chunks {
+			for _, v := range c {
+				w.add(v, r)
+			}
+		}
+	}()
+	err := postedChunks(ctx, tx, b, func(c []Voucher) { chunks <- c })
+	close(chunks)
+	<-done
+	return w, err
+}
+
+// add checks one voucher's content and adds it to the recomputed state.
+func (w *recomputed) add(v Voucher, r *VerifyReport) {
+	label, seq := v.Period+" "+v.Number, max(v.ChainSeq, 1) // as stored: a deleted voucher leaves its successors' seq unchanged
 	if got := VoucherHash(v); got != v.Hash {
-		r.fail(label, "凭证 %s 的内容与其哈希不符（内容在过账后被改动）", label)
+		r.fail(label, seq, "凭证 %s 的内容与其哈希不符（内容在过账后被改动）", label)
 	}
 	var debit, credit int64
 	for _, l := range v.Lines {
 		debit, credit = debit+l.Debit.Fen(), credit+l.Credit.Fen()
+		k := balanceRowKey{l.Account, l.Household, l.Party, v.Period}
+		d := w.sums[k]
+		if d.first == "" || seq < d.firstSeq {
+			d.first, d.firstSeq = label, seq
+		}
+		d.fen = [2]int64{d.fen[0] + l.Debit.Fen(), d.fen[1] + l.Credit.Fen()}
+		w.sums[k] = d
 	}
 	if debit != credit || debit == 0 || debit != v.Total.Fen() {
-		r.fail(label, "凭证 %s 借贷不平衡或合计不符：借 %s 贷 %s 合计 %s", label, Fen(debit), Fen(credit), v.Total)
+		r.fail(label, seq, "凭证 %s 借贷不平衡或合计不符：借 %s 贷 %s 合计 %s", label, Fen(debit), Fen(credit), v.Total)
+	}
+	w.numbers[v.Period] = append(w.numbers[v.Period], numbered{v.number, seq})
+}
+
+// postedChunks passes every posted voucher with its lines to fn, a chunk of
+// consecutive ids at a time.
+func postedChunks(ctx context.Context, tx bun.Tx, b Book, fn func([]Voucher)) error {
+	after := int64(0)
+	for {
+		c, err := postedAfter(ctx, tx, b, after)
+		if err != nil || len(c) == 0 {
+			return err
+		}
+		if err := attachLines(ctx, tx, b.ID, c); err != nil {
+			return err
+		}
+		fn(c)
+		after = c[len(c)-1].ID
 	}
 }
 
+// postedAfter reads the next chunk of posted vouchers after id after.
+func postedAfter(ctx context.Context, tx bun.Tx, b Book, after int64) ([]Voucher, error) {
+	rows, err := rawQuery(ctx, tx, "SELECT "+voucherColumns+" FROM vouchers WHERE book_id = ? AND status = 'posted' AND id > ? ORDER BY id LIMIT ?",
+		b.ID, after, verifyChunk)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]Voucher, 0, verifyChunk)
+	for rows.Next() {
+		var r voucherScan
+		if err := rows.Scan(r.dest()...); err != nil {
+			return nil, err
+		}
+		out = append(out, r.voucher(b.Code))
+	}
+	return out, rows.Err()
+}
+
+// attachLines reads the lines of the chunk's id range in key order and hands
+// them to their vouchers (lines of drafts in the range are skipped).
+func attachLines(ctx context.Context, tx bun.Tx, bookID int64, c []Voucher) error {
+	rows, err := rawQuery(ctx, tx, `SELECT voucher_id, line_no, account_code, COALESCE(household_code, ''), COALESCE(party_code, ''),
+		debit_fen, credit_fen, summary FROM voucher_lines WHERE book_id = ? AND voucher_id >= ? AND voucher_id <= ?
+		ORDER BY voucher_id, line_no`, bookID, c[0].ID, c[len(c)-1].ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	i := 0
+	for rows.Next() {
+		var (
+			id            int64
+			l             Line
+			debit, credit int64
+		)
+		if err := rows.Scan(&id, &l.LineNo, &l.Account, &l.Household, &l.Party, &debit, &credit, &l.Summary); err != nil {
+			return err
+		}
+		for i < len(c) && c[i].ID < id {
+			i++
+		}
+		if i == len(c) || c[i].ID != id {
+			continue
+		}
+		l.Debit, l.Credit = Fen(debit), Fen(credit)
+		c[i].Lines = append(c[i].Lines, l)
+	}
+	return rows.Err()
+}
+
+// verifyLinks walks the posted vouchers in chain order and checks that each
+// sits at its position and records the hash of the one before it (their
+// contents were checked against those hashes by verifyContents).
+func verifyLinks(ctx context.Context, tx bun.Tx, b Book, r *VerifyReport) error {
+	rows, err := rawQuery(ctx, tx, `SELECT COALESCE(chain_seq, 0), COALESCE(prev_hash, ''), COALESCE(hash, ''), period, COALESCE(number, 0)
+		FROM vouchers WHERE book_id = ? AND status = 'posted' ORDER BY chain_seq, id`, b.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	prev := ""
+	n := int64(0)
+	for rows.Next() {
+		var (
+			seq               int64
+			prevHash, hash, p string
+			number            int
+		)
+		if err := rows.Scan(&seq, &prevHash, &hash, &p, &number); err != nil {
+			return err
+		}
+		n++
+		label := p + " " + FormatNumber(number)
+		if seq != n {
+			r.fail(label, max(seq, 1), "凭证 %s 的链序号为 %d，应为 %d", label, seq, n)
+		}
+		if prevHash != prev {
+			r.fail(label, max(seq, 1), "凭证 %s 记录的前一哈希与前一张凭证不符", label)
+		}
+		prev = hash
+		r.HeadNumber = label
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	r.Vouchers = int(n)
+	if n != b.ChainSeq || prev != b.ChainHead {
+		r.fail("", 0, "账套记录的链头（序号 %d）与凭证链（%d 张）不一致", b.ChainSeq, n)
+	}
+	return nil
+}
+
 // checkNumbering requires numbers 1..n in every month: no gaps, no duplicates.
-func checkNumbering(numbers map[string][]int, r *VerifyReport) {
-	periods := make([]string, 0, len(numbers))
-	for p := range numbers {
+func (w *recomputed) checkNumbering(r *VerifyReport) {
+	periods := make([]string, 0, len(w.numbers))
+	for p := range w.numbers {
 		periods = append(periods, p)
 	}
 	sort.Strings(periods)
 	for _, p := range periods {
-		ns := numbers[p]
-		sort.Ints(ns)
-		for i, n := range ns {
-			if n != i+1 {
-				r.fail(p+" "+FormatNumber(n), "%s 期间凭证号不连续：第 %d 张的编号为 %s", p, i+1, FormatNumber(n))
+		ns := w.numbers[p]
+		sort.Slice(ns, func(i, j int) bool { return ns[i].n < ns[j].n })
+		for i, x := range ns {
+			if x.n != i+1 {
+				r.fail(p+" "+FormatNumber(x.n), x.seq, "%s 期间凭证号不连续：第 %d 张的编号为 %s", p, i+1, FormatNumber(x.n))
 				break
 			}
 		}
 	}
 }
 
+// seqOf returns the chain position of the posted voucher labelled label, if
+// there is one; the index is built on the first call (a problem was found).
+func (w *recomputed) seqOf(label string) (int64, bool) {
+	if w.labels == nil {
+		w.labels = map[string]int64{}
+		for p, ns := range w.numbers {
+			for _, x := range ns {
+				w.labels[p+" "+FormatNumber(x.n)] = x.seq
+			}
+		}
+	}
+	seq, ok := w.labels[label]
+	return seq, ok
+}
+
 // failHint records a problem that only points near a voucher (a maintained
 // balance that differs: the first voucher that moved it); it names FirstBad
 // only when nothing more precise did.
-func (r *VerifyReport) failHint(voucher, format string, args ...any) {
+func (r *VerifyReport) failHint(voucher string, seq int64, format string, args ...any) {
 	if r.FirstBad == "" && voucher != "" {
-		r.FirstBad, r.firstSeq = voucher, r.seqOf[voucher]
+		r.FirstBad, r.firstSeq = voucher, seq
 	}
-	r.fail("", format, args...)
+	r.fail("", 0, format, args...)
 }
 
 type balanceRowKey struct{ account, household, party, period string }
@@ -246,12 +330,13 @@ type balanceRowKey struct{ account, household, party, period string }
 // balanceSums are the debit and credit recomputed for one balances row and
 // the first voucher (in chain order) that moved it.
 type balanceSums struct {
-	fen   [2]int64
-	first string
+	fen      [2]int64
+	first    string
+	firstSeq int64
 }
 
 func verifyBalances(ctx context.Context, tx bun.Tx, bookID int64, want map[balanceRowKey]balanceSums, r *VerifyReport) error {
-	rows, err := tx.QueryContext(ctx, "SELECT account_code, household_code, party_code, period, debit_fen, credit_fen FROM balances WHERE book_id = ?", bookID)
+	rows, err := rawQuery(ctx, tx, "SELECT account_code, household_code, party_code, period, debit_fen, credit_fen FROM balances WHERE book_id = ?", bookID)
 	if err != nil {
 		return err
 	}
@@ -265,13 +350,13 @@ func verifyBalances(ctx context.Context, tx bun.Tx, bookID int64, want map[balan
 		}
 		seen[k] = true
 		if w := want[k]; w.fen != [2]int64{d, c} {
-			r.failHint(w.first, "余额表 %s 期间科目 %s（%s%s）为 借 %s 贷 %s，按凭证重算应为 借 %s 贷 %s",
+			r.failHint(w.first, w.firstSeq, "余额表 %s 期间科目 %s（%s%s）为 借 %s 贷 %s，按凭证重算应为 借 %s 贷 %s",
 				k.period, k.account, k.household, k.party, Fen(d), Fen(c), Fen(w.fen[0]), Fen(w.fen[1]))
 		}
 	}
 	for k, w := range want {
 		if !seen[k] && w.fen != [2]int64{} {
-			r.failHint(w.first, "余额表缺少 %s 科目 %s %s%s 的记录", k.period, k.account, k.household, k.party)
+			r.failHint(w.first, w.firstSeq, "余额表缺少 %s 科目 %s %s%s 的记录", k.period, k.account, k.household, k.party)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -288,12 +373,12 @@ func verifyAccountBalances(ctx context.Context, tx bun.Tx, bookID int64, want ma
 		ak := accountPeriod{k.account, k.period}
 		a := wantAcc[ak]
 		a.fen = [2]int64{a.fen[0] + w.fen[0], a.fen[1] + w.fen[1]}
-		if a.first == "" || (w.first != "" && r.seqOf[w.first] < r.seqOf[a.first]) {
-			a.first = w.first
+		if a.first == "" || (w.first != "" && w.firstSeq < a.firstSeq) {
+			a.first, a.firstSeq = w.first, w.firstSeq
 		}
 		wantAcc[ak] = a
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT account_code, period, debit_fen, credit_fen FROM account_balances WHERE book_id = ?", bookID)
+	rows, err := rawQuery(ctx, tx, "SELECT account_code, period, debit_fen, credit_fen FROM account_balances WHERE book_id = ?", bookID)
 	if err != nil {
 		return err
 	}
@@ -307,59 +392,36 @@ func verifyAccountBalances(ctx context.Context, tx bun.Tx, bookID int64, want ma
 		}
 		seen[k] = true
 		if w := wantAcc[k]; w.fen != [2]int64{d, c} {
-			r.failHint(w.first, "科目月合计表 %s 期间科目 %s 为 借 %s 贷 %s，按凭证重算应为 借 %s 贷 %s",
+			r.failHint(w.first, w.firstSeq, "科目月合计表 %s 期间科目 %s 为 借 %s 贷 %s，按凭证重算应为 借 %s 贷 %s",
 				k.period, k.account, Fen(d), Fen(c), Fen(w.fen[0]), Fen(w.fen[1]))
 		}
 	}
 	for k, w := range wantAcc {
 		if !seen[k] && w.fen != [2]int64{} {
-			r.failHint(w.first, "科目月合计表缺少 %s 科目 %s 的记录", k.period, k.account)
+			r.failHint(w.first, w.firstSeq, "科目月合计表缺少 %s 科目 %s 的记录", k.period, k.account)
 		}
 	}
 	return rows.Err()
 }
 
 // verifyAgainstAuditLog compares every posting the append-only audit log
-// recorded with the voucher in the book: a posted voucher deleted, renumbered
-// or re-hashed behind the triggers' back is named by the number it was posted
-// under.
-func verifyAgainstAuditLog(ctx context.Context, tx bun.Tx, bookID int64, r *VerifyReport) error {
-	type header struct {
-		status, period, hash, prev string
-		number                     int
-		seq                        int64
-	}
-	vouchers := map[string]header{}   // by id
-	bySuccessor := map[string]int64{} // prev hash → seq of the voucher after it
-	rows, err := tx.QueryContext(ctx, `SELECT id, status, period, COALESCE(number, 0), COALESCE(hash, ''), COALESCE(prev_hash, ''),
-		COALESCE(chain_seq, 0) FROM vouchers WHERE book_id = ?`, bookID)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id int64
-		var h header
-		if err := rows.Scan(&id, &h.status, &h.period, &h.number, &h.hash, &h.prev, &h.seq); err != nil {
-			rows.Close()
-			return err
-		}
-		vouchers[fmt.Sprint(id)] = h
-		if h.prev != "" {
-			bySuccessor[h.prev] = h.seq
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT entity_key, after_json FROM audit_log WHERE book_id = ? AND action = 'post' AND entity = 'voucher' ORDER BY id`, bookID)
+// recorded with the voucher in the book, joined in one pass: a posted voucher
+// deleted, renumbered or re-hashed behind the triggers' back is named by the
+// number it was posted under.
+func verifyAgainstAuditLog(ctx context.Context, tx bun.Tx, bookID int64, w *recomputed, r *VerifyReport) error {
+	rows, err := rawQuery(ctx, tx, `SELECT a.entity_key, a.after_json, COALESCE(v.status, ''), COALESCE(v.period, ''), COALESCE(v.number, 0),
+		COALESCE(v.hash, '') FROM audit_log a LEFT JOIN vouchers v ON v.book_id = a.book_id AND v.id = CAST(a.entity_key AS BIGINT)
+		WHERE a.book_id = ? AND a.action = 'post' AND a.entity = 'voucher' ORDER BY a.id`, bookID)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	var deleted []string // hashes of posted vouchers no longer in the book
+	deletedLabel := map[string]string{}
 	for rows.Next() {
-		var key, after string
-		if err := rows.Scan(&key, &after); err != nil {
+		var key, after, status, period, hash string
+		var number int
+		if err := rows.Scan(&key, &after, &status, &period, &number, &hash); err != nil {
 			return err
 		}
 		var posted struct{ Number, Period, Hash string }
@@ -367,18 +429,46 @@ func verifyAgainstAuditLog(ctx context.Context, tx bun.Tx, bookID int64, r *Veri
 			continue
 		}
 		label := posted.Period + " " + posted.Number
-		v, ok := vouchers[key]
 		switch {
-		case !ok || v.status != string(StatusPosted):
-			if _, known := r.seqOf[label]; !known {
-				if seq := bySuccessor[posted.Hash]; seq > 0 {
-					r.seqOf[label] = seq - 1
-				}
+		case status != string(StatusPosted):
+			if _, known := w.seqOf(label); !known && len(deleted) < maxProblems {
+				deleted = append(deleted, posted.Hash)
+				deletedLabel[posted.Hash] = label
 			}
-			r.fail(label, "审计日志记录凭证 %s（id %s）已过账，哈希 %s，但账中已没有这张已过账凭证", label, key, posted.Hash)
-		case v.period+" "+FormatNumber(v.number) != label || v.hash != posted.Hash:
-			r.fail(label, "凭证 %s（id %s）过账时记入审计日志的编号或哈希与现在的 %s %s 不符", label, key, v.period, FormatNumber(v.number))
+			seq, _ := w.seqOf(label)
+			r.fail(label, seq, "审计日志记录凭证 %s（id %s）已过账，哈希 %s，但账中已没有这张已过账凭证", label, key, posted.Hash)
+		case period+" "+FormatNumber(number) != label || hash != posted.Hash:
+			seq, _ := w.seqOf(label)
+			r.fail(label, seq, "凭证 %s（id %s）过账时记入审计日志的编号或哈希与现在的 %s %s 不符", label, key, period, FormatNumber(number))
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	return placeDeleted(ctx, tx, bookID, deleted, deletedLabel, r)
+}
+
+// placeDeleted finds where in the chain each deleted voucher stood (just
+// before the voucher that records its hash as the previous one), so that
+// FirstBad names the earliest of them.
+func placeDeleted(ctx context.Context, tx bun.Tx, bookID int64, hashes []string, labels map[string]string, r *VerifyReport) error {
+	for _, h := range hashes {
+		var seq int64
+		rows, err := rawQuery(ctx, tx, "SELECT COALESCE(chain_seq, 0) FROM vouchers WHERE book_id = ? AND prev_hash = ?", bookID, h)
+		if err != nil {
+			return err
+		}
+		if rows.Next() {
+			err = rows.Scan(&seq)
+		}
+		rows.Close()
+		if err != nil {
+			return err
+		}
+		if seq > 1 && (r.firstSeq == 0 || seq-1 < r.firstSeq) {
+			r.FirstBad, r.firstSeq = labels[h], seq-1
+		}
+	}
+	return nil
 }

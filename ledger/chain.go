@@ -3,9 +3,7 @@ package ledger
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"strconv"
-	"strings"
 )
 
 // The hash chain. Each posted voucher stores
@@ -36,34 +34,41 @@ import (
 // voucher may be posted into an earlier open month after later ones.
 const chainVersion = "coopledger-voucher-v1"
 
-// canonicalVoucher returns the encoding hashed into the chain.
-func canonicalVoucher(v Voucher) string {
-	var b strings.Builder
-	field := func(k, val string) { b.WriteString(k + "=" + val + "\n") }
-	b.WriteString(chainVersion + "\n")
-	field("book", strconv.Quote(v.Book))
-	field("seq", strconv.FormatInt(v.ChainSeq, 10))
-	field("prev", v.PrevHash)
-	field("id", strconv.FormatInt(v.ID, 10))
-	field("number", v.Period+"/"+v.Number)
-	field("date", v.Date)
-	field("summary", strconv.Quote(v.Summary))
-	field("attachments", strconv.Itoa(v.Attachments))
-	field("preparer", strconv.FormatInt(v.PreparerID, 10))
-	field("reviewer", strconv.FormatInt(v.ReviewerID, 10))
-	field("posted_at", v.PostedAt)
-	field("reverses", strconv.FormatInt(v.ReversesID, 10))
-	field("imported", strconv.FormatBool(v.Imported))
+// canonicalVoucher appends the encoding hashed into the chain to b. It
+// appends rather than formats (verify hashes every posted line again).
+func canonicalVoucher(b []byte, v Voucher) []byte {
+	field := func(k string) { b = append(append(b, k...), '=') }
+	str := func(k, val string) { field(k); b = append(append(b, val...), '\n') }
+	quoted := func(k, val string) { field(k); b = append(strconv.AppendQuote(b, val), '\n') }
+	num := func(k string, n int64) { field(k); b = append(strconv.AppendInt(b, n, 10), '\n') }
+	b = append(append(b, chainVersion...), '\n')
+	quoted("book", v.Book)
+	num("seq", v.ChainSeq)
+	str("prev", v.PrevHash)
+	num("id", v.ID)
+	str("number", v.Period+"/"+v.Number)
+	str("date", v.Date)
+	quoted("summary", v.Summary)
+	num("attachments", int64(v.Attachments))
+	num("preparer", v.PreparerID)
+	num("reviewer", v.ReviewerID)
+	str("posted_at", v.PostedAt)
+	num("reverses", v.ReversesID)
+	str("imported", strconv.FormatBool(v.Imported))
 	for _, l := range v.Lines {
-		field("line", fmt.Sprintf("%d|%s|%s|%s|%d|%d|%s", l.LineNo, l.Account, l.Household, l.Party,
-			l.Debit.Fen(), l.Credit.Fen(), strconv.Quote(l.Summary)))
+		field("line")
+		b = strconv.AppendInt(b, int64(l.LineNo), 10)
+		b = append(append(append(append(append(append(b, '|'), l.Account...), '|'), l.Household...), '|'), l.Party...)
+		b = strconv.AppendInt(append(b, '|'), l.Debit.Fen(), 10)
+		b = strconv.AppendInt(append(b, '|'), l.Credit.Fen(), 10)
+		b = append(strconv.AppendQuote(append(b, '|'), l.Summary), '\n')
 	}
-	return b.String()
+	return b
 }
 
 // VoucherHash computes the chain hash of a posted voucher from its content
 // and PrevHash; exported so tools can check a printed voucher independently.
 func VoucherHash(v Voucher) string {
-	sum := sha256.Sum256([]byte(canonicalVoucher(v)))
+	sum := sha256.Sum256(canonicalVoucher(make([]byte, 0, 512+64*len(v.Lines)), v))
 	return hex.EncodeToString(sum[:])
 }

@@ -371,9 +371,12 @@ func nextIDs(ctx context.Context, tx bun.IDB, bookID int64, name string, n int64
 }
 
 // bulkInsert writes rows (each len(cols) values) with multi-row INSERTs of at
-// most 8,000 parameters, within both databases' limits.
+// most 32,000 parameters, within both databases' limits (SQLite 32,766,
+// PostgreSQL 65,535). Each statement of a large transaction copies the pages
+// it changes that earlier statements changed to SQLite's statement journal,
+// so fewer, larger statements copy less.
 func (s *Store) bulkInsert(ctx context.Context, tx bun.IDB, head string, cols int, rows [][]any, suffix string) error {
-	per := max(1, 8000/cols)
+	per := max(1, 32000/cols)
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(start+per, len(rows))]

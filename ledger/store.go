@@ -31,8 +31,11 @@ const (
 
 // sqlitePragmas make SQLite safe under concurrency: WAL, a busy timeout, foreign
 // keys, and immediate transactions (deferred ones fail with SQLITE_BUSY when
-// two writers upgrade their locks at once).
-const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+// two writers upgrade their locks at once). Each connection's page cache may
+// grow to 64 MiB (the default 2 MiB): a batch import's transaction dirties more
+// than 2 MiB of index pages, which then spilled to the WAL and were read back
+// mid-transaction; the cache fills only with pages actually read.
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_txlock=immediate"
 
 // Store is the ledger over one database. It is safe for concurrent use.
 type Store struct {

@@ -208,7 +208,7 @@ func benchHistory(ctx context.Context, cfg benchConfig, db string) ([]benchFigur
 		return figs, fmt.Errorf("verify of the history book failed: %v", rep.Problems)
 	}
 	f := benchFigure{Figure: 5, Name: fmt.Sprintf("verify %s lines (%d vouchers)", formatValue(float64(lines)), rep.Vouchers), Value: d.Seconds(), Unit: "s", Runs: 1}
-	if lines >= 10_000_000 {
+	if hi >= 10_000_000 { // the target; the load stops up to 3 lines short of it
 		f.Goal, f.Met = "≤ 60 s at 10M", met(d.Seconds() <= 60)
 	}
 	return append(figs, f), nil

@@ -42,14 +42,8 @@ func (s *Store) ImportFileVouchers(ctx context.Context, a Actor, f FileImport, v
 	var out BatchImportResult
 	ctx = withFileImport(ctx, a, f)
 	err = s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorizeLocked(ctx, tx, a, f.Book, permWrite)
+		b, err := s.lockBookForImport(ctx, tx, a, f.Book, items)
 		if err != nil {
-			return err
-		}
-		if b, err = s.bookByCode(ctx, tx, b.Code); err != nil { // the chain head under the lock
-			return err
-		}
-		if err := s.checkImportAgainstBook(ctx, tx, b, items, false); err != nil {
 			return err
 		}
 		if ctx.Value(dryRunKey{}) != nil {

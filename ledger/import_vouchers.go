@@ -84,20 +84,27 @@ func (s *Store) ImportVouchers(ctx context.Context, a Actor, bookCode string, in
 	}
 	var out BatchImportResult
 	err = s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
+		b, err := s.lockBookForImport(ctx, tx, a, bookCode, items)
 		if err != nil {
-			return err
-		}
-		if b, err = s.bookByCode(ctx, tx, b.Code); err != nil { // the chain head under the lock
-			return err
-		}
-		if err := s.checkImportAgainstBook(ctx, tx, b, items, false); err != nil {
 			return err
 		}
 		out, err = s.writeImport(ctx, tx, a, b, items)
 		return err
 	})
 	return out, err
+}
+
+// lockBookForImport authorizes a write to the book, locks it, reads its chain
+// head under the lock and checks the items against it.
+func (s *Store) lockBookForImport(ctx context.Context, tx bun.Tx, a Actor, bookCode string, items []importItem) (Book, error) {
+	b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
+	if err != nil {
+		return b, err
+	}
+	if b, err = s.bookByCode(ctx, tx, b.Code); err != nil { // the chain head under the lock
+		return b, err
+	}
+	return b, s.checkImportAgainstBook(ctx, tx, b, items, false)
 }
 
 // checkImportShapes validates every voucher on its own and returns them ready

@@ -51,6 +51,21 @@ type importFlags struct {
 }
 
 // parseImportFlags accepts the flags before or after FILE.
+// openAs opens the database and authenticates the token; what names the
+// import in the error.
+func (f importFlags) openAs(ctx context.Context, what string) (*ledger.Store, ledger.Actor, error) {
+	s, err := openStore(ctx, *f.db)
+	if err != nil {
+		return nil, ledger.Actor{}, err
+	}
+	a, err := s.Authenticate(ctx, *f.token)
+	if err != nil {
+		s.Close()
+		return nil, ledger.Actor{}, fmt.Errorf("import %s: %s", what, ledger.ErrorMessage(err))
+	}
+	return s, a, nil
+}
+
 func parseImportFlags(e *env, kind string, args []string) (importFlags, error) {
 	fs := e.flagSet("import "+kind, "import "+kind+" --book CODE [--token T] [--db DSN] FILE")
 	f := importFlags{db: e.dbFlag(fs),
@@ -146,15 +161,11 @@ func importVouchers(ctx context.Context, e *env, args []string) error {
 	if *f.skip < 0 || *f.skip > len(vs) {
 		return fmt.Errorf("import vouchers: --skip %d: the file has %d vouchers", *f.skip, len(vs))
 	}
-	s, err := openStore(ctx, *f.db)
+	s, a, err := f.openAs(ctx, "vouchers")
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	a, err := s.Authenticate(ctx, *f.token)
-	if err != nil {
-		return fmt.Errorf("import vouchers: %s", ledger.ErrorMessage(err))
-	}
 	bar := newProgress(e.stderr, len(vs)-*f.skip, "vouchers")
 	done, lines := *f.skip, 0
 	for done < len(vs) {
@@ -209,15 +220,11 @@ func importOpening(ctx context.Context, e *env, args []string) error {
 	if err := dec.Decode(&in); err != nil {
 		return fmt.Errorf("import opening: %s: %w", f.file, err)
 	}
-	s, err := openStore(ctx, *f.db)
+	s, a, err := f.openAs(ctx, "opening")
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	a, err := s.Authenticate(ctx, *f.token)
-	if err != nil {
-		return fmt.Errorf("import opening: %s", ledger.ErrorMessage(err))
-	}
 	v, err := s.SetOpeningBalances(ctx, a, *f.book, in)
 	if err != nil {
 		return fmt.Errorf("import opening: %s", ledger.ErrorMessage(err))

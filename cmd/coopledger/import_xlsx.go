@@ -43,15 +43,11 @@ func importVoucherWorkbook(ctx context.Context, e *env, f importFlags) error {
 	if err != nil {
 		return err
 	}
-	s, err := openStore(ctx, *f.db)
+	s, a, err := f.openAs(ctx, "vouchers")
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	a, err := s.Authenticate(ctx, *f.token)
-	if err != nil {
-		return fmt.Errorf("import vouchers: %s", ledger.ErrorMessage(err))
-	}
 	var bar *progress
 	req := reports.ImportRequest{Book: *f.book, Kind: ledger.ImportVoucherSheet, FileName: filepath.Base(f.file), File: bytes.NewReader(data),
 		MaxVoucherLines: ledger.MaxFileVoucherLines, Progress: func(done, total int) {

@@ -48,7 +48,7 @@ func (a *api) publicPages(e *echo.Echo) {
 }
 
 var publicTemplates = template.Must(template.New("public").Funcs(template.FuncMap{
-	"money":   publicMoney,
+	"money":   formatMoney,
 	"quarter": quarterName,
 	"date":    func(ts string) string { return dateName(ts) },
 	"inc":     func(i int) int { return i + 1 },
@@ -366,26 +366,6 @@ func (a *api) publicHouseholdPage(c echo.Context) error {
 		return err
 	}
 	return renderPage(c, http.StatusOK, "household", d)
-}
-
-// publicMoney prints yuan with thousands separators: 12,345.60.
-func publicMoney(m ledger.Money) string {
-	s := m.String()
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	out := b.String() + "." + frac
-	if neg {
-		out = "-" + out
-	}
-	return out
 }
 
 // compactMask shortens a masked ID number or account for the printed

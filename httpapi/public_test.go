@@ -284,14 +284,14 @@ func TestDisclosurePage(t *testing.T) {
 				if l.Heading || (row == "" && l.First.IsZero() && l.Second.IsZero() && !l.Subtotal) {
 					continue
 				}
-				want := fmt.Sprintf(`<td class="n">%s</td><td class="n">%s</td>`, publicMoney(l.First), publicMoney(l.Second))
+				want := fmt.Sprintf(`<td class="n">%s</td><td class="n">%s</td>`, formatMoney(l.First), formatMoney(l.Second))
 				if !strings.Contains(row, want) || !strings.Contains(row, l.Name) {
 					t.Errorf("%s%d %s: row %q, want %s", part.prefix, l.Row, l.Name, row, want)
 				}
 				checked++
 			}
 		}
-		if checked < 5 || !strings.Contains(rowOf(page, "data-row", fmt.Sprint("bs-", balance.TotalAssets.Row)), publicMoney(balance.TotalAssets.Second)) {
+		if checked < 5 || !strings.Contains(rowOf(page, "data-row", fmt.Sprint("bs-", balance.TotalAssets.Row)), formatMoney(balance.TotalAssets.Second)) {
 			t.Errorf("only %d statement lines checked, or 资产总计 missing", checked)
 		}
 
@@ -304,17 +304,17 @@ func TestDisclosurePage(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, ag := range run.ByAgreement {
-			if row := rowOf(page, "data-agreement", ag.Key); !strings.Contains(row, `<td class="n">`+publicMoney(ag.Amount)+`</td>`) {
+			if row := rowOf(page, "data-agreement", ag.Key); !strings.Contains(row, `<td class="n">`+formatMoney(ag.Amount)+`</td>`) {
 				t.Errorf("agreement %s: row %q, want %s", ag.Key, row, ag.Amount)
 			}
 		}
 		total := rowOf(page, "data-agreement", "total")
 		for _, m := range []ledger.Money{run.Total, run.Paid, run.Outstanding} {
-			if !strings.Contains(total, publicMoney(m)) {
+			if !strings.Contains(total, formatMoney(m)) {
 				t.Errorf("payout total row %q lacks %s", total, m)
 			}
 		}
-		if !strings.Contains(rowOf(page, "data-notice-total", fmt.Sprint(run.ID)), publicMoney(run.Total)) {
+		if !strings.Contains(rowOf(page, "data-notice-total", fmt.Sprint(run.ID)), formatMoney(run.Total)) {
 			t.Error("notice total differs from the run")
 		}
 		notice, err := reports.LoadRoster(ctx, s, e.f.Auditor, "V1", run.ID)
@@ -380,7 +380,7 @@ func TestHouseholdLinks(t *testing.T) {
 			add := func(ms ...ledger.Money) {
 				for _, m := range ms {
 					if !m.IsZero() {
-						amounts[code][publicMoney(m)] = true
+						amounts[code][formatMoney(m)] = true
 					}
 				}
 			}

@@ -425,7 +425,7 @@ func bookAgreements(ctx context.Context, db bun.IDB, bookID int64) ([]Agreement,
 	if err != nil {
 		return nil, err
 	}
-	err = parallel(len(out), func(i int) (err error) {
+	err = parallel("compute", len(out), func(i int) (err error) {
 		out[i].Versions, err = raw[i].decode()
 		return err
 	})

@@ -34,6 +34,9 @@ func (s *Store) Declare(ctx context.Context, a Actor, bookCode, code string, in 
 	if !in.Amount.IsPositive() {
 		return Declaration{}, FieldError("amount", "申报金额必须大于零")
 	}
+	if in.Amount.Fen() > maxLineFen {
+		return Declaration{}, FieldError("amount", "申报金额 %s 元超过单笔分录上限 %s 元", in.Amount, Fen(maxLineFen))
+	}
 	var out Declaration
 	err = s.write(ctx, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
@@ -187,7 +190,34 @@ func checkWorkRecords(ctx context.Context, tx bun.IDB, b Book, ag Agreement, rec
 			v.add(f+".note", "备注不超过 200 字")
 		}
 	}
-	return v.err()
+	if err := v.err(); err != nil {
+		return err
+	}
+	return checkWorkTotals(ctx, tx, b, ag, records)
+}
+
+// checkWorkTotals holds each quarter's wages under the agreement, the records
+// already entered and these together, to what one voucher line may carry.
+func checkWorkTotals(ctx context.Context, tx bun.IDB, b Book, ag Agreement, records []WorkRecord) error {
+	added := map[Quarter]decimal.Decimal{}
+	for _, r := range records {
+		d, _ := ParseDate(r.Date)
+		q := QuarterOf(d)
+		added[q] = added[q].Add(r.Quantity.Mul(r.UnitRate))
+	}
+	for q, sum := range added {
+		existing, err := workRecords(ctx, tx, b.ID, ag.Code, &q)
+		if err != nil {
+			return err
+		}
+		for _, r := range existing {
+			sum = sum.Add(r.Quantity.Mul(r.UnitRate))
+		}
+		if sum.GreaterThan(lineLimitYuan) {
+			return FieldError("records", "协议 %s 的 %s 季度工资合计 %s 元，超过单笔分录上限 %s 元", ag.Code, q, sum.Round(2).StringFixed(2), Fen(maxLineFen))
+		}
+	}
+	return nil
 }
 
 func (s *Store) insertWorkRecords(ctx context.Context, tx bun.Tx, a Actor, b Book, code string, records []WorkRecord) error {

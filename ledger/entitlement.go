@@ -87,29 +87,52 @@ func scheduleWindow(t Terms, q Quarter) (window dateRange, perYear int64, ok boo
 }
 
 // computeEntitlements computes every household's entitlement under ag for q.
-func computeEntitlements(ag Agreement, q Quarter, in computeInputs) []Entitlement {
+// Terms are bounded when entered; an agreement stored before those bounds
+// whose quarter would still exceed a voucher line's limit gets an error that
+// names it, never a panic.
+func computeEntitlements(ag Agreement, q Quarter, in computeInputs) ([]Entitlement, error) {
 	if len(ag.Versions) == 0 {
-		return nil
+		return nil, nil
 	}
 	var out []Entitlement
+	var err error
 	switch ag.Kind {
 	case LandRent:
-		out = rateBased(ag, q, landRentAnnual)
+		out, err = rateBased(ag, q, landRentAnnual)
 	case ShareDividend:
 		if ag.Versions[len(ag.Versions)-1].Terms.Basis == "pool" {
 			out = sharePool(ag, q, in)
 		} else {
-			out = rateBased(ag, q, fixedReturnAnnual)
+			out, err = rateBased(ag, q, fixedReturnAnnual)
 		}
 	case Wage:
-		out = wages(ag, in.work)
+		out, err = wages(ag, in.work)
 	case FixedSum:
 		out = fixedSum(ag, q, in)
 	case CoopSurplus:
-		out = coopSurplus(ag, in)
+		out, err = coopSurplus(ag, in)
+	}
+	if err == nil {
+		err = checkQuarterTotal(ag, q, out)
+	}
+	if err != nil {
+		return nil, err
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Household < out[j].Household })
-	return out
+	return out, nil
+}
+
+// checkQuarterTotal refuses a quarter whose total under one agreement would
+// not fit one voucher line (the accrual credits the agreement in one line).
+func checkQuarterTotal(ag Agreement, q Quarter, out []Entitlement) error {
+	var total int64
+	for _, e := range out {
+		total += e.Amount.Fen() + e.Fee.Fen()
+		if total > maxLineFen {
+			return Errorf(ECodeInvalid, "协议 %s 的 %s 季度应付合计超过单笔分录上限 %s 元，请先修改协议条款", ag.Code, q, Fen(maxLineFen))
+		}
+	}
+	return nil
 }
 
 // annualFunc gives a participant's yearly amount under some terms, with its
@@ -134,11 +157,11 @@ func fixedReturnAnnual(t Terms, p Participant) (decimal.Decimal, string) {
 
 // rateBased computes amounts from yearly rates: exact sums over version
 // spans and participation days, rounded half-up to the fen once at the end.
-func rateBased(ag Agreement, q Quarter, annual annualFunc) []Entitlement {
+func rateBased(ag Agreement, q Quarter, annual annualFunc) ([]Entitlement, error) {
 	last := ag.Versions[len(ag.Versions)-1].Terms
 	window, perYear, ok := scheduleWindow(last, q)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	windowDays := int64(window.days())
 	type acc struct {
@@ -177,8 +200,16 @@ func rateBased(ag Agreement, q Quarter, annual annualFunc) []Entitlement {
 		a := byHousehold[h]
 		gross := a.num.DivRound(den, 2)
 		fee := a.feeNum.DivRound(den, 2)
+		net, err := entitledMoney(ag, h, gross.Sub(fee))
+		if err != nil {
+			return nil, err
+		}
+		feeMoney, err := entitledMoney(ag, h, fee)
+		if err != nil {
+			return nil, err
+		}
 		e := Entitlement{Agreement: ag.Code, Household: h, Kind: ag.Kind.Label(), CreditAccount: ag.Accounts.Credit,
-			Amount: mustMoney(gross.Sub(fee)), Fee: mustMoney(fee)}
+			Amount: net, Fee: feeMoney}
 		e.Basis = strings.Join(a.basis, " + ") + " = " + gross.StringFixed(2)
 		if !fee.IsZero() {
 			e.Basis += fmt.Sprintf("；扣村服务费 %s（%s），实发 %s", strings.Join(a.feeRates, "/"), fee.StringFixed(2), e.Amount)
@@ -187,7 +218,7 @@ func rateBased(ag Agreement, q Quarter, annual annualFunc) []Entitlement {
 			out = append(out, e)
 		}
 	}
-	return out
+	return out, nil
 }
 
 func rateBasis(words string, perYear, days, windowDays int64, r dateRange) string {
@@ -349,9 +380,9 @@ func fixedSum(ag Agreement, q Quarter, in computeInputs) []Entitlement {
 	return pooled(ag, ag.Kind.Label(), ag.Accounts.Credit, pool, ws, scale, "包干款")
 }
 
-func coopSurplus(ag Agreement, in computeInputs) []Entitlement {
+func coopSurplus(ag Agreement, in computeInputs) ([]Entitlement, error) {
 	if in.declaration == nil {
-		return nil
+		return nil, nil
 	}
 	t := ag.Versions[len(ag.Versions)-1].Terms
 	surplus := in.declaration.Decimal()
@@ -367,11 +398,13 @@ func coopSurplus(ag Agreement, in computeInputs) []Entitlement {
 		}
 	}
 	what := fmt.Sprintf("可分配盈余 %s × 按交易量返还 %s%% =", surplus.StringFixed(2), deref0(t.VolumeShare).Shift(2).String())
-	out := pooled(ag, "盈余返还", ag.Accounts.Credit, mustMoney(volumePool).Fen(), byVolume, 1, what)
-	return append(out, pooled(ag, "盈余返还", ag.Accounts.Extra, mustMoney(capitalPool).Fen(), byCapital, 1, "剩余盈余按股")...)
+	// The declaration is a Money, so both pools are whole fen and in range.
+	volumeFen, capitalFen := volumePool.Shift(2).IntPart(), capitalPool.Shift(2).IntPart()
+	out := pooled(ag, "盈余返还", ag.Accounts.Credit, volumeFen, byVolume, 1, what)
+	return append(out, pooled(ag, "盈余返还", ag.Accounts.Extra, capitalFen, byCapital, 1, "剩余盈余按股")...), nil
 }
 
-func wages(ag Agreement, records []WorkRecord) []Entitlement {
+func wages(ag Agreement, records []WorkRecord) ([]Entitlement, error) {
 	type acc struct {
 		total decimal.Decimal
 		parts map[string]decimal.Decimal // "unit|rate" → quantity
@@ -402,10 +435,14 @@ func wages(ag Agreement, records []WorkRecord) []Entitlement {
 			words = append(words, fmt.Sprintf("%s %s × %s 元/%s", a.parts[k].String(), unit, fixed2(decimal.RequireFromString(rate)), unit))
 		}
 		amount := a.total.Round(2)
+		m, err := entitledMoney(ag, h, amount)
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, Entitlement{Agreement: ag.Code, Household: h, Kind: ag.Kind.Label(), CreditAccount: ag.Accounts.Credit,
-			Amount: mustMoney(amount), Basis: strings.Join(words, " + ") + " = " + amount.StringFixed(2)})
+			Amount: m, Basis: strings.Join(words, " + ") + " = " + amount.StringFixed(2)})
 	}
-	return out
+	return out, nil
 }
 
 // fixed2 prints at least two decimals, more when the value has them.
@@ -423,11 +460,13 @@ func deref0(d *decimal.Decimal) decimal.Decimal {
 	return *d
 }
 
-// mustMoney converts an amount already rounded to the fen.
-func mustMoney(d decimal.Decimal) Money {
+// entitledMoney converts one household's amount, already rounded to the fen,
+// refusing one larger than a voucher line may carry.
+func entitledMoney(ag Agreement, household string, d decimal.Decimal) (Money, error) {
 	m, err := MoneyFromDecimal(d)
-	if err != nil {
-		panic(fmt.Sprintf("amount %s not rounded to the fen: %v", d, err))
+	if err != nil || m.Fen() > maxLineFen || m.Fen() < -maxLineFen {
+		return Money{}, Errorf(ECodeInvalid, "协议 %s 农户 %s 的应付金额 %s 元超过单笔分录上限 %s 元，请先修改协议条款",
+			ag.Code, household, d.StringFixed(2), Fen(maxLineFen))
 	}
-	return m
+	return m, nil
 }

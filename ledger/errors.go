@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 )
@@ -85,4 +86,21 @@ func (v *validation) err() error {
 		msg += fmt.Sprintf("（另有 %d 处错误）", len(v.details)-1)
 	}
 	return &Error{Code: ECodeInvalid, Message: msg, Details: v.details}
+}
+
+// exactlyOneRow checks that an update meant for one row touched exactly one:
+// a state change raced by another request (or a bug in its WHERE) becomes a
+// conflict that rolls the transaction back, not a silent no-op.
+func exactlyOneRow(res sql.Result, err error, conflict string) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return Errorf(ECodeConflict, "%s（更新了 %d 行）", conflict, n)
+	}
+	return nil
 }

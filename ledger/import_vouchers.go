@@ -346,9 +346,15 @@ func (s *Store) writeImport(ctx context.Context, tx bun.Tx, a Actor, b Book, ite
 	}
 	// Lines may join only a draft (a trigger guards posted ones), so the
 	// vouchers went in as drafts with their posting fields and turn posted now.
-	if _, err := tx.NewRaw("UPDATE vouchers SET status = 'posted' WHERE book_id = ? AND id >= ? AND id <= ?",
-		b.ID, lastID-n+1, lastID).Exec(ctx); err != nil {
+	updated, err := tx.NewRaw("UPDATE vouchers SET status = 'posted' WHERE book_id = ? AND id >= ? AND id <= ? AND status = 'draft'",
+		b.ID, lastID-n+1, lastID).Exec(ctx)
+	if err != nil {
 		return BatchImportResult{}, err
+	}
+	if got, err := updated.RowsAffected(); err != nil {
+		return BatchImportResult{}, err
+	} else if got != n {
+		return BatchImportResult{}, Errorf(ECodeConflict, "导入的 %d 张凭证中只有 %d 张可以记账，已全部撤销", n, got)
 	}
 	for p, num := range maxNumber {
 		if _, err := tx.NewRaw(`INSERT INTO voucher_numbers (book_id, period, last_number) VALUES (?, ?, ?)

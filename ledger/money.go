@@ -16,6 +16,11 @@ type Money struct{ fen int64 }
 // village's books and far below int64 overflow even when summed millions of times.
 const maxMoneyFen = 1_000_000_000_000_000
 
+// maxLineFen bounds one voucher line: 10^12 fen is ten billion yuan. A payout
+// accrual credits each agreement's quarter in one line, so every agreement's
+// quarterly total is held to it when its terms are entered.
+const maxLineFen = maxMoneyFen / 1000
+
 // moneyPattern accepts plain decimal notation with at most two decimals; no sign
 // other than a leading minus, no exponent, no spaces, no leading zeros.
 var moneyPattern = regexp.MustCompile(`^-?(0|[1-9][0-9]{0,12})(\.[0-9]{1,2})?$`)

@@ -46,9 +46,9 @@ func (s *Store) ApprovePayoutRun(ctx context.Context, a Actor, bookCode string, 
 			return err
 		}
 		approvedAt := s.timestamp()
-		_, err = tx.NewRaw("UPDATE payout_runs SET status = 'approved', approver_id = ?, approved_at = ? WHERE book_id = ? AND id = ?",
+		res, err := tx.NewRaw("UPDATE payout_runs SET status = 'approved', approver_id = ?, approved_at = ? WHERE book_id = ? AND id = ? AND status = 'draft'",
 			a.UserID, approvedAt, b.ID, id).Exec(ctx)
-		if err != nil {
+		if err := exactlyOneRow(res, err, "分配方案已不是草稿，不能审批"); err != nil {
 			return err
 		}
 		// The run as payoutRunByID would read it back now, without reading

@@ -225,14 +225,14 @@ func loadQuarterJob(ctx context.Context, db bun.IDB, b Book, q Quarter, include 
 // agreements in parallel, the result in agreement order.
 func (job quarterJob) compute() ([]Entitlement, error) {
 	per := make([][]Entitlement, len(job.agreements))
-	err := parallel(len(job.agreements), func(i int) error {
+	err := parallel("compute", len(job.agreements), func(i int) error {
 		ag := job.agreements[i]
 		var err error
 		if ag.Versions, err = job.raw[i].decode(); err != nil {
 			return err
 		}
-		per[i] = computeEntitlements(ag, job.q, job.inputs[i])
-		return nil
+		per[i], err = computeEntitlements(ag, job.q, job.inputs[i])
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -97,10 +97,10 @@ func (s *Store) nextVoucherNumber(ctx context.Context, tx bun.Tx, bookID int64, 
 }
 
 func (s *Store) writePosting(ctx context.Context, tx bun.Tx, b Book, v Voucher) error {
-	_, err := s.execSQL(ctx, tx, `UPDATE vouchers SET status = 'posted', number = ?, reviewer_id = ?, posted_at = ?,
+	res, err := s.execSQL(ctx, tx, `UPDATE vouchers SET status = 'posted', number = ?, reviewer_id = ?, posted_at = ?,
 		chain_seq = ?, prev_hash = ?, hash = ?, updated_at = ? WHERE book_id = ? AND id = ? AND status = 'draft'`,
 		v.number, v.ReviewerID, v.PostedAt, v.ChainSeq, v.PrevHash, v.Hash, v.PostedAt, b.ID, v.ID)
-	if err != nil {
+	if err := exactlyOneRow(res, err, "凭证已不是草稿，不能记账"); err != nil {
 		return err
 	}
 	if _, err := s.execSQL(ctx, tx, "UPDATE books SET chain_seq = ?, chain_head = ? WHERE id = ?", v.ChainSeq, v.Hash, b.ID); err != nil {

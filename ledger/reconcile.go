@@ -543,7 +543,11 @@ func (r *reconciler) startEntitlements() error {
 	}
 	r.due = make(chan dueResult, 1)
 	go func() {
-		lines, err := job.compute()
+		var lines []Entitlement
+		err := recovered("reconcile", func() (err error) {
+			lines, err = job.compute()
+			return err
+		})
 		r.due <- dueResult{lines, err}
 	}()
 	return nil
@@ -960,7 +964,16 @@ func (r *reconciler) startControls() error {
 		return nil
 	}
 	r.controls = make(chan controlSums, 1)
-	go func() { r.controls <- r.sumControls(r.s.db) }()
+	go func() {
+		var sums controlSums
+		if err := recovered("reconcile", func() error {
+			sums = r.sumControls(r.s.db)
+			return nil
+		}); err != nil {
+			sums = controlSums{err: err}
+		}
+		r.controls <- sums
+	}()
 	return nil
 }
 

@@ -51,7 +51,51 @@ func (s *Store) checkTerms(ctx context.Context, tx bun.IDB, b Book, kind Agreeme
 	if err := v.err(); err != nil {
 		return err
 	}
-	return s.checkParticipants(ctx, tx, b, kind, start, end, t, field)
+	if err := s.checkParticipants(ctx, tx, b, kind, start, end, t, field); err != nil {
+		return err
+	}
+	return checkAmountBounds(field, kind, t)
+}
+
+// lineLimitYuan is maxLineFen in yuan, for comparing computed amounts.
+var lineLimitYuan = decimal.New(maxLineFen, -2)
+
+// checkAmountBounds holds what the terms can produce to what one voucher line
+// may carry, so a quarter can always be computed and approved: each
+// participant's yearly amount and the agreement's yearly total (a quarter
+// never pays more than a year, whatever the schedule or the versions, and an
+// accrual credits an agreement's quarter in one line). Pools are bounded when
+// declared.
+func checkAmountBounds(field string, kind AgreementKind, t Terms) error {
+	var v validation
+	var annual annualFunc
+	switch {
+	case kind == LandRent:
+		annual = landRentAnnual
+	case kind == ShareDividend && t.Basis == "fixed_rate":
+		annual = fixedReturnAnnual
+	case kind == FixedSum:
+		if t.YearlyAmount != nil && t.YearlyAmount.Fen() > maxLineFen {
+			v.add(field+".yearly_amount", "包干年金额 %s 元超过单笔分录上限 %s 元", t.YearlyAmount, Fen(maxLineFen))
+		}
+		return v.err()
+	default:
+		return nil
+	}
+	total := decimal.Zero
+	for i, p := range t.Participants {
+		yearly, _ := annual(t, p)
+		if yearly.GreaterThan(lineLimitYuan) {
+			v.add(fmt.Sprintf("%s.participants[%d]", field, i), "农户 %s 每年应付 %s 元，超过单笔分录上限 %s 元",
+				p.Household, yearly.Round(2).StringFixed(2), Fen(maxLineFen))
+		}
+		total = total.Add(yearly)
+	}
+	if len(v.details) == 0 && total.GreaterThan(lineLimitYuan) {
+		v.add(field+".participants", "全部参与户每年应付合计 %s 元，超过单笔分录上限 %s 元（一个季度的计提记在一行分录中）",
+			total.Round(2).StringFixed(2), Fen(maxLineFen))
+	}
+	return v.err()
 }
 
 func checkSchedule(v *validation, field string, t Terms) {

@@ -133,18 +133,25 @@ const verifyChunk = 2000
 func verifyContents(ctx context.Context, tx bun.Tx, b Book, r *VerifyReport) (*recomputed, error) {
 	w := &recomputed{sums: map[balanceRowKey]balanceSums{}, numbers: map[string][]numbered{}}
 	chunks := make(chan []Voucher, 2)
-	done := make(chan struct{})
+	done := make(chan error, 1)
 	go func() {
-		defer close(done)
-		for c := range chunks {
-			for _, v := range c {
-				w.add(v, r)
+		err := recovered("verify", func() error {
+			for c := range chunks {
+				for _, v := range c {
+					w.add(v, r)
+				}
 			}
+			return nil
+		})
+		for range chunks { // after a panic, let the reader finish
 		}
+		done <- err
 	}()
 	err := postedChunks(ctx, tx, b, func(c []Voucher) { chunks <- c })
 	close(chunks)
-	<-done
+	if hashErr := <-done; hashErr != nil {
+		return w, hashErr
+	}
 	return w, err
 }
 

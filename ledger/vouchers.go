@@ -156,7 +156,7 @@ func checkLineAmount(v *validation, field string, m Money, allowNegative bool) {
 		v.add(field, "金额不能为零")
 	case m.IsNegative() && !allowNegative:
 		v.add(field, "金额不能为负数（更正错账请使用红字冲销）")
-	case m.Fen() > maxMoneyFen/1000 || m.Fen() < -maxMoneyFen/1000:
+	case m.Fen() > maxLineFen || m.Fen() < -maxLineFen:
 		v.add(field, "金额过大")
 	}
 }

@@ -15,15 +15,20 @@ import (
 	"coopledger/ledger/ledgertest"
 )
 
-// The access matrix lives in the README ("Reliability" → "Access matrix"):
+// The access matrix lives in docs/security.md ("Access matrix"):
 // one row per route, one column per caller, the status each gets. The test
 // reads it, requires a row for every route Echo serves (and no row for a
 // route that does not exist), and calls every route as every caller.
 // COOPLEDGER_PRINT_MATRIX=1 prints the observed table instead of failing.
 
-const readmePath = "../README.md"
+// matrixPath and matrixHeading locate the table; a missing file or heading
+// fails the test naming both.
+const (
+	matrixPath    = "../docs/security.md"
+	matrixHeading = "## Access matrix"
+)
 
-// matrixColumns are the README's columns after the route, and who they are.
+// matrixColumns are the table's columns after the route, and who they are.
 var matrixColumns = []struct{ label, role string }{
 	{"admin", roleAdmin},
 	{"accountant", rolePreparer},
@@ -40,32 +45,39 @@ const (
 	roleAuditorOut  = "auditor-out"  // auditor of book V2 only
 )
 
-// readMatrix parses the README table: "| `METHOD /path` | 200 | 404 | … |".
+// readMatrix parses the documented table: "| `METHOD /path` | 200 | 404 | … |".
 func readMatrix(t *testing.T) map[string][]int {
 	t.Helper()
-	f, err := os.Open(readmePath)
+	f, err := os.Open(matrixPath)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("access matrix (%s, %q): %v", matrixPath, matrixHeading, err)
 	}
 	defer f.Close()
 	out := map[string][]int{}
-	in := false
+	in, seen := false, false
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		switch {
 		case strings.HasPrefix(line, "#"):
-			in = line == "### Access matrix"
+			in = line == matrixHeading
+			seen = seen || in
 		case in && strings.HasPrefix(line, "| `"):
 			key, codes := parseMatrixRow(t, line)
 			if _, dup := out[key]; dup {
-				t.Errorf("README access matrix lists %s twice", key)
+				t.Errorf("%s access matrix lists %s twice", matrixPath, key)
 			}
 			out[key] = codes
 		}
 	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("reading %s: %v", matrixPath, err)
+	}
+	if !seen {
+		t.Fatalf("%s has no heading %q: the access matrix moved or was renamed; update matrixPath and matrixHeading in matrix_test.go", matrixPath, matrixHeading)
+	}
 	if len(out) == 0 {
-		t.Fatalf("no access matrix in %s (a table under \"### Access matrix\")", readmePath)
+		t.Fatalf("%s has no table under %q", matrixPath, matrixHeading)
 	}
 	return out
 }
@@ -75,20 +87,20 @@ func parseMatrixRow(t *testing.T, line string) (string, []int) {
 	cells := strings.Split(strings.Trim(line, "|"), "|")
 	key := strings.Trim(strings.TrimSpace(cells[0]), "`")
 	if len(cells) != 1+len(matrixColumns) {
-		t.Fatalf("README access matrix row %q has %d cells, want %d", key, len(cells), 1+len(matrixColumns))
+		t.Fatalf("%s access matrix row %q has %d cells, want %d", matrixPath, key, len(cells), 1+len(matrixColumns))
 	}
 	var codes []int
 	for _, c := range cells[1:] {
 		n, err := strconv.Atoi(strings.TrimSpace(c))
 		if err != nil {
-			t.Fatalf("README access matrix row %q: %q is not a status", key, c)
+			t.Fatalf("%s access matrix row %q: %q is not a status", matrixPath, key, c)
 		}
 		codes = append(codes, n)
 	}
 	return key, codes
 }
 
-// TestAccessMatrixCoversEveryRoute: the README lists exactly the served routes.
+// TestAccessMatrixCoversEveryRoute: docs/security.md lists exactly the served routes.
 func TestAccessMatrixCoversEveryRoute(t *testing.T) {
 	documented := readMatrix(t)
 	served := map[string]bool{}
@@ -96,18 +108,18 @@ func TestAccessMatrixCoversEveryRoute(t *testing.T) {
 		key := r.method + " " + r.path
 		served[key] = true
 		if documented[key] == nil {
-			t.Errorf("route %s has no row in the README's access matrix", key)
+			t.Errorf("route %s has no row in the access matrix of docs/security.md", key)
 		}
 	}
 	for key := range documented {
 		if !served[key] {
-			t.Errorf("the README's access matrix lists %s, which is not a route", key)
+			t.Errorf("the access matrix of docs/security.md lists %s, which is not a route", key)
 		}
 	}
 }
 
 // TestAccessMatrix calls every route as every caller and compares the status
-// with the README.
+// with docs/security.md.
 func TestAccessMatrix(t *testing.T) {
 	documented := readMatrix(t)
 	printing := os.Getenv("COOPLEDGER_PRINT_MATRIX") == "1"
@@ -144,7 +156,7 @@ func (e *env) callAs(t *testing.T, rc routeCase, role string, n, want int, lenie
 	path, body := rc.setup(e, role, n)
 	res := e.do(req{method: rc.method, path: path, role: role, body: body})
 	if res.status != want && !lenient {
-		t.Errorf("%s %s as %q: %d, README says %d: %.300s", rc.method, path, labelOf(role), res.status, want, res.body)
+		t.Errorf("%s %s as %q: %d, docs/security.md says %d: %.300s", rc.method, path, labelOf(role), res.status, want, res.body)
 	}
 	if res.status >= 400 {
 		checkEnvelope(t, fmt.Sprintf("%s %s as %q", rc.method, path, labelOf(role)), res, res.status, "", "")
@@ -219,7 +231,7 @@ func (e *env) addOutsiders() {
 	}
 }
 
-// printMatrix writes the observed table in the README's format.
+// printMatrix writes the observed table in docs/security.md's format.
 func printMatrix(documented, observed map[string][]int) {
 	var b strings.Builder
 	b.WriteString("| route |")

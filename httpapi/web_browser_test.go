@@ -26,7 +26,7 @@ import (
 // unbalanced voucher refused with its difference, posting by a second user,
 // reversing, and a quarter's payout from computation to payment and roster.
 // Screenshots of every step go to a temporary directory; with
-// COOPLEDGER_WEB_SCREENSHOTS=1 the README's two are written to docs/web/.
+// COOPLEDGER_WEB_SCREENSHOTS=1 the two that docs/web.md shows are written to docs/web/.
 
 const envScreenshots = "COOPLEDGER_WEB_SCREENSHOTS"
 

@@ -12,10 +12,15 @@ import (
 	"time"
 )
 
-// readmeSections names the README headings whose first ```sh block is a
+// walkthroughs names the documentation headings whose first ```sh block is a
 // walkthrough: run verbatim against a freshly loaded demo, each curl answer
-// checked against the "# → …" line that follows it.
-var readmeSections = []string{"### A first walk through the API", "### Agreements and payout runs, step by step"}
+// checked against the "# → …" line that follows it. Paths are relative to the
+// repository root. A heading or block that is gone fails the test: a renamed
+// heading must be renamed here too, never silently skipped.
+var walkthroughs = []struct{ file, heading string }{
+	{"README.md", "### A first walk through the API"},
+	{"docs/api.md", "## Agreements and payout runs, step by step"},
+}
 
 // readmeAddr is the address the README's examples use; the test's server
 // listens on a free port instead, and only this text is replaced.
@@ -27,37 +32,54 @@ type readmeStep struct {
 	expect  string // the text after "# → ", "…" standing for anything
 }
 
+// TestWalkthroughsPresent needs no curl: every walkthrough the next test
+// runs is where walkthroughs says, with at least one curl step.
+func TestWalkthroughsPresent(t *testing.T) {
+	for _, w := range walkthroughs {
+		walkthroughBlock(t, w.file, w.heading)
+	}
+}
+
 func TestReadmeWalkthroughs(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl is not installed (.ci/run installs it); the README walkthroughs need it")
 	}
-	raw, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, heading := range readmeSections {
-		block, ok := shellBlockAfter(string(raw), heading)
-		if !ok {
-			if heading == readmeSections[0] {
-				t.Fatalf("README has no sh block after %q", heading)
-			}
-			continue
-		}
-		t.Run(strings.TrimLeft(heading, "# "), func(t *testing.T) {
+	for _, w := range walkthroughs {
+		block := walkthroughBlock(t, w.file, w.heading)
+		t.Run(strings.TrimLeft(w.heading, "# "), func(t *testing.T) {
 			eachDialect(t, func(t *testing.T, dsn string) { runWalkthrough(t, dsn, block) })
 		})
 	}
 }
 
-// shellBlockAfter returns the first ```sh block after heading.
+// walkthroughBlock returns the ```sh block of file's section heading, or
+// fails the test naming the file and heading.
+func walkthroughBlock(t *testing.T, file, heading string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", filepath.FromSlash(file)))
+	if err != nil {
+		t.Fatalf("walkthrough %s %q: %v", file, heading, err)
+	}
+	block, ok := shellBlockAfter(string(raw), heading)
+	if !ok {
+		t.Fatalf("%s has no heading %q with a ```sh block in its section: the walkthrough moved or was renamed; update walkthroughs in readme_test.go", file, heading)
+	}
+	if _, steps := parseWalkthrough(block); len(steps) == 0 {
+		t.Fatalf("%s %q: the ```sh block has no curl step", file, heading)
+	}
+	return block
+}
+
+// shellBlockAfter returns the first ```sh block after heading, provided no
+// other heading comes between them.
 func shellBlockAfter(doc, heading string) (string, bool) {
 	i := strings.Index(doc, "\n"+heading+"\n")
 	if i < 0 {
 		return "", false
 	}
-	rest := doc[i:]
+	rest := doc[i+1+len(heading):]
 	start := strings.Index(rest, "```sh\n")
-	if start < 0 {
+	if start < 0 || strings.Contains(rest[:start], "\n#") {
 		return "", false
 	}
 	rest = rest[start+len("```sh\n"):]
@@ -118,11 +140,11 @@ func runWalkthrough(t *testing.T, dsn, block string) {
 	outputs := splitOutputs(string(out), len(steps))
 	for i, step := range steps {
 		if step.expect == "" {
-			t.Errorf("README step %q has no \"# → \" answer after it", step.command)
+			t.Errorf("walkthrough step %q has no \"# → \" answer after it", step.command)
 			continue
 		}
 		if !matchesEllipsis(outputs[i], step.expect) {
-			t.Errorf("README step\n  %s\nanswered\n  %s\nnot as the README says:\n  %s", step.command, outputs[i], step.expect)
+			t.Errorf("walkthrough step\n  %s\nanswered\n  %s\nnot as the documentation says:\n  %s", step.command, outputs[i], step.expect)
 		}
 	}
 }

@@ -7,11 +7,12 @@
 #                     PostgreSQL cluster (scripts/pgtest.sh; skipped with a
 #                     message if no PostgreSQL server binaries are installed)
 #   make test-sqlite  only the SQLite run
-#   make bench        coopledger bench: the performance figures (README
-#                     "Performance"), SQLite and PostgreSQL (the server named by
+#   make bench        coopledger bench: the performance figures
+#                     (docs/performance.md), SQLite and PostgreSQL (the server named by
 #                     COOPLEDGER_TEST_POSTGRES, else a throwaway cluster with
 #                     fsync on when server binaries are installed); writes
-#                     bench.json (BENCHFLAGS=... to scale)
+#                     bench.json (BENCHFLAGS=... to scale; docs/bench.json
+#                     is the run docs/performance.md describes)
 #   make lint         gofmt + go vet
 #   make fuzz         run every Fuzz* target for FUZZTIME each
 #   make crash        kill -9 the server CRASHES times under load, on SQLite
@@ -42,7 +43,7 @@ FUZZTIME  ?= 30s
 # must be larger than FUZZTIME.
 FUZZTIMEOUT ?= 10m
 
-.PHONY: all build run test fuzz-smoke test-sqlite test-postgres bench lint fmt-check vet fuzz fuzz-short crash clean
+.PHONY: all build run test test-steps fuzz-smoke test-sqlite test-postgres bench lint fmt-check vet fuzz fuzz-short crash clean
 
 all: build
 
@@ -60,10 +61,23 @@ run: build
 	./$(BIN) demo --db '$(DB)' --addr '$(ADDR)' --if-empty --tokens-file '$(TOKENS)'
 	exec ./$(BIN) serve --db '$(DB)' --addr '$(ADDR)'
 
+# test runs test-steps and prints its wall time at the end, passed or failed:
+# the goal is at most 10 minutes (600 s) on an idle machine.
+TEST_GOAL_SECONDS := 600
+test:
+	@start=$$(date +%s); status=0; \
+	$(MAKE) --no-print-directory test-steps || status=$$?; \
+	elapsed=$$(( $$(date +%s) - start )); \
+	echo "make test: wall time $$elapsed s ($$(( elapsed / 60 )) min $$(( elapsed % 60 )) s), exit status $$status"; \
+	if [ "$$elapsed" -gt $(TEST_GOAL_SECONDS) ]; then \
+		echo "make test: longer than the $(TEST_GOAL_SECONDS) s goal (expected only on a loaded machine)"; \
+	fi; \
+	exit $$status
+
 # lint must pass before any tests run. The SQLite run unsets
 # COOPLEDGER_TEST_POSTGRES so it really is SQLite-only; the second run gets it
 # from scripts/pgtest.sh, and the Go test helper then also runs on PostgreSQL.
-test: lint
+test-steps: lint
 	env -u COOPLEDGER_TEST_POSTGRES $(GO) test -count=1 $(TESTFLAGS) ./...
 	scripts/pgtest.sh $(GO) test -count=1 $(TESTFLAGS) ./...
 	$(MAKE) --no-print-directory fuzz-smoke

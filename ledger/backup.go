@@ -14,7 +14,7 @@ import (
 // database file. PostgreSQL is backed up with pg_dump instead.
 func (s *Store) BackupTo(ctx context.Context, path string) error {
 	if s.dialect != SQLite {
-		return errors.New("backup: PostgreSQL databases are backed up with pg_dump (see README, Reliability)")
+		return errors.New("backup: PostgreSQL databases are backed up with pg_dump (see docs/operations.md, Backups and restore)")
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {

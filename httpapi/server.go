@@ -1,6 +1,3 @@
-// Package httpapi is the REST API of coopledger over Echo: New returns the
-// whole server as an http.Handler; routes.go lists every route; errors.go maps
-// ledger error codes to HTTP statuses in one place.
 package httpapi
 
 import (

@@ -1,9 +1,3 @@
-// Package migrations holds the numbered SQL migrations of coopledger for
-// SQLite and PostgreSQL and applies them with bun's migrator.
-//
-// Money columns are BIGINT fen on both databases so SUM is exact in SQL.
-// Triggers refuse UPDATE and DELETE of posted voucher content, posted voucher
-// lines and audit-log rows, so not even a bug in our code can rewrite history.
 package migrations
 
 import (

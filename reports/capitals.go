@@ -1,4 +1,3 @@
-// Package reports renders ledger data for people: printed vouchers, rosters, notices and workbooks.
 package reports
 
 import (

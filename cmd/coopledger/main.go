@@ -1,6 +1,3 @@
-// Command coopledger is the double-entry ledger for village collectives and
-// farmer cooperatives: it serves the HTTP API, migrates and verifies the
-// database, creates users' tokens and loads the demo township.
 package main
 
 import (

@@ -1,11 +1,3 @@
-// Package demo loads the demo township into an empty database: three books
-// modelled on the villages coopledger's users come from, each with a roster of
-// invented but realistic households, its companies, and nine months of 2026
-// vouchers (January–September) prepared by the village accountant and posted
-// by the township finance officer, the first quarter closed.
-//
-// Everything is drawn from a fixed seed, so every load produces the same
-// books; only the users' tokens are new each time.
 package demo
 
 import (

@@ -1,5 +1,3 @@
-// Package ledgertest opens fresh databases for tests: SQLite always and, when
-// COOPLEDGER_TEST_POSTGRES names a PostgreSQL server, PostgreSQL too.
 package ledgertest
 
 import (

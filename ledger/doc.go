@@ -1,0 +1,25 @@
+// Package ledger is coopledger's domain and its store: the double-entry books
+// of village collectives and cooperatives and everything that must stay true
+// about them.
+//
+// It knows the accounting rules and SQL (bun over SQLite or PostgreSQL):
+// money as integer fen (Money), books and their charts of accounts (charts/
+// embedded), households and parties, vouchers with their posting, numbering,
+// red reversals and maintained balances, monthly periods, the SHA-256 voucher
+// chain and Verify, the audit log, agreements and quarterly payout runs with
+// their payments, reconciliation, journals for hledger and beancount,
+// statements and year-end closing, file and voucher imports, public
+// disclosure and household links. It knows nothing of HTTP, Echo or Excel.
+//
+// Entry points: Open(ctx, dsn) connects ("sqlite:PATH" or "postgres://…"),
+// migrates and returns a *Store, safe for concurrent use. Store methods that
+// read or change a book take the Actor acting (a user with a role and a
+// scope) and check it; a few command-line variants (VerifyBook,
+// ReconcileBook, JournalBook, ChainHeadBook) act without one. Failures
+// are *Error values whose Code (ECodeInvalid, ECodeConflict, ECodeSegregation,
+// …) the HTTP layer maps to statuses in one place.
+//
+// Imports go ledger → migrations only; httpapi, reports and cmd/coopledger
+// import ledger. The accounting rules are described in docs/accounting.md and
+// docs/audit.md.
+package ledger

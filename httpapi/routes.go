@@ -5,106 +5,194 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"coopledger/httpapi/api"
+	"coopledger/httpapi/internal/httpx"
+	"coopledger/httpapi/public"
+	"coopledger/httpapi/web"
 )
 
-// routes registers the whole API. Every POST accepts an Idempotency-Key.
-// openapi.go describes the same routes; a test keeps the two in step.
-func (a *api) routes(e *echo.Echo) {
-	e.GET("/healthz", a.healthz)
-	e.GET("/openapi.json", a.openAPI)
+// The routes whose bodies may exceed the default limit, under /api/v1.
+const (
+	batchRoute  = "/books/:book/vouchers/batch" // up to 1,000 vouchers of historical books
+	importRoute = "/books/:book/imports/:kind"  // an Excel workbook
+)
+
+// publicPagePaths are the routes served without a token.
+var publicPagePaths = []string{"/p/:book/:slug", "/h/:book/:token"}
+
+// routes registers the whole surface, each route with its room: a for the
+// JSON API (package api), p for the villagers' public pages (public), w for
+// the accountants' and township's pages (web). Every POST of the API accepts
+// an Idempotency-Key; api/openapi.go describes the API routes and a test keeps
+// the two in step.
+func routes(e *echo.Echo, core *httpx.Core) {
+	p := public.New(core)
+	a, w := api.New(core), web.New(core, p.Slips) // the accountants print the villagers' slips
+	e.GET("/healthz", a.Healthz)
+	e.GET("/openapi.json", a.OpenAPI)
 
 	v1 := e.Group("/api/v1")
-	v1.GET("/healthz", a.healthz)
-	v1.GET("/openapi.json", a.openAPI)
+	v1.GET("/healthz", a.Healthz)
+	v1.GET("/openapi.json", a.OpenAPI)
 
-	r := authenticated{v1, a.authenticate, a.bookAccess}
-	idem := a.idempotent
-	r.GET("/me", a.me)
-	r.POST("/users", a.createUser, a.idempotentRedacting("token"))
+	r := authenticated{v1, core.Authenticate, core.BookAccess}
+	idem := core.Idempotent
+	r.GET("/me", a.Me)
+	r.POST("/users", a.CreateUser, core.IdempotentRedacting("token"))
 
-	r.POST("/books", a.createBook, idem)
-	r.GET("/books", a.listBooks)
-	r.GET("/books/:book", a.getBook)
-	r.PUT("/books/:book/segregation", a.setSegregation)
+	r.POST("/books", a.CreateBook, idem)
+	r.GET("/books", a.ListBooks)
+	r.GET("/books/:book", a.GetBook)
+	r.PUT("/books/:book/segregation", a.SetSegregation)
 
-	r.GET("/books/:book/accounts", a.listAccounts)
-	r.POST("/books/:book/accounts", a.createAccount, idem)
+	r.GET("/books/:book/accounts", a.ListAccounts)
+	r.POST("/books/:book/accounts", a.CreateAccount, idem)
 
-	r.GET("/books/:book/households", a.listHouseholds)
-	r.POST("/books/:book/households", a.createHousehold, idem)
-	r.GET("/books/:book/households/:code", a.getHousehold)
-	r.PATCH("/books/:book/households/:code", a.updateHousehold)
-	r.GET("/books/:book/households/:code/statement", a.householdStatement)
+	r.GET("/books/:book/households", a.ListHouseholds)
+	r.POST("/books/:book/households", a.CreateHousehold, idem)
+	r.GET("/books/:book/households/:code", a.GetHousehold)
+	r.PATCH("/books/:book/households/:code", a.UpdateHousehold)
+	r.GET("/books/:book/households/:code/statement", a.HouseholdStatement)
 
-	r.GET("/books/:book/parties", a.listParties)
-	r.POST("/books/:book/parties", a.createParty, idem)
-	r.GET("/books/:book/parties/:code", a.getParty)
-	r.PATCH("/books/:book/parties/:code", a.updateParty)
+	r.GET("/books/:book/parties", a.ListParties)
+	r.POST("/books/:book/parties", a.CreateParty, idem)
+	r.GET("/books/:book/parties/:code", a.GetParty)
+	r.PATCH("/books/:book/parties/:code", a.UpdateParty)
 
-	r.GET("/books/:book/vouchers", a.listVouchers)
-	r.POST("/books/:book/vouchers", a.createVoucher, idem)
-	r.POST("/books/:book/vouchers/batch", a.importVouchers, routeBodyLimit(batchRoute), idem)
-	r.GET("/books/:book/vouchers/:id", a.getVoucher)
-	r.PATCH("/books/:book/vouchers/:id", a.updateVoucher)
-	r.DELETE("/books/:book/vouchers/:id", a.deleteVoucher)
-	r.POST("/books/:book/vouchers/:id/post", a.postVoucher, idem)
-	r.POST("/books/:book/vouchers/:id/reverse", a.reverseVoucher, idem)
+	r.GET("/books/:book/vouchers", a.ListVouchers)
+	r.POST("/books/:book/vouchers", a.CreateVoucher, idem)
+	r.POST(batchRoute, a.ImportVouchers, httpx.RouteBodyLimit(api.BatchBodyLimit), idem)
+	r.GET("/books/:book/vouchers/:id", a.GetVoucher)
+	r.PATCH("/books/:book/vouchers/:id", a.UpdateVoucher)
+	r.DELETE("/books/:book/vouchers/:id", a.DeleteVoucher)
+	r.POST("/books/:book/vouchers/:id/post", a.PostVoucher, idem)
+	r.POST("/books/:book/vouchers/:id/reverse", a.ReverseVoucher, idem)
 
-	r.GET("/books/:book/opening-balances", a.getOpeningBalances)
-	r.POST("/books/:book/opening-balances", a.setOpeningBalances, idem)
+	r.GET("/books/:book/opening-balances", a.GetOpeningBalances)
+	r.POST("/books/:book/opening-balances", a.SetOpeningBalances, idem)
 
-	r.GET("/books/:book/periods", a.listPeriods)
-	r.POST("/books/:book/periods/:period/close", a.closePeriod, idem)
-	r.POST("/books/:book/periods/:period/reopen", a.reopenPeriod, idem)
+	r.GET("/books/:book/periods", a.ListPeriods)
+	r.POST("/books/:book/periods/:period/close", a.ClosePeriod, idem)
+	r.POST("/books/:book/periods/:period/reopen", a.ReopenPeriod, idem)
 
-	r.GET("/books/:book/agreements", a.listAgreements)
-	r.POST("/books/:book/agreements", a.createAgreement, idem)
-	r.GET("/books/:book/agreements/:code", a.getAgreement)
-	r.POST("/books/:book/agreements/:code/versions", a.addAgreementVersion, idem)
-	r.POST("/books/:book/agreements/:code/declarations", a.declare, idem)
-	r.GET("/books/:book/agreements/:code/work-records", a.listWorkRecords)
-	r.POST("/books/:book/agreements/:code/work-records", a.addWorkRecords, idem)
+	r.GET("/books/:book/agreements", a.ListAgreements)
+	r.POST("/books/:book/agreements", a.CreateAgreement, idem)
+	r.GET("/books/:book/agreements/:code", a.GetAgreement)
+	r.POST("/books/:book/agreements/:code/versions", a.AddAgreementVersion, idem)
+	r.POST("/books/:book/agreements/:code/declarations", a.Declare, idem)
+	r.GET("/books/:book/agreements/:code/work-records", a.ListWorkRecords)
+	r.POST("/books/:book/agreements/:code/work-records", a.AddWorkRecords, idem)
 
-	r.GET("/books/:book/payout-runs", a.listPayoutRuns)
-	r.POST("/books/:book/payout-runs", a.createPayoutRun, idem)
-	r.GET("/books/:book/payout-runs/:id", a.getPayoutRun)
-	r.POST("/books/:book/payout-runs/:id/recompute", a.recomputePayoutRun, idem)
-	r.POST("/books/:book/payout-runs/:id/approve", a.approvePayoutRun, idem)
-	r.GET("/books/:book/payout-runs/:id/payments", a.listPayments)
-	r.POST("/books/:book/payout-runs/:id/payments", a.recordPayments, idem)
+	r.GET("/books/:book/payout-runs", a.ListPayoutRuns)
+	r.POST("/books/:book/payout-runs", a.CreatePayoutRun, idem)
+	r.GET("/books/:book/payout-runs/:id", a.GetPayoutRun)
+	r.POST("/books/:book/payout-runs/:id/recompute", a.RecomputePayoutRun, idem)
+	r.POST("/books/:book/payout-runs/:id/approve", a.ApprovePayoutRun, idem)
+	r.GET("/books/:book/payout-runs/:id/payments", a.ListPayments)
+	r.POST("/books/:book/payout-runs/:id/payments", a.RecordPayments, idem)
 
-	r.GET("/books/:book/trial-balance", a.trialBalance)
-	r.GET("/books/:book/ledger", a.accountLedger)
-	r.GET("/books/:book/audit-log", a.auditLog)
-	r.GET("/books/:book/verify", a.verify)
+	r.GET("/books/:book/trial-balance", a.TrialBalance)
+	r.GET("/books/:book/ledger", a.AccountLedger)
+	r.GET("/books/:book/audit-log", a.AuditLog)
+	r.GET("/books/:book/verify", a.Verify)
 
-	r.GET("/books/:book/payout-runs/:id/roster.xlsx", a.rosterWorkbook)
-	r.GET("/books/:book/payout-runs/:id/notice.xlsx", a.noticeWorkbook)
-	r.GET("/townships/:township/payouts.xlsx", a.townshipWorkbook)
-	r.GET("/books/:book/trial-balance.xlsx", a.trialBalanceWorkbook)
-	r.GET("/books/:book/ledger.xlsx", a.ledgerWorkbook)
-	r.GET("/books/:book/households/:code/statement.xlsx", a.statementWorkbook)
-	r.GET("/books/:book/imports/:kind/template.xlsx", a.importTemplate)
-	r.POST("/books/:book/imports/:kind", a.importFile, routeBodyLimit("/api/v1/books/:book/imports/:kind"), idem)
+	r.GET("/books/:book/payout-runs/:id/roster.xlsx", a.RosterWorkbook)
+	r.GET("/books/:book/payout-runs/:id/notice.xlsx", a.NoticeWorkbook)
+	r.GET("/townships/:township/payouts.xlsx", a.TownshipWorkbook)
+	r.GET("/books/:book/trial-balance.xlsx", a.TrialBalanceWorkbook)
+	r.GET("/books/:book/ledger.xlsx", a.LedgerWorkbook)
+	r.GET("/books/:book/households/:code/statement.xlsx", a.StatementWorkbook)
+	r.GET("/books/:book/imports/:kind/template.xlsx", a.ImportTemplate)
+	r.POST(importRoute, a.ImportFile, httpx.RouteBodyLimit(api.ImportBodyLimit), idem)
 
-	r.GET("/books/:book/reconciliation", a.reconciliation)
-	r.GET("/books/:book/reconciliation.xlsx", a.reconciliationWorkbook)
-	r.GET("/townships/:township/reconciliation", a.townshipReconciliation)
-	r.GET("/books/:book/chain-head", a.chainHead)
-	r.GET("/books/:book/journal", a.journal)
+	r.GET("/books/:book/reconciliation", a.Reconciliation)
+	r.GET("/books/:book/reconciliation.xlsx", a.ReconciliationWorkbook)
+	r.GET("/townships/:township/reconciliation", a.TownshipReconciliation)
+	r.GET("/books/:book/chain-head", a.ChainHead)
+	r.GET("/books/:book/journal", a.Journal)
 
-	r.GET("/books/:book/balance-sheet", a.balanceSheet)
-	r.GET("/books/:book/income-statement", a.incomeStatement)
-	r.GET("/books/:book/statements.xlsx", a.statementsWorkbook)
-	r.GET("/townships/:township/statements", a.townshipStatements)
-	r.GET("/townships/:township/statements.xlsx", a.townshipStatementsWorkbook)
-	r.GET("/books/:book/years/:year", a.yearEnd)
-	r.POST("/books/:book/years/:year/prepare-closing", a.prepareYearEnd, idem)
-	r.POST("/books/:book/years/:year/close", a.closeYear, idem)
-	r.POST("/books/:book/years/:year/reopen", a.reopenYear, idem)
-	a.publicRoutes(e, r)
+	r.GET("/books/:book/balance-sheet", a.BalanceSheet)
+	r.GET("/books/:book/income-statement", a.IncomeStatement)
+	r.GET("/books/:book/statements.xlsx", a.StatementsWorkbook)
+	r.GET("/townships/:township/statements", a.TownshipStatements)
+	r.GET("/townships/:township/statements.xlsx", a.TownshipStatementsWorkbook)
+	r.GET("/books/:book/years/:year", a.YearEnd)
+	r.POST("/books/:book/years/:year/prepare-closing", a.PrepareYearEnd, idem)
+	r.POST("/books/:book/years/:year/close", a.CloseYear, idem)
+	r.POST("/books/:book/years/:year/reopen", a.ReopenYear, idem)
 
-	a.webRoutes(e) // the web pages under /, in web_*.go
+	// Public disclosure, the JSON side: publishing a quarter, household links.
+	r.GET("/books/:book/disclosures", a.ListDisclosures)
+	r.POST("/books/:book/disclosures", a.PublishDisclosure, idem)
+	r.DELETE("/books/:book/disclosures/:quarter", a.WithdrawDisclosure)
+	r.POST("/books/:book/households/:code/link", a.CreateHouseholdLink, core.IdempotentRedacting("url"))
+	r.DELETE("/books/:book/households/:code/link", a.RevokeHouseholdLink)
+	r.GET("/books/:book/payout-runs/:id/slips", httpx.PublicHeaders(p.RunSlips)) // inline style and QR images
+
+	// The villagers' public pages: no token, rate limited per address.
+	e.GET(publicPagePaths[0], p.DisclosurePage, httpx.PublicHeaders, p.RateLimit)
+	e.GET(publicPagePaths[1], p.HouseholdPage, httpx.PublicHeaders, p.RateLimit)
+
+	// The accountants' and township's pages under / (package web).
+	e.GET("/static/*", web.Static())
+	e.GET("/login", w.LoginForm)
+	e.POST("/login", w.Login)
+	s := w.SignedIn(e) // a session cookie; every POST also a CSRF token
+	s.POST("/logout", w.Logout)
+	s.GET("/", w.Books)
+
+	s.GET("/books/:book", w.Home)
+	s.GET("/books/:book/vouchers", w.Vouchers)
+	s.GET("/books/:book/vouchers/new", w.VoucherForm)
+	s.POST("/books/:book/vouchers", w.CreateVoucher)
+	s.GET("/books/:book/vouchers/:id", w.Voucher)
+	s.GET("/books/:book/vouchers/:id/print", w.VoucherPrint)
+	s.POST("/books/:book/vouchers/:id/post", w.PostVoucher)
+	s.POST("/books/:book/vouchers/:id/reverse", w.ReverseVoucher)
+	s.POST("/books/:book/vouchers/:id/delete", w.DeleteVoucher)
+
+	s.GET("/books/:book/households", w.Households)
+	s.GET("/books/:book/households/new", w.HouseholdForm)
+	s.POST("/books/:book/households", w.CreateHousehold)
+	s.GET("/books/:book/households/import", w.ImportForm)
+	s.GET("/books/:book/households/import/template", w.ImportTemplate)
+	s.POST("/books/:book/households/import", w.ImportHouseholds)
+	s.GET("/books/:book/households/:code", w.Household)
+	s.POST("/books/:book/households/:code", w.UpdateHousehold)
+	s.GET("/books/:book/households/:code/statement.xlsx", w.StatementXLSX)
+	s.GET("/books/:book/parties", w.Parties)
+	s.POST("/books/:book/parties", w.CreateParty)
+	s.GET("/books/:book/parties/:code", w.Party)
+	s.POST("/books/:book/parties/:code", w.UpdateParty)
+
+	s.GET("/books/:book/agreements", w.Agreements)
+	s.GET("/books/:book/agreements/new", w.AgreementForm)
+	s.POST("/books/:book/agreements", w.CreateAgreement)
+	s.GET("/books/:book/agreements/:code", w.Agreement)
+	s.POST("/books/:book/agreements/:code/declarations", w.Declare)
+
+	s.GET("/books/:book/payouts", w.Payouts)
+	s.POST("/books/:book/payouts", w.CreatePayout)
+	s.GET("/books/:book/payouts/:id", w.Payout)
+	s.POST("/books/:book/payouts/:id/recompute", w.RecomputePayout)
+	s.POST("/books/:book/payouts/:id/approve", w.ApprovePayout)
+	s.GET("/books/:book/payouts/:id/roster.xlsx", w.RosterXLSX)
+	s.GET("/books/:book/payouts/:id/notice.xlsx", w.NoticeXLSX)
+	s.GET("/books/:book/payouts/:id/slips", httpx.PublicHeaders(w.Slips)) // the public room's slips
+	s.POST("/books/:book/payouts/:id/payments", w.RecordPayment)
+	s.POST("/books/:book/payouts/:id/payments/import", w.ImportPayments)
+
+	s.GET("/books/:book/trial-balance", w.TrialBalance)
+	s.GET("/books/:book/trial-balance.xlsx", w.TrialBalanceXLSX)
+	s.GET("/books/:book/audit", w.Audit)
+	s.GET("/township/:township", w.Township)
+	s.GET("/township/:township/workbook.xlsx", w.TownshipXLSX)
+
+	// Unknown paths under the pages' own prefixes get the HTML not-found
+	// page; everything else (the API's 404 and 405) is left to Echo.
+	e.RouteNotFound("/books/*", w.NotFound)
+	e.RouteNotFound("/township/*", w.NotFound)
 }
 
 // authenticated registers routes that need a token. Echo's group-level

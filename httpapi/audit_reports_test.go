@@ -11,6 +11,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"coopledger/httpapi/api"
+	"coopledger/httpapi/internal/httpx"
 	"coopledger/ledger"
 	"coopledger/ledger/ledgertest"
 )
@@ -69,7 +71,7 @@ func TestReconciliationAndJournalOverHTTP(t *testing.T) {
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		e := newEnv(t, s)
 		id := e.approvedRun("2026Q3")
-		e.expect(req{method: "POST", path: runPath(id, "/payments"), role: rolePreparer, body: paymentsRequest{Payments: []ledger.PaymentInput{
+		e.expect(req{method: "POST", path: runPath(id, "/payments"), role: rolePreparer, body: api.PaymentsRequest{Payments: []ledger.PaymentInput{
 			{Household: "H001", Amount: ledger.MustMoney("1.00"), Date: "2026-09-30", Method: ledger.MethodBank, Reference: "HTTP-REC-1"}}}}, http.StatusCreated)
 		var r ledger.Reconciliation
 		e.decode(e.expect(req{method: "GET", path: "/api/v1/books/V1/reconciliation?quarter=2026Q3", role: roleAuditor}, http.StatusOK), &r)
@@ -126,7 +128,7 @@ func TestYearEndOverHTTP(t *testing.T) {
 		if is.NetIncome.Second.String() != "8000.00" {
 			t.Fatalf("net income %s", is.NetIncome.Second)
 		}
-		var drafts list[ledger.Voucher]
+		var drafts httpx.List[ledger.Voucher]
 		e.decode(e.expect(req{method: "POST", path: book + "/years/2026/prepare-closing", role: rolePreparer}, http.StatusCreated), &drafts)
 		if len(drafts.Items) == 0 {
 			t.Fatal("no closing vouchers")

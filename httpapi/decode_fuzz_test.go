@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"coopledger/httpapi/internal/httpx"
 	"coopledger/ledger"
 )
 
@@ -54,7 +55,7 @@ func FuzzDecodeAgreement(f *testing.F) {
 
 func checkDecodes(t *testing.T, body []byte, fresh func() any) {
 	dst := fresh()
-	err := decodeStrict(body, dst)
+	err := httpx.DecodeStrict(body, dst)
 	if err != nil {
 		var le *ledger.Error
 		if !errors.As(err, &le) || le.Code != ledger.ECodeInvalid || len(le.Details) == 0 || !hasHan(le.Message) {
@@ -70,7 +71,7 @@ func checkDecodes(t *testing.T, body []byte, fresh func() any) {
 	// from a client: leave such fields out again.
 	again = withoutNulls(t, again)
 	second := fresh()
-	if err := decodeStrict(again, second); err != nil {
+	if err := httpx.DecodeStrict(again, second); err != nil {
 		t.Fatalf("accepted %q, re-encoded as %s, refused: %v", body, again, err)
 	}
 	if third, _ := json.Marshal(second); string(withoutNulls(t, third)) != string(again) {

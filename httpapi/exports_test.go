@@ -10,6 +10,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"coopledger/httpapi/api"
+	"coopledger/httpapi/internal/httpx"
 	"coopledger/ledger"
 	"coopledger/ledger/ledgertest"
 )
@@ -102,7 +104,7 @@ func TestWorkbookDownloads(t *testing.T) {
 			"/api/v1/books/V1/imports/work-records/template.xlsx",
 		} {
 			res := e.expect(req{method: "GET", path: path, role: roleTownship}, http.StatusOK)
-			if res.header.Get("Content-Type") != mimeXLSX || !strings.Contains(res.header.Get("Content-Disposition"), "filename*=UTF-8''") {
+			if res.header.Get("Content-Type") != api.MimeXLSX || !strings.Contains(res.header.Get("Content-Disposition"), "filename*=UTF-8''") {
 				t.Errorf("%s: headers %v", path, res.header)
 			}
 			f, err := excelize.OpenReader(bytes.NewReader(res.body))
@@ -203,7 +205,7 @@ func TestImportUpload(t *testing.T) {
 
 func codeFor415(status int) string {
 	if status == http.StatusUnsupportedMediaType {
-		return codeUnsupportedMedia
+		return httpx.CodeUnsupportedMedia
 	}
 	return ledger.ECodeInvalid
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"coopledger/httpapi/internal/httpx"
 	"coopledger/ledger"
 	"coopledger/ledger/ledgertest"
 )
@@ -194,7 +195,7 @@ func (h *hammer) send(role, method, path string, body any, key string) (int, []b
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if key != "" {
-		req.Header.Set(headerIdempotencyKey, key)
+		req.Header.Set(httpx.HeaderIdempotencyKey, key)
 	}
 	status, out := 0, []byte(nil)
 	resp, err := h.client.Do(req)

@@ -16,6 +16,8 @@ import (
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 
+	"coopledger/httpapi/api"
+	"coopledger/httpapi/internal/httpx"
 	"coopledger/ledger"
 	"coopledger/ledger/ledgertest"
 )
@@ -190,7 +192,7 @@ func checkEnvelope(t *testing.T, what string, res response, status int, code, fi
 	if ct := res.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("%s: Content-Type %q", what, ct)
 	}
-	var env envelope
+	var env httpx.Envelope
 	dec := json.NewDecoder(bytes.NewReader(res.body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&env); err != nil {
@@ -240,7 +242,7 @@ var (
 
 func openAPIValidator() (validator.Validator, error) {
 	specOnce.Do(func() {
-		doc, err := libopenapi.NewDocument(openAPIDocument())
+		doc, err := libopenapi.NewDocument(api.OpenAPIDocument())
 		if err != nil {
 			specErr = err
 			return

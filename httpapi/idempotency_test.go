@@ -10,12 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"coopledger/httpapi/api"
+	"coopledger/httpapi/internal/httpx"
 	"coopledger/ledger"
 	"coopledger/ledger/ledgertest"
 )
 
 func withKey(r req, key string) req {
-	r.headers = map[string]string{headerIdempotencyKey: key}
+	r.headers = map[string]string{httpx.HeaderIdempotencyKey: key}
 	return r
 }
 
@@ -34,13 +36,13 @@ func TestIdempotentReplayAndMismatch(t *testing.T) {
 		e := newEnv(t, s)
 		create := withKey(req{method: "POST", path: "/api/v1/books/V1/vouchers", role: rolePreparer, body: rent(1, "H001", "88.80")}, "voucher-1")
 		first := e.expect(create, http.StatusCreated)
-		if first.header.Get(headerIdempotencyHit) != "" {
+		if first.header.Get(httpx.HeaderIdempotencyHit) != "" {
 			t.Errorf("first response marked as a replay")
 		}
 		before := ledgertest.Digest(t, s)
 		again := e.expect(create, http.StatusCreated)
-		if again.header.Get(headerIdempotencyHit) != "true" {
-			t.Errorf("replay without %s: true", headerIdempotencyHit)
+		if again.header.Get(httpx.HeaderIdempotencyHit) != "true" {
+			t.Errorf("replay without %s: true", httpx.HeaderIdempotencyHit)
 		}
 		if !bytes.Equal(bytes.TrimSpace(first.body), bytes.TrimSpace(again.body)) {
 			t.Errorf("replay body differs:\n%s\n%s", first.body, again.body)
@@ -54,11 +56,11 @@ func TestIdempotentReplayAndMismatch(t *testing.T) {
 
 		other := create
 		other.body = rent(1, "H001", "88.81")
-		checkEnvelope(t, "same key, other body", e.do(other), http.StatusUnprocessableEntity, codeIdempotencyMismatch, headerIdempotencyKey)
+		checkEnvelope(t, "same key, other body", e.do(other), http.StatusUnprocessableEntity, httpx.CodeIdempotencyMismatch, httpx.HeaderIdempotencyKey)
 		elsewhere := create
 		elsewhere.path = "/api/v1/books/V1/parties"
-		elsewhere.body = partyRequest{Code: "K1", Name: "某公司"}
-		checkEnvelope(t, "same key, other path", e.do(elsewhere), http.StatusUnprocessableEntity, codeIdempotencyMismatch, headerIdempotencyKey)
+		elsewhere.body = api.PartyRequest{Code: "K1", Name: "某公司"}
+		checkEnvelope(t, "same key, other path", e.do(elsewhere), http.StatusUnprocessableEntity, httpx.CodeIdempotencyMismatch, httpx.HeaderIdempotencyKey)
 		if ledgertest.Digest(t, s) != before {
 			t.Errorf("refused mismatches changed the database")
 		}
@@ -66,7 +68,7 @@ func TestIdempotentReplayAndMismatch(t *testing.T) {
 		// Keys belong to their user: the reviewer's "voucher-1" is a new request.
 		byReviewer := create
 		byReviewer.role = roleReviewer
-		if res := e.expect(byReviewer, http.StatusCreated); res.header.Get(headerIdempotencyHit) != "" {
+		if res := e.expect(byReviewer, http.StatusCreated); res.header.Get(httpx.HeaderIdempotencyHit) != "" {
 			t.Errorf("another user's key was replayed")
 		}
 
@@ -83,7 +85,7 @@ func TestIdempotentReplayAndMismatch(t *testing.T) {
 		e.decode(first, &v)
 		postReq := withKey(req{method: "POST", path: fmt.Sprintf("/api/v1/books/V1/vouchers/%d/post", v.ID), role: roleReviewer}, "post-1")
 		posted := e.expect(postReq, http.StatusOK)
-		if replay := e.expect(postReq, http.StatusOK); !bytes.Equal(posted.body, replay.body) || replay.header.Get(headerIdempotencyHit) != "true" {
+		if replay := e.expect(postReq, http.StatusOK); !bytes.Equal(posted.body, replay.body) || replay.header.Get(httpx.HeaderIdempotencyHit) != "true" {
 			t.Errorf("post replay differs: %s / %s", posted.body, replay.body)
 		}
 	})
@@ -104,7 +106,7 @@ func TestIdempotentConcurrent(t *testing.T) {
 			// their claim, and must still get the winner's response.
 			{"book", req{method: "POST", path: "/api/v1/books", role: roleAdmin, body: ledger.NewBook{Code: "NEW", Name: "新村",
 				Kind: ledger.KindVillage, Township: ledger.Township{Code: "T01", Name: "测试镇"}, StartPeriod: "2026-01"}}, "books"},
-			{"household", req{method: "POST", path: "/api/v1/books/V1/households", role: rolePreparer, body: householdRequest{Code: "C8",
+			{"household", req{method: "POST", path: "/api/v1/books/V1/households", role: rolePreparer, body: api.HouseholdRequest{Code: "C8",
 				HeadName: "并发户", IDNumber: ledgertest.IDNumber(4242), Members: 2, Status: ledger.StatusOrdinary}}, "households"},
 		}
 		const clients = 8
@@ -132,7 +134,7 @@ func TestIdempotentConcurrent(t *testing.T) {
 				if !bytes.Equal(bytes.TrimSpace(res.body), bytes.TrimSpace(results[0].body)) {
 					t.Errorf("%s: client %d got another body:\n%s\n%s", c.name, i, res.body, results[0].body)
 				}
-				if res.header.Get(headerIdempotencyHit) == "true" {
+				if res.header.Get(httpx.HeaderIdempotencyHit) == "true" {
 					hits++
 				}
 			}
@@ -153,15 +155,15 @@ func TestIdempotentUserTokenNotStored(t *testing.T) {
 		e := newEnv(t, s)
 		r := withKey(req{method: "POST", path: "/api/v1/users", role: roleAdmin,
 			body: ledger.NewUser{Name: "新会计", Role: ledger.RoleAccountant, Books: []string{"V1"}}}, "user-1")
-		var first createdUser
+		var first api.CreatedUser
 		e.decode(e.expect(r, http.StatusCreated), &first)
 		if !strings.HasPrefix(first.Token, "cl_") {
 			t.Fatalf("token %q", first.Token)
 		}
 		replay := e.expect(r, http.StatusCreated)
-		var again createdUser
+		var again api.CreatedUser
 		e.decode(replay, &again)
-		if again.Token != "" || again.User.ID != first.User.ID || replay.header.Get(headerIdempotencyHit) != "true" {
+		if again.Token != "" || again.User.ID != first.User.ID || replay.header.Get(httpx.HeaderIdempotencyHit) != "true" {
 			t.Errorf("replay %s", replay.body)
 		}
 		if n := countRows(t, s, "idempotency_keys", "body LIKE ?", "%"+first.Token+"%"); n != 0 {
@@ -177,14 +179,14 @@ func TestIdempotentUserTokenNotStored(t *testing.T) {
 // TestIdempotentInProgress: a key claimed whose response never arrives is
 // waited for, boundedly, then answered 409.
 func TestIdempotentInProgress(t *testing.T) {
-	saved := replayWait
-	replayWait = 300 * time.Millisecond
-	t.Cleanup(func() { replayWait = saved })
+	saved := httpx.ReplayWait
+	httpx.ReplayWait = 300 * time.Millisecond
+	t.Cleanup(func() { httpx.ReplayWait = saved })
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		e := newEnv(t, s)
-		r := withKey(req{method: "POST", path: "/api/v1/books/V1/parties", role: rolePreparer, body: partyRequest{Code: "W1", Name: "等待公司"}}, "stuck")
+		r := withKey(req{method: "POST", path: "/api/v1/books/V1/parties", role: rolePreparer, body: api.PartyRequest{Code: "W1", Name: "等待公司"}}, "stuck")
 		raw := []byte(`{"code":"W1","name":"等待公司","uscc":""}`)
-		hash := requestHashOf("POST", r.path, raw)
+		hash := httpx.RequestHashOf("POST", r.path, raw)
 		if _, err := s.DB().ExecContext(context.Background(),
 			"INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)",
 			e.f.Preparer.UserID, "stuck", hash, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
@@ -192,8 +194,8 @@ func TestIdempotentInProgress(t *testing.T) {
 		}
 		before := ledgertest.Digest(t, s)
 		began := time.Now()
-		checkEnvelope(t, "claimed, not answered", e.do(r), http.StatusConflict, codeIdempotencyInProgress, headerIdempotencyKey)
-		if waited := time.Since(began); waited < replayWait || waited > replayWait+5*time.Second {
+		checkEnvelope(t, "claimed, not answered", e.do(r), http.StatusConflict, httpx.CodeIdempotencyInProgress, httpx.HeaderIdempotencyKey)
+		if waited := time.Since(began); waited < httpx.ReplayWait || waited > httpx.ReplayWait+5*time.Second {
 			t.Errorf("waited %v", waited)
 		}
 		if ledgertest.Digest(t, s) != before {
@@ -208,17 +210,17 @@ func TestIdempotentInProgress(t *testing.T) {
 func TestIdempotentInterrupted(t *testing.T) {
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		e := newEnv(t, s)
-		r := withKey(req{method: "POST", path: "/api/v1/books/V1/parties", role: rolePreparer, body: partyRequest{Code: "W2", Name: "中断公司"}}, "killed")
+		r := withKey(req{method: "POST", path: "/api/v1/books/V1/parties", role: rolePreparer, body: api.PartyRequest{Code: "W2", Name: "中断公司"}}, "killed")
 		raw := []byte(`{"code":"W2","name":"中断公司","uscc":""}`)
 		if _, err := s.DB().ExecContext(context.Background(),
 			"INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)",
-			e.f.Preparer.UserID, "killed", requestHashOf("POST", r.path, raw), "2026-01-01T00:00:00Z"); err != nil {
+			e.f.Preparer.UserID, "killed", httpx.RequestHashOf("POST", r.path, raw), "2026-01-01T00:00:00Z"); err != nil {
 			t.Fatal(err)
 		}
 		before := ledgertest.Digest(t, s)
 		began := time.Now()
-		checkEnvelope(t, "claimed before a crash", e.do(r), http.StatusConflict, codeIdempotencyLost, headerIdempotencyKey)
-		if waited := time.Since(began); waited > replayWait {
+		checkEnvelope(t, "claimed before a crash", e.do(r), http.StatusConflict, httpx.CodeIdempotencyLost, httpx.HeaderIdempotencyKey)
+		if waited := time.Since(began); waited > httpx.ReplayWait {
 			t.Errorf("waited %v for an interrupted claim", waited)
 		}
 		if ledgertest.Digest(t, s) != before {

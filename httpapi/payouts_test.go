@@ -10,6 +10,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"coopledger/httpapi/api"
+	"coopledger/httpapi/internal/httpx"
 	"coopledger/ledger"
 	"coopledger/ledger/ledgertest"
 )
@@ -124,7 +126,7 @@ func payoutRouteCases() []routeCase {
 			return agreements + "/" + e.wageAgreement() + "/work-records?quarter=2026Q3", nil
 		}},
 		{"POST", "/api/v1/books/:book/agreements/:code/work-records", accountantCreates, func(e *env, _ string, _ int) (string, any) {
-			return agreements + "/" + e.wageAgreement() + "/work-records", workRecordsRequest{Records: []workRecordRequest{
+			return agreements + "/" + e.wageAgreement() + "/work-records", api.WorkRecordsRequest{Records: []api.WorkRecordRequest{
 				{Household: "H002", Date: "2026-08-05", Quantity: *dec("1.5"), Unit: "天", UnitRate: *dec("120")}}}
 		}},
 
@@ -149,7 +151,7 @@ func payoutRouteCases() []routeCase {
 			return runPath(e.approvedRun("2026Q3"), "/payments"), nil
 		}},
 		{"POST", "/api/v1/books/:book/payout-runs/:id/payments", accountantCreates, func(e *env, _ string, _ int) (string, any) {
-			return runPath(e.approvedRun("2026Q3"), "/payments"), paymentsRequest{Payments: []ledger.PaymentInput{
+			return runPath(e.approvedRun("2026Q3"), "/payments"), api.PaymentsRequest{Payments: []ledger.PaymentInput{
 				{Household: "H001", Amount: ledger.MustMoney("1.00"), Date: "2026-09-30", Method: ledger.MethodBank, Reference: nextCode("BK")}}}
 		}},
 	}
@@ -206,7 +208,7 @@ func TestPayoutFlow(t *testing.T) {
 			{"household": "H002", "date": "2026-07-03", "quantity": "12.5", "unit": "天", "unit_rate": "120"},
 			{"household": "H002", "date": "2026-07-04", "quantity": 3, "unit": "件", "unit_rate": "0.335", "note": "装箱"},
 			{"household": "H003", "date": "2026-10-02", "quantity": "1", "unit": "天", "unit_rate": "100"}]}`, http.StatusCreated)
-		var records list[ledger.WorkRecord]
+		var records httpx.List[ledger.WorkRecord]
 		e.decode(res, &records)
 		if len(records.Items) != 3 || records.Items[0].ID == 0 {
 			t.Fatalf("work records: %s", res.body)
@@ -217,7 +219,7 @@ func TestPayoutFlow(t *testing.T) {
 			t.Fatalf("Q3 work records: %s", res.body)
 		}
 		res = e.expect(req{method: "GET", path: book + "/agreements", role: roleTownship}, http.StatusOK)
-		var ags list[ledger.Agreement]
+		var ags httpx.List[ledger.Agreement]
 		e.decode(res, &ags)
 		if len(ags.Items) != 4 || ags.Items[0].Code != "BG" {
 			t.Fatalf("agreements: %s", res.body)
@@ -293,16 +295,16 @@ func TestPayoutFlow(t *testing.T) {
 		pay := fmt.Sprintf("/payout-runs/%d/payments", run.ID)
 		body := `{"payments": [{"household": "H001", "amount": "500.00", "date": "2026-10-08", "method": "bank", "reference": "YKT-20261008-001"},
 			{"household": "H002", "amount": 100, "date": "2026-10-08", "method": "cash"}]}`
-		key := map[string]string{headerIdempotencyKey: "pay-q3-batch-1"}
+		key := map[string]string{httpx.HeaderIdempotencyKey: "pay-q3-batch-1"}
 		res = e.expect(req{method: "POST", path: book + pay, role: rolePreparer, body: body, headers: key}, http.StatusCreated)
-		var pays list[ledger.Payment]
+		var pays httpx.List[ledger.Payment]
 		e.decode(res, &pays)
 		if len(pays.Items) != 2 || pays.Items[0].VoucherID == 0 || pays.Items[1].Amount.String() != "100.00" {
 			t.Fatalf("payments: %s", res.body)
 		}
 		replay := e.expect(req{method: "POST", path: book + pay, role: rolePreparer, body: body, headers: key}, http.StatusCreated)
-		if replay.header.Get(headerIdempotencyHit) != "true" || string(replay.body) != string(res.body) {
-			t.Errorf("replayed payment: %s %s", replay.header.Get(headerIdempotencyHit), replay.body)
+		if replay.header.Get(httpx.HeaderIdempotencyHit) != "true" || string(replay.body) != string(res.body) {
+			t.Errorf("replayed payment: %s %s", replay.header.Get(httpx.HeaderIdempotencyHit), replay.body)
 		}
 		res = e.expect(req{method: "GET", path: book + pay, role: roleAuditor}, http.StatusOK)
 		e.decode(res, &pays)
@@ -330,7 +332,7 @@ func TestPayoutFlow(t *testing.T) {
 			t.Errorf("run paid %s outstanding %s", run.Paid, run.Outstanding)
 		}
 		res = e.expect(req{method: "GET", path: "/api/v1/books/V1/payout-runs?quarter=2026Q3", role: roleAuditor}, http.StatusOK)
-		var runs list[payoutRunSummary]
+		var runs httpx.List[api.PayoutRunSummary]
 		e.decode(res, &runs)
 		if len(runs.Items) != 1 || runs.Items[0].Status != ledger.RunApproved || runs.Items[0].Households != 3 || runs.Items[0].Paid.String() != "600.00" {
 			t.Errorf("run list: %s", res.body)

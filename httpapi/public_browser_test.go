@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"coopledger/httpapi/internal/httpx"
 	"coopledger/ledger"
 	"coopledger/ledger/demo"
 	"coopledger/ledger/ledgertest"
@@ -78,8 +79,8 @@ func TestPublicPagesInChromium(t *testing.T) {
 	token := e.link("H004")
 	dir := screenshotDir(t)
 	for _, p := range []struct{ name, path, text string }{
-		{"disclosure", disclosurePath("V1", d.Slug), "财务公开"},
-		{"household", householdPath("V1", token), "农户收益对账单"},
+		{"disclosure", httpx.DisclosurePath("V1", d.Slug), "财务公开"},
+		{"household", httpx.HouseholdPath("V1", token), "农户收益对账单"},
 	} {
 		url := e.srv.URL + p.path
 		if res := e.page(p.path); res.status != 200 || !bytes.Contains(res.body, []byte(p.text)) {
@@ -185,7 +186,7 @@ func TestDisclosurePrintsOnOneA4Page(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		url := srv.URL + disclosurePath(b.Code, d.Slug)
+		url := srv.URL + httpx.DisclosurePath(b.Code, d.Slug)
 		if page, err := srv.Client().Get(url); err != nil || page.StatusCode != 200 {
 			t.Fatalf("%s: %v", b.Code, err)
 		} else {
@@ -207,7 +208,7 @@ func TestDisclosurePrintsOnOneA4Page(t *testing.T) {
 		n := tt.households
 		e := newEnv(t, ledgertest.Open(t, "sqlite"))
 		e.village(n)
-		path := disclosurePath("V1", e.publish("2026Q3").Slug)
+		path := httpx.DisclosurePath("V1", e.publish("2026Q3").Slug)
 		wantID := map[bool]string{true: `id="print-notice"`, false: `id="print-notice-elsewhere"`}[tt.notice]
 		if page := e.page(path); !bytes.Contains(page.body, []byte(wantID)) {
 			t.Errorf("%d households: the page lacks %s", n, wantID)

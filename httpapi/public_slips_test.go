@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"coopledger/httpapi/api"
 	"coopledger/ledger"
 	"coopledger/ledger/ledgertest"
 	"coopledger/reports"
@@ -36,14 +37,14 @@ func TestRosterAndSlipsCarryCurrentLinks(t *testing.T) {
 		run := runs[0].ID
 		links := map[string]string{}
 		for _, code := range []string{"H001", "H002", "H004", "H006"} {
-			var l householdLink
+			var l api.HouseholdLink
 			e.decode(e.expect(req{method: "POST", path: "/api/v1/books/V1/households/" + code + "/link", role: rolePreparer}, 201), &l)
 			if !strings.HasPrefix(l.URL, testPublicURL+"/h/V1/") {
 				t.Fatalf("link %q not under %s", l.URL, testPublicURL)
 			}
 			links[code] = l.URL
 		}
-		var d disclosure
+		var d api.Disclosure
 		e.decode(e.expect(req{method: "POST", path: "/api/v1/books/V1/disclosures", role: rolePreparer, body: `{"quarter": "2026Q3"}`}, 201), &d)
 		if !strings.HasPrefix(d.URL, testPublicURL+"/p/V1/") {
 			t.Errorf("disclosure url %q", d.URL)
@@ -56,7 +57,7 @@ func TestRosterAndSlipsCarryCurrentLinks(t *testing.T) {
 		}
 
 		old := links["H002"]
-		var fresh householdLink
+		var fresh api.HouseholdLink
 		e.decode(e.expect(req{method: "POST", path: "/api/v1/books/V1/households/H002/link", role: roleTownship}, 201), &fresh)
 		links["H002"] = fresh.URL
 		e.expect(req{method: "DELETE", path: "/api/v1/books/V1/households/H004/link", role: rolePreparer}, 204)

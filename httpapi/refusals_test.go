@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"coopledger/httpapi/api"
+	"coopledger/httpapi/internal/httpx"
 	"coopledger/ledger"
 	"coopledger/ledger/ledgertest"
 )
@@ -145,12 +147,12 @@ func TestRefusals(t *testing.T) {
 			{"wrong type", postVoucher(`{"date": "2026-02-10", "summary": "x", "attachments": "three", "lines": []}`), 400, ledger.ECodeInvalid, "attachments"},
 			{"null summary", postVoucher(`{"date": "2026-02-10", "summary": null, "lines": []}`), 400, ledger.ECodeInvalid, "summary"},
 			{"lines not an array", postVoucher(`{"date": "2026-02-10", "summary": "x", "lines": {}}`), 400, ledger.ECodeInvalid, "lines"},
-			{"wrong content type", req{method: "POST", path: vouchers, role: rolePreparer, body: voucherJSON("2026-02-10", bank, rentTo("H001")), contentType: "text/plain"}, 415, codeUnsupportedMedia, "Content-Type"},
-			{"form content type", req{method: "POST", path: vouchers, role: rolePreparer, body: "date=2026-02-10", contentType: "application/x-www-form-urlencoded"}, 415, codeUnsupportedMedia, "Content-Type"},
-			{"JSON in another charset", req{method: "POST", path: vouchers, role: rolePreparer, body: voucherJSON("2026-02-10", bank, rentTo("H001")), contentType: "application/json; charset=gbk"}, 415, codeUnsupportedMedia, "Content-Type"},
-			{"oversized body", postVoucher(huge), 413, codeTooLarge, "body"},
+			{"wrong content type", req{method: "POST", path: vouchers, role: rolePreparer, body: voucherJSON("2026-02-10", bank, rentTo("H001")), contentType: "text/plain"}, 415, httpx.CodeUnsupportedMedia, "Content-Type"},
+			{"form content type", req{method: "POST", path: vouchers, role: rolePreparer, body: "date=2026-02-10", contentType: "application/x-www-form-urlencoded"}, 415, httpx.CodeUnsupportedMedia, "Content-Type"},
+			{"JSON in another charset", req{method: "POST", path: vouchers, role: rolePreparer, body: voucherJSON("2026-02-10", bank, rentTo("H001")), contentType: "application/json; charset=gbk"}, 415, httpx.CodeUnsupportedMedia, "Content-Type"},
+			{"oversized body", postVoucher(huge), 413, httpx.CodeTooLarge, "body"},
 			{"long idempotency key", req{method: "POST", path: vouchers, role: rolePreparer, body: voucherJSON("2026-02-10", bank, rentTo("H001")),
-				headers: map[string]string{headerIdempotencyKey: strings.Repeat("k", 201)}}, 400, ledger.ECodeInvalid, headerIdempotencyKey},
+				headers: map[string]string{httpx.HeaderIdempotencyKey: strings.Repeat("k", 201)}}, 400, ledger.ECodeInvalid, httpx.HeaderIdempotencyKey},
 
 			// Query parameters.
 			{"limit too large", req{method: "GET", path: vouchers + "?limit=1001", role: rolePreparer}, 400, ledger.ECodeInvalid, "limit"},
@@ -166,7 +168,7 @@ func TestRefusals(t *testing.T) {
 
 			// Routing.
 			{"unknown route", req{method: "GET", path: "/api/v1/nothing", role: rolePreparer, undocumented: true}, 404, ledger.ECodeNotFound, ""},
-			{"wrong method", req{method: "PUT", path: vouchers, role: rolePreparer, body: "{}", undocumented: true}, 405, codeMethodNotAllowed, ""},
+			{"wrong method", req{method: "PUT", path: vouchers, role: rolePreparer, body: "{}", undocumented: true}, 405, httpx.CodeMethodNotAllowed, ""},
 		}
 		for _, c := range cases {
 			before := ledgertest.Digest(t, s)
@@ -199,7 +201,7 @@ func TestAcceptedExactly(t *testing.T) {
 		}
 		name := "O'Brien \"; DELETE FROM households; --"
 		res = e.expect(req{method: "POST", path: "/api/v1/books/V1/parties", role: rolePreparer,
-			body: partyRequest{Code: "Q1", Name: name}}, http.StatusCreated)
+			body: api.PartyRequest{Code: "Q1", Name: name}}, http.StatusCreated)
 		res = e.expect(req{method: "GET", path: "/api/v1/books/V1/parties/Q1", role: roleAuditor}, http.StatusOK)
 		var p ledger.Party
 		e.decode(res, &p)

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"testing"
 
+	"coopledger/httpapi/api"
 	"coopledger/ledger"
 	"coopledger/ledger/ledgertest"
 )
@@ -114,7 +115,7 @@ func routeCases() []routeCase {
 
 		{"GET", "/api/v1/books/:book/households", inBook, fixed("/api/v1/books/V1/households?limit=2", nil)},
 		{"POST", "/api/v1/books/:book/households", accountantCreates, func(_ *env, _ string, n int) (string, any) {
-			return "/api/v1/books/V1/households", householdRequest{Code: fmt.Sprintf("N%03d", n), HeadName: "新农户",
+			return "/api/v1/books/V1/households", api.HouseholdRequest{Code: fmt.Sprintf("N%03d", n), HeadName: "新农户",
 				IDNumber: ledgertest.IDNumber(500 + n), Members: 3, Status: ledger.StatusMonitored}
 		}},
 		{"GET", "/api/v1/books/:book/households/:code", inBook, fixed("/api/v1/books/V1/households/H001", nil)},
@@ -126,7 +127,7 @@ func routeCases() []routeCase {
 
 		{"GET", "/api/v1/books/:book/parties", inBook, fixed("/api/v1/books/V1/parties", nil)},
 		{"POST", "/api/v1/books/:book/parties", accountantCreates, func(_ *env, _ string, n int) (string, any) {
-			return "/api/v1/books/V1/parties", partyRequest{Code: fmt.Sprintf("P%02d", n), Name: "合作企业"}
+			return "/api/v1/books/V1/parties", api.PartyRequest{Code: fmt.Sprintf("P%02d", n), Name: "合作企业"}
 		}},
 		{"GET", "/api/v1/books/:book/parties/:code", inBook, fixed("/api/v1/books/V1/parties/C01", nil)},
 		{"PATCH", "/api/v1/books/:book/parties/:code", accountantWrites, fixed("/api/v1/books/V1/parties/C01", map[string]any{"name": "龙头农业发展股份有限公司"})},

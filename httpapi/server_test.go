@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"coopledger/httpapi/internal/httpx"
 	"coopledger/ledger"
 	"coopledger/ledger/ledgertest"
 )
@@ -124,7 +125,7 @@ func TestRequestTimeout(t *testing.T) {
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		e := newEnvWith(t, s, Options{RequestTimeout: time.Nanosecond}, slog.New(slog.DiscardHandler))
 		res := e.do(req{method: "GET", path: "/api/v1/books/V1/vouchers", role: roleAuditor})
-		checkEnvelope(t, "timeout", res, http.StatusServiceUnavailable, codeTimeout, "")
+		checkEnvelope(t, "timeout", res, http.StatusServiceUnavailable, httpx.CodeTimeout, "")
 	})
 }
 
@@ -136,7 +137,7 @@ func TestBodyLimit(t *testing.T) {
 		body := `{"code": "P1", "name": "` + strings.Repeat("x", 600) + `"}`
 		before := ledgertest.Digest(t, s)
 		checkEnvelope(t, "declared length", e.do(req{method: "POST", path: "/api/v1/books/V1/parties", role: rolePreparer, body: body}),
-			http.StatusRequestEntityTooLarge, codeTooLarge, "body")
+			http.StatusRequestEntityTooLarge, httpx.CodeTooLarge, "body")
 
 		hr, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/books/V1/parties", io.MultiReader(strings.NewReader(body))) // no length: chunked
 		hr.Header.Set("Content-Type", "application/json")
@@ -150,7 +151,7 @@ func TestBodyLimit(t *testing.T) {
 		if len(hr.TransferEncoding) == 0 && hr.ContentLength != -1 && hr.ContentLength != 0 {
 			t.Fatalf("request was not streamed")
 		}
-		checkEnvelope(t, "streamed", response{status: resp.StatusCode, header: resp.Header, body: raw}, http.StatusRequestEntityTooLarge, codeTooLarge, "body")
+		checkEnvelope(t, "streamed", response{status: resp.StatusCode, header: resp.Header, body: raw}, http.StatusRequestEntityTooLarge, httpx.CodeTooLarge, "body")
 		if ledgertest.Digest(t, s) != before {
 			t.Errorf("database changed")
 		}

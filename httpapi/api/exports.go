@@ -21,7 +21,7 @@ import (
 // failure half-way answers with an error instead of a truncated download and
 // a 100,000-household roster never sits in memory.
 
-const mimeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+const MimeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // sendWorkbook writes a workbook through write into a temporary file and
 // sends it as an attachment named name.
@@ -43,7 +43,7 @@ func (a *Handlers) sendWorkbook(c echo.Context, name string, write func(io.Write
 		return err
 	}
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, mimeXLSX)
+	h.Set(echo.HeaderContentType, MimeXLSX)
 	h.Set(echo.HeaderContentLength, strconv.FormatInt(size, 10))
 	h.Set(echo.HeaderContentDisposition, attachment(name))
 	h.Set("Cache-Control", "no-store")

@@ -150,22 +150,22 @@ var operations = []operation{
 			{"from", "开始日期（含）", dateSchema, false}, {"to", "结束日期（含）", dateSchema, false}, afterParam("日志 ID 游标", idSchema), limitParam}},
 	{method: "GET", path: v1 + "/books/{book}/verify", summary: "校验哈希链、编号与余额", roles: readers, status: 200, result: ledger.VerifyReport{}},
 
-	{method: "GET", path: v1 + "/books/{book}/payout-runs/{id}/roster.xlsx", summary: "收益分配发放花名册（Excel，含完整身份证号和银行账号）", roles: readers, status: 200, produces: mimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/payout-runs/{id}/roster.xlsx", summary: "收益分配发放花名册（Excel，含完整身份证号和银行账号）", roles: readers, status: 200, produces: MimeXLSX},
 	{method: "GET", path: v1 + "/books/{book}/payout-runs/{id}/slips", summary: "各户对账二维码（HTML 打印页，每户一页 A4：户主、村民小组、二维码与链接地址；只含有对账链接的农户）", roles: readers, status: 200,
 		produces: echo.MIMETextHTMLCharsetUTF8, query: []param{{"page", "第几页（每页 500 户），默认 1", map[string]any{"type": "integer", "minimum": 1}, false}}},
-	{method: "GET", path: v1 + "/books/{book}/payout-runs/{id}/notice.xlsx", summary: "收益分配公示表（Excel，身份证号和账号脱敏）", roles: readers, status: 200, produces: mimeXLSX,
+	{method: "GET", path: v1 + "/books/{book}/payout-runs/{id}/notice.xlsx", summary: "收益分配公示表（Excel，身份证号和账号脱敏）", roles: readers, status: 200, produces: MimeXLSX,
 		query: []param{{"from", "公示开始日期，默认今天", dateSchema, false},
 			{"days", "公示天数，默认 7", map[string]any{"type": "integer", "minimum": 1, "maximum": maxNoticeDays}, false},
 			{"working_days", "按工作日计算公示期", map[string]any{"type": "string", "enum": []string{"true", "false"}}, false},
 			{"contact", "异议受理方式，如电话", map[string]any{"type": "string", "maxLength": 64}, false}}},
 	{method: "GET", path: v1 + "/townships/{township}/payouts.xlsx", summary: "乡镇收益分配汇总表（Excel，汇总页为引用各村工作表的公式，含核对列）", roles: "该乡镇的乡镇财政、审计",
-		status: 200, produces: mimeXLSX, query: []param{{"quarter", "季度", quarterSchema, true}}},
-	{method: "GET", path: v1 + "/books/{book}/trial-balance.xlsx", summary: "科目余额表（Excel）", roles: readers, query: rangeParams, status: 200, produces: mimeXLSX},
-	{method: "GET", path: v1 + "/books/{book}/ledger.xlsx", summary: "明细账（Excel，每个科目一张工作表）", roles: readers, status: 200, produces: mimeXLSX,
+		status: 200, produces: MimeXLSX, query: []param{{"quarter", "季度", quarterSchema, true}}},
+	{method: "GET", path: v1 + "/books/{book}/trial-balance.xlsx", summary: "科目余额表（Excel）", roles: readers, query: rangeParams, status: 200, produces: MimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/ledger.xlsx", summary: "明细账（Excel，每个科目一张工作表）", roles: readers, status: 200, produces: MimeXLSX,
 		query: append([]param{{"account", "科目代码，多个以逗号分隔（最多 50 个）", map[string]any{"type": "string", "pattern": `^[0-9]{1,16}(,[0-9]{1,16}){0,49}$`}, true},
 			{"household", "只看一户", codeSchema, false}}, rangeParams...)},
-	{method: "GET", path: v1 + "/books/{book}/households/{code}/statement.xlsx", summary: "农户收益明细（Excel）", roles: readers, query: rangeParams, status: 200, produces: mimeXLSX},
-	{method: "GET", path: v1 + "/books/{book}/imports/{kind}/template.xlsx", summary: "导入模板（Excel）", roles: readers, status: 200, produces: mimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/households/{code}/statement.xlsx", summary: "农户收益明细（Excel）", roles: readers, query: rangeParams, status: 200, produces: MimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/imports/{kind}/template.xlsx", summary: "导入模板（Excel）", roles: readers, status: 200, produces: MimeXLSX},
 	{method: "POST", path: v1 + "/books/{book}/imports/{kind}", summary: "从 Excel 导入：逐行校验，全部导入或全部不导入，列出每一处错误的行和列；同一文件重复上传不重复入账（200，already_imported）；vouchers（历史凭证）按原号、原日期直接过账，每个文件最多 20000 行分录",
 		roles: writers, status: 201, altStatus: 200, result: reports.ImportResult{}, upload: []param{
 			{"agreement", "协议编号（parcels、shares、work-records）", codeSchema, false},
@@ -174,7 +174,7 @@ var operations = []operation{
 
 	{method: "GET", path: v1 + "/books/{book}/reconciliation", summary: "季度对账：每户每协议 应享 = 已计提 ≥ 已发，控制科目 = 明细账，付款可追溯；结论一行，问题与待复核事项逐条列出涉及的凭证号",
 		roles: readers, query: []param{quarterParam}, status: 200, result: ledger.Reconciliation{}},
-	{method: "GET", path: v1 + "/books/{book}/reconciliation.xlsx", summary: "季度对账报告（Excel，含本季度起的审计日志）", roles: readers, query: []param{quarterParam}, status: 200, produces: mimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/reconciliation.xlsx", summary: "季度对账报告（Excel，含本季度起的审计日志）", roles: readers, query: []param{quarterParam}, status: 200, produces: MimeXLSX},
 	{method: "GET", path: v1 + "/townships/{township}/reconciliation", summary: "乡镇所有账套的季度对账", roles: "该乡镇的乡镇财政、审计", query: []param{quarterParam}, status: 200, result: ledger.TownshipReconciliation{}},
 	{method: "GET", path: v1 + "/books/{book}/chain-head", summary: "链头：最后一张记账凭证的编号和哈希（可抄入纸质档案，日后核对）", roles: readers, status: 200, result: ledger.ChainHead{}},
 	{method: "GET", path: v1 + "/books/{book}/journal", summary: "日记账导出（hledger 或 beancount），可用 hledger check、bean-check 独立核对", roles: readers, status: 200, produces: echo.MIMETextPlainCharsetUTF8,
@@ -183,9 +183,9 @@ var operations = []operation{
 
 	{method: "GET", path: v1 + "/books/{book}/balance-sheet", summary: "资产负债表（月末；年初余额与期末余额）", roles: readers, query: []param{monthParam}, status: 200, result: ledger.BalanceSheet{}},
 	{method: "GET", path: v1 + "/books/{book}/income-statement", summary: "收益及收益分配表（合作社：盈余及盈余分配表），同一年度内的月份区间；本期与本年累计", roles: readers, query: rangeParams, status: 200, result: ledger.IncomeStatement{}},
-	{method: "GET", path: v1 + "/books/{book}/statements.xlsx", summary: "会计报表（Excel：资产负债表与收益及收益分配表）", roles: readers, query: []param{monthParam}, status: 200, produces: mimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/statements.xlsx", summary: "会计报表（Excel：资产负债表与收益及收益分配表）", roles: readers, query: []param{monthParam}, status: 200, produces: MimeXLSX},
 	{method: "GET", path: v1 + "/townships/{township}/statements", summary: "乡镇各账套报表并列及合计（按会计制度分组）", roles: "该乡镇的乡镇财政、审计", query: []param{monthParam}, status: 200, result: ledger.TownshipStatements{}},
-	{method: "GET", path: v1 + "/townships/{township}/statements.xlsx", summary: "乡镇各账套报表并列及合计（Excel）", roles: "该乡镇的乡镇财政、审计", query: []param{monthParam}, status: 200, produces: mimeXLSX},
+	{method: "GET", path: v1 + "/townships/{township}/statements.xlsx", summary: "乡镇各账套报表并列及合计（Excel）", roles: "该乡镇的乡镇财政、审计", query: []param{monthParam}, status: 200, produces: MimeXLSX},
 	{method: "GET", path: v1 + "/books/{book}/years/{year}", summary: "年度结转状态及结转凭证", roles: readers, status: 200, result: ledger.YearEnd{}},
 	{method: "POST", path: v1 + "/books/{book}/years/{year}/prepare-closing", summary: "生成年终结转凭证草稿（损益结转本年收益、本年收益转未分配收益、各项分配转未分配收益），由他人审核过账；重新结转时先生成冲销",
 		roles: writers, emptyBody: true, status: 201, result: httpx.List[ledger.Voucher]{}},
@@ -240,8 +240,8 @@ var (
 	openAPIJSON []byte
 )
 
-// openAPIDocument returns the document, built once.
-func openAPIDocument() []byte {
+// OpenAPIDocument returns the document, built once.
+func OpenAPIDocument() []byte {
 	openAPIOnce.Do(func() {
 		b, err := json.MarshalIndent(buildOpenAPI(), "", "  ")
 		if err != nil {
@@ -253,7 +253,7 @@ func openAPIDocument() []byte {
 }
 
 func (a *Handlers) OpenAPI(c echo.Context) error {
-	return c.JSONBlob(http.StatusOK, openAPIDocument())
+	return c.JSONBlob(http.StatusOK, OpenAPIDocument())
 }
 
 type obj = map[string]any
@@ -375,7 +375,7 @@ func (g *schemaGen) responses(op operation) obj {
 
 // uploadBody is a multipart form with one xlsx file and the given fields.
 func uploadBody(fields []param) obj {
-	props := obj{"file": obj{"type": "string", "contentMediaType": mimeXLSX, "description": "xlsx 文件，不超过 10 MB"}}
+	props := obj{"file": obj{"type": "string", "contentMediaType": MimeXLSX, "description": "xlsx 文件，不超过 10 MB"}}
 	required := []string{"file"}
 	for _, f := range fields {
 		props[f.name] = withDescription(f.schema, f.desc)

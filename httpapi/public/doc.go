@@ -26,7 +26,7 @@ type Pages struct {
 // New returns the public pages over core, with one request budget per
 // client address shared by every public page.
 func New(core *httpx.Core) *Pages {
-	return &Pages{Core: core, limiter: newIPLimiter(publicRatePerMinute, publicRateClients, time.Minute, time.Now)}
+	return &Pages{Core: core, limiter: newIPLimiter(RatePerMinute, publicRateClients, time.Minute, time.Now)}
 }
 
 // RateLimit refuses a client address over its budget with a 429 page.

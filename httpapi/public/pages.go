@@ -29,9 +29,9 @@ import (
 var publicFiles embed.FS
 
 const (
-	publicRatePerMinute = 60     // requests per client address per minute
-	publicRateClients   = 10_000 // addresses tracked per minute; more share one budget
-	maxPageBytes        = 200 << 10
+	RatePerMinute     = 60     // requests per client address per minute
+	publicRateClients = 10_000 // addresses tracked per minute; more share one budget
+	maxPageBytes      = 200 << 10
 )
 
 var publicTemplates = template.Must(template.New("public").Funcs(template.FuncMap{

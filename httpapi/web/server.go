@@ -47,21 +47,6 @@ const (
 	webUserKey      = "coopledger.web.user"
 )
 
-// webPaths are the first path segments the pages own; anything else belongs
-// to the JSON API (/api/v1, /healthz, /openapi.json).
-var webPaths = []string{"", "login", "logout", "static", "books", "township"}
-
-// isWebPath reports whether an Echo route path belongs to the web pages.
-func isWebPath(p string) bool {
-	first, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
-	for _, w := range webPaths {
-		if first == w {
-			return true
-		}
-	}
-	return false
-}
-
 // webTemplates holds one template set per page, each with the layout.
 type webTemplates map[string]*template.Template
 
@@ -355,7 +340,7 @@ func bookURL(book string, parts ...string) string {
 	return sb.String()
 }
 
-// httpx.FieldErrors turns a ledger error into messages per field, plus the general
+// formErrors turns a ledger error into messages per field, plus the general
 // message for what has no field on the form.
 func formErrors(err error, known func(string) bool) (map[string]string, string) {
 	out := map[string]string{}

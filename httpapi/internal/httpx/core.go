@@ -103,7 +103,7 @@ func RedactNumbers(s string) string { return longNumber.ReplaceAllString(s, "[re
 // errPanic marks a recovered panic so the error handler answers 500.
 var errPanic = errors.New("panic")
 
-// recoverPanics turns a panic into a logged 500 with the error Envelope.
+// recoverPanics turns a panic into a logged 500 with the error envelope.
 func (a *Core) RecoverPanics() echo.MiddlewareFunc {
 	return middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableErrorHandler: true, // the request logger hands the error on, once

@@ -35,9 +35,9 @@ const (
 	maxSavedResponse = 1 << 20
 )
 
-// replayWait bounds how long a retry that finds its key claimed, but no
+// ReplayWait bounds how long a retry that finds its key claimed, but no
 // response saved yet, waits for the first request (a variable for tests).
-var replayWait = 5 * time.Second
+var ReplayWait = 5 * time.Second
 
 // idempotent is the middleware for POST routes.
 func (a *Core) Idempotent(next echo.HandlerFunc) echo.HandlerFunc {
@@ -132,11 +132,11 @@ func checkIdempotencyKey(key string) error {
 }
 
 func requestHash(c echo.Context, body []byte) string {
-	return requestHashOf(c.Request().Method, c.Request().URL.Path, body)
+	return RequestHashOf(c.Request().Method, c.Request().URL.Path, body)
 }
 
-// requestHashOf is SHA-256 over method, path and body.
-func requestHashOf(method, path string, body []byte) string {
+// RequestHashOf is SHA-256 over method, path and body.
+func RequestHashOf(method, path string, body []byte) string {
 	h := sha256.New()
 	h.Write([]byte(method + "\n" + path + "\n"))
 	h.Write(body)
@@ -147,7 +147,7 @@ func requestHashOf(method, path string, body []byte) string {
 // another request's hash is refused; a key claimed but not answered yet is
 // waited for (bounded).
 func (a *Core) replay(c echo.Context, claim ledger.IdempotencyClaim) (bool, error) {
-	deadline := time.Now().Add(replayWait)
+	deadline := time.Now().Add(ReplayWait)
 	for {
 		saved, found, err := a.Store.LookupIdempotency(Ctx(c), claim.UserID, claim.Key)
 		switch {

@@ -25,7 +25,7 @@ import (
 func ParsePublicURL(s string) (string, error) {
 	bad := func(why string) error {
 		return errors.New("公开地址 --public-url 不正确（" + why + "），应为 http:// 或 https:// 开头的完整地址，如 https://cun.example.cn" +
-			" / Invalid --public-url (" + s + "): must be an absolute http or https URL with a host and no query or fragment")
+			" / invalid --public-url (" + s + "): must be an absolute http or https URL with a host and no query or fragment")
 	}
 	u, err := url.Parse(strings.TrimSpace(s))
 	switch {

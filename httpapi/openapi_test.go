@@ -18,7 +18,7 @@ import (
 type routeKey struct{ method, path string }
 
 // registeredRoutes lists what the JSON API serves, without Echo's internal
-// not-found routes and without the web pages (web_*.go), which are HTML.
+// not-found routes and without the web pages (package web), which are HTML.
 func registeredRoutes() []routeKey {
 	e := newEcho(nil, slog.New(slog.DiscardHandler), Options{})
 	var out []routeKey

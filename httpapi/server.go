@@ -65,7 +65,7 @@ func newEcho(store *ledger.Store, logger *slog.Logger, opts Options) *echo.Echo 
 		httpx.BodyLimit(opts.BodyLimit, largeBodies),
 		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 			Timeout:      opts.RequestTimeout,
-			ErrorHandler: func(err error, _ echo.Context) error { return err }, // httpx/errors.go maps deadlines
+			ErrorHandler: func(err error, _ echo.Context) error { return err }, // internal/httpx/errors.go maps deadlines
 		}))
 	routes(e, core)
 	return e

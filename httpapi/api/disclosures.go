@@ -11,7 +11,7 @@ import (
 
 // The JSON side of public disclosure: publishing and withdrawing a quarter,
 // and making or revoking a household's link. The pages themselves are in
-// public_pages.go.
+// package public.
 
 // disclosureRequest names the quarter to publish.
 type disclosureRequest struct {

@@ -75,7 +75,7 @@ const (
 	approvers  = "账套范围内的会计（非编制人）、乡镇财政"
 )
 
-// operations lists every route of routes.go.
+// operations lists every API route of httpapi/routes.go.
 var operations = []operation{
 	{method: "GET", path: "/healthz", summary: "健康检查（数据库可用）", status: 200, result: health{}, public: true},
 	{method: "GET", path: "/openapi.json", summary: "本 OpenAPI 3.1 文档", status: 200, result: map[string]any{}, public: true},
@@ -193,7 +193,7 @@ var operations = []operation{
 	{method: "POST", path: v1 + "/books/{book}/years/{year}/reopen", summary: "年度反结账（须填写理由）", roles: townshipOf, body: reopenRequest{}, status: 200, result: ledger.YearEnd{}},
 }
 
-// publicOperations document public disclosure (public_api.go, public_pages.go).
+// publicOperations document public disclosure (disclosures.go here, the pages in package public).
 var publicOperations = []operation{
 	{method: "GET", path: v1 + "/books/{book}/disclosures", summary: "财务公开记录（含已撤回的；公开中的带公开网址）", roles: readers, status: 200, result: httpx.List[disclosure]{}},
 	{method: "POST", path: v1 + "/books/{book}/disclosures", summary: "公开某季度的财务（收支、资产与债权债务、已审批的收益分配及公示名单，身份证号和账号脱敏）；返回不需登录即可访问的网址",

@@ -12,7 +12,7 @@ import (
 // ActorKey is where the authenticated actor lives in the Echo context.
 const ActorKey = "coopledger.actor"
 
-// authenticate resolves "Authorization: Bearer <token>" to an actor; a
+// Authenticate resolves "Authorization: Bearer <token>" to an actor; a
 // missing, malformed, forged, revoked or disabled token answers 401, and a
 // client address with too many recent failures answers 429 before its token
 // is even looked at. Tokens are looked up by their SHA-256 hash (the database
@@ -41,7 +41,7 @@ func (a *Core) Authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// bookAccess refuses a request for a book's contents before its input is
+// BookAccess refuses a request for a book's contents before its input is
 // read: 404 outside the token's scope, 403 for a change by a read-only role.
 func (a *Core) BookAccess(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -68,7 +68,7 @@ func unauthorized(msg string) *ledger.Error {
 		Details: []ledger.Detail{{Field: "Authorization", Message: msg}}}
 }
 
-// actor returns the authenticated actor of the request.
+// Actor returns the authenticated actor of the request.
 func Actor(c echo.Context) ledger.Actor {
 	a, _ := c.Get(ActorKey).(ledger.Actor)
 	return a

@@ -60,7 +60,7 @@ func RequestID(next echo.HandlerFunc) echo.HandlerFunc {
 
 func RequestIDOf(c echo.Context) string { return c.Response().Header().Get(echo.HeaderXRequestID) }
 
-// requestLogger writes one structured line per request. Errors are handed to
+// RequestLogger writes one structured line per request. Errors are handed to
 // the error handler first so the logged status is the one sent.
 func (a *Core) RequestLogger() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
@@ -103,7 +103,7 @@ func RedactNumbers(s string) string { return longNumber.ReplaceAllString(s, "[re
 // errPanic marks a recovered panic so the error handler answers 500.
 var errPanic = errors.New("panic")
 
-// recoverPanics turns a panic into a logged 500 with the error envelope.
+// RecoverPanics turns a panic into a logged 500 with the error envelope.
 func (a *Core) RecoverPanics() echo.MiddlewareFunc {
 	return middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableErrorHandler: true, // the request logger hands the error on, once

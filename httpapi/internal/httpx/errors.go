@@ -104,7 +104,7 @@ func ErrorCode(err error) string {
 	return ledger.ECodeInternal
 }
 
-// handleError is Echo's HTTPErrorHandler: it writes the envelope and logs
+// HandleError is Echo's HTTPErrorHandler: it writes the envelope and logs
 // everything that is not the client's fault.
 func (a *Core) HandleError(err error, c echo.Context) {
 	if c.Response().Committed {

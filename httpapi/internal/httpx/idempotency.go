@@ -39,12 +39,12 @@ const (
 // response saved yet, waits for the first request (a variable for tests).
 var ReplayWait = 5 * time.Second
 
-// idempotent is the middleware for POST routes.
+// Idempotent is the middleware for POST routes.
 func (a *Core) Idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 	return a.IdempotentRedacting()(next)
 }
 
-// idempotentRedacting saves responses for replay with the named top-level
+// IdempotentRedacting saves responses for replay with the named top-level
 // fields removed: a secret shown once (a new user's token) is never stored.
 func (a *Core) IdempotentRedacting(secrets ...string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {

@@ -67,7 +67,7 @@ func IsLoopbackURL(base string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// publicBase is the base of the public links a request prints: the
+// PublicBase is the base of the public links a request prints: the
 // configured public URL, or the scheme and host the request came to.
 func (a *Core) PublicBase(c echo.Context) string {
 	if a.PublicURL != "" {

@@ -62,7 +62,7 @@ func (q *QueryParams) Get(name string) string { return q.values.Get(name) }
 // Add records a problem of a parameter a handler checks itself.
 func (q *QueryParams) Add(name, format string, args ...any) { q.errs.Add(name, format, args...) }
 
-// text returns a free-text parameter of at most maxRunes characters.
+// Text returns a free-text parameter of at most maxRunes characters.
 func (q *QueryParams) Text(name string, maxRunes int) string {
 	s := q.values.Get(name)
 	if len([]rune(s)) > maxRunes {
@@ -78,7 +78,7 @@ var (
 	accountParamPattern = regexp.MustCompile(`^[0-9]{1,16}$`)
 )
 
-// code returns an optional household or party code.
+// Code returns an optional household or party code.
 func (q *QueryParams) Code(name string) string {
 	s := q.values.Get(name)
 	if s != "" && !codeParamPattern.MatchString(s) {
@@ -88,7 +88,7 @@ func (q *QueryParams) Code(name string) string {
 	return s
 }
 
-// account returns an optional account code.
+// Account returns an optional account code.
 func (q *QueryParams) Account(name string) string {
 	s := q.values.Get(name)
 	if s != "" && !accountParamPattern.MatchString(s) {
@@ -98,7 +98,7 @@ func (q *QueryParams) Account(name string) string {
 	return s
 }
 
-// period returns an optional month, YYYY-MM.
+// Period returns an optional month, YYYY-MM.
 func (q *QueryParams) Period(name string) string {
 	s := q.values.Get(name)
 	if s == "" {
@@ -111,7 +111,7 @@ func (q *QueryParams) Period(name string) string {
 	return s
 }
 
-// date returns an optional day, YYYY-MM-DD.
+// Date returns an optional day, YYYY-MM-DD.
 func (q *QueryParams) Date(name string) (time.Time, bool) {
 	s := q.values.Get(name)
 	if s == "" {
@@ -125,7 +125,7 @@ func (q *QueryParams) Date(name string) (time.Time, bool) {
 	return d, true
 }
 
-// oneOf returns an optional value from a fixed set.
+// OneOf returns an optional value from a fixed set.
 func (q *QueryParams) OneOf(name string, options ...string) string {
 	s := q.values.Get(name)
 	if s != "" && !slices.Contains(options, s) {
@@ -135,7 +135,7 @@ func (q *QueryParams) OneOf(name string, options ...string) string {
 	return s
 }
 
-// id returns an optional positive integer (a voucher or audit-entry id, a user id).
+// ID returns an optional positive integer (a voucher or audit-entry id, a user id).
 func (q *QueryParams) ID(name string) int64 {
 	s := q.values.Get(name)
 	if s == "" {
@@ -149,7 +149,7 @@ func (q *QueryParams) ID(name string) int64 {
 	return n
 }
 
-// limit returns the page size: 1 to MaxPageSize, default defaultPageSize.
+// Limit returns the page size: 1 to MaxPageSize, default defaultPageSize.
 func (q *QueryParams) Limit() int {
 	s := q.values.Get("limit")
 	if s == "" {
@@ -163,14 +163,14 @@ func (q *QueryParams) Limit() int {
 	return n
 }
 
-// page is the shape of every cursor-paginated listing: pass Next as ?after=
+// Page is the shape of every cursor-paginated listing: pass Next as ?after=
 // to get the following page; "" means there is none.
 type Page[T any] struct {
 	Items []T    `json:"items"`
 	Next  string `json:"next"`
 }
 
-// list is the shape of every listing that fits in one response.
+// List is the shape of every listing that fits in one response.
 type List[T any] struct {
 	Items []T `json:"items"`
 }
@@ -192,7 +192,7 @@ func PageOf[T any](items []T, limit int, cursor func(T) string) Page[T] {
 	return p
 }
 
-// quarter returns an optional calendar quarter, YYYYQn.
+// Quarter returns an optional calendar quarter, YYYYQn.
 func (q *QueryParams) Quarter(name string) string {
 	s := q.values.Get(name)
 	if s == "" {

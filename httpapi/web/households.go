@@ -200,7 +200,8 @@ func (a *Pages) StatementXLSX(c echo.Context) error {
 	})
 }
 
-// sendWorkbook writes a workbook as a download.
+// webSendWorkbook writes a workbook as a download from memory (the JSON
+// room's sendWorkbook streams through a temporary file, with other headers).
 func (a *Pages) webSendWorkbook(c echo.Context, name string, write func(*bytes.Buffer) error) error {
 	var buf bytes.Buffer
 	if err := write(&buf); err != nil {

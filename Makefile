@@ -86,7 +86,7 @@ test-steps: lint
 # packages build quickly with fuzzing instrumentation (every target's seed
 # corpus already ran above as ordinary tests; `make fuzz` fuzzes them all).
 FUZZ_SMOKE := ./ledger:FuzzParseMoney ./reports:FuzzChineseCapitals ./reports:FuzzReadImport ./reports:FuzzReadImportBytes \
-              ./httpapi:FuzzDecodeVoucher ./httpapi:FuzzDecodeAgreement
+              ./httpapi/internal/httpx:FuzzDecodeVoucher ./httpapi/internal/httpx:FuzzDecodeAgreement
 fuzz-smoke:
 	@for t in $(FUZZ_SMOKE); do \
 		pkg=$${t%%:*}; name=$${t##*:}; echo ">> fuzz $$pkg $$name 3s"; \

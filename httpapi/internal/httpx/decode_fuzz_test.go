@@ -1,11 +1,12 @@
-package httpapi
+package httpx
 
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
-	"coopledger/httpapi/internal/httpx"
 	"coopledger/ledger"
 )
 
@@ -13,6 +14,11 @@ import (
 // bytes, decoding must not panic; a refusal is an invalid-input error with
 // at least one field detail; an accepted body re-encodes to a body that is
 // accepted again and decodes to the same value.
+
+// voucherJSON is a voucher's body with the given lines.
+func voucherJSON(date string, lines ...string) string {
+	return fmt.Sprintf(`{"date": %q, "summary": "测试凭证", "attachments": 1, "lines": [%s]}`, date, strings.Join(lines, ", "))
+}
 
 func voucherSeeds() []string {
 	return []string{
@@ -55,10 +61,10 @@ func FuzzDecodeAgreement(f *testing.F) {
 
 func checkDecodes(t *testing.T, body []byte, fresh func() any) {
 	dst := fresh()
-	err := httpx.DecodeStrict(body, dst)
+	err := DecodeStrict(body, dst)
 	if err != nil {
 		var le *ledger.Error
-		if !errors.As(err, &le) || le.Code != ledger.ECodeInvalid || len(le.Details) == 0 || !hasHan(le.Message) {
+		if !errors.As(err, &le) || le.Code != ledger.ECodeInvalid || len(le.Details) == 0 || !containsHan(le.Message) {
 			t.Fatalf("refusal of %q is not an invalid-input error with details: %#v", body, err)
 		}
 		return
@@ -71,7 +77,7 @@ func checkDecodes(t *testing.T, body []byte, fresh func() any) {
 	// from a client: leave such fields out again.
 	again = withoutNulls(t, again)
 	second := fresh()
-	if err := httpx.DecodeStrict(again, second); err != nil {
+	if err := DecodeStrict(again, second); err != nil {
 		t.Fatalf("accepted %q, re-encoded as %s, refused: %v", body, again, err)
 	}
 	if third, _ := json.Marshal(second); string(withoutNulls(t, third)) != string(again) {

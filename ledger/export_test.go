@@ -6,9 +6,6 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// Add steps months for tests.
-func (p Period) Add(months int) Period { return p.add(months) }
-
 // HoldWriter takes the writer lock (SQLite) until release is called, so a
 // test can queue writes that then run as one group.
 func (s *Store) HoldWriter() (release func()) {

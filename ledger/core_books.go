@@ -2,10 +2,8 @@ package ledger
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -247,40 +245,4 @@ func (s *Store) SetSegregationOptOut(ctx context.Context, a Actor, bookCode stri
 		return s.audit(ctx, tx, a, b.ID, "segregation", "book", b.Code, reason, before, b)
 	})
 	return out, err
-}
-
-// Period is a month, "YYYY-MM".
-type Period string
-
-// ParsePeriod checks the "YYYY-MM" form and a sane year.
-func ParsePeriod(s string) (Period, error) {
-	t, err := time.Parse("2006-01", s)
-	if err != nil || len(s) != 7 {
-		return "", fmt.Errorf("期间格式应为 YYYY-MM，收到 %q", truncate(s, 16))
-	}
-	if t.Year() < 1990 || t.Year() > 2200 {
-		return "", fmt.Errorf("期间年份超出范围：%s", s)
-	}
-	return Period(s), nil
-}
-
-// Next and Prev step one month.
-func (p Period) Next() Period { return p.add(1) }
-func (p Period) Prev() Period { return p.add(-1) }
-
-func (p Period) add(months int) Period {
-	t, _ := time.Parse("2006-01", string(p))
-	return Period(t.AddDate(0, months, 0).Format("2006-01"))
-}
-
-// ParseDate checks "YYYY-MM-DD" is a real calendar day (2026-02-30 is refused).
-func ParseDate(s string) (time.Time, error) {
-	t, err := time.Parse("2006-01-02", s)
-	if err != nil || len(s) != 10 {
-		return time.Time{}, fmt.Errorf("日期应为真实存在的 YYYY-MM-DD，收到 %q", truncate(s, 16))
-	}
-	if t.Year() < 1990 || t.Year() > 2200 {
-		return time.Time{}, fmt.Errorf("日期年份超出范围：%s", s)
-	}
-	return t, nil
 }

@@ -1,4 +1,4 @@
-package ledger
+package rules
 
 import (
 	"fmt"
@@ -49,30 +49,41 @@ func (q Quarter) Periods() []Period {
 	return []Period{first, first.Next(), first.Next().Next()}
 }
 
-// dateRange is an inclusive range of days; a zero To means open-ended.
-type dateRange struct{ From, To time.Time }
-
-// intersect returns the overlap of two ranges and whether it is non-empty.
-func (r dateRange) intersect(o dateRange) (dateRange, bool) {
-	out := r
-	if o.From.After(out.From) {
-		out.From = o.From
-	}
-	if out.To.IsZero() || (!o.To.IsZero() && o.To.Before(out.To)) {
-		out.To = o.To
-	}
-	return out, out.To.IsZero() || !out.To.Before(out.From)
-}
-
-// days counts the days of a bounded range, both ends included.
-func (r dateRange) days() int { return daysBetween(r.From, r.To) }
-
 func daysBetween(from, to time.Time) int { return int(to.Sub(from).Hours()/24) + 1 }
 
-// parseOptionalDate parses "" as the zero time.
-func parseOptionalDate(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
+// Period is a month, "YYYY-MM".
+type Period string
+
+// ParsePeriod checks the "YYYY-MM" form and a sane year.
+func ParsePeriod(s string) (Period, error) {
+	t, err := time.Parse("2006-01", s)
+	if err != nil || len(s) != 7 {
+		return "", fmt.Errorf("期间格式应为 YYYY-MM，收到 %q", truncate(s, 16))
 	}
-	return ParseDate(s)
+	if t.Year() < 1990 || t.Year() > 2200 {
+		return "", fmt.Errorf("期间年份超出范围：%s", s)
+	}
+	return Period(s), nil
+}
+
+// Next and Prev step one month.
+func (p Period) Next() Period { return p.add(1) }
+
+func (p Period) Prev() Period { return p.add(-1) }
+
+func (p Period) add(months int) Period {
+	t, _ := time.Parse("2006-01", string(p))
+	return Period(t.AddDate(0, months, 0).Format("2006-01"))
+}
+
+// ParseDate checks "YYYY-MM-DD" is a real calendar day (2026-02-30 is refused).
+func ParseDate(s string) (time.Time, error) {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil || len(s) != 10 {
+		return time.Time{}, fmt.Errorf("日期应为真实存在的 YYYY-MM-DD，收到 %q", truncate(s, 16))
+	}
+	if t.Year() < 1990 || t.Year() > 2200 {
+		return time.Time{}, fmt.Errorf("日期年份超出范围：%s", s)
+	}
+	return t, nil
 }

@@ -221,3 +221,26 @@ func (s *Store) ReopenPeriod(ctx context.Context, a Actor, bookCode, period, rea
 	})
 	return out, err
 }
+
+// yearClosed reports whether the year of p is closed.
+func yearClosed(ctx context.Context, db bun.IDB, bookID int64, p Period) (bool, error) {
+	y, err := strconv.Atoi(string(p)[:4])
+	if err != nil {
+		return false, err
+	}
+	return yearClosedInt(ctx, db, bookID, y)
+}
+
+func yearClosedInt(ctx context.Context, db bun.IDB, bookID int64, year int) (bool, error) {
+	var closed bool
+	err := db.NewRaw("SELECT closed FROM year_ends WHERE book_id = ? AND year = ?", bookID, year).Scan(ctx, &closed)
+	if isNoRows(err) {
+		return false, nil
+	}
+	return closed, err
+}
+
+func yearClosedError(p Period) error {
+	return &Error{Code: ECodePeriodClosed, Message: fmt.Sprintf("%s 年度已年终结账，不能再记账或修改（如需更正，请乡镇财政所反结账该年度）", string(p)[:4]),
+		Details: []Detail{{Field: "date", Message: "年度已年终结账"}}}
+}

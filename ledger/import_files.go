@@ -8,16 +8,12 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
-	"github.com/uptrace/bun"
 )
 
 // File imports: a village accountant uploads the same roster twice more often
 // than not. Each accepted file is recorded in the transaction that applies it,
 // keyed by book, kind, target and the file's SHA-256, so a second upload of
 // the same file is recognised and applies nothing.
-
-// ImportKind is what a file brings in.
-type ImportKind string
 
 // Import kinds.
 const (
@@ -70,52 +66,6 @@ func (k ImportKind) Valid() bool {
 		}
 	}
 	return false
-}
-
-// FileImport identifies an uploaded file applied to a target in a book: an
-// agreement code (parcels, shares, work records), a payout run id (payments)
-// or "" (households).
-type FileImport struct {
-	Book      string     `json:"book"`
-	Kind      ImportKind `json:"kind"`
-	Target    string     `json:"target,omitempty"`
-	SHA256    string     `json:"sha256"`
-	FileName  string     `json:"file_name"`
-	Rows      int        `json:"rows"`
-	UserID    int64      `json:"user_id,omitempty"`
-	CreatedAt string     `json:"created_at,omitempty"`
-}
-
-// ErrFileAlreadyImported refuses applying a file a second time.
-var ErrFileAlreadyImported = &Error{Code: ECodeConflict, Message: "该文件已导入过，未重复导入"}
-
-type fileClaimKey struct{}
-
-// fileClaim is a file import to record in the next write that commits.
-type fileClaim struct {
-	FileImport
-	used bool
-}
-
-// withFileImport returns a context whose next write records f.
-func withFileImport(ctx context.Context, a Actor, f FileImport) context.Context {
-	f.UserID = a.UserID
-	return context.WithValue(ctx, fileClaimKey{}, &fileClaim{FileImport: f})
-}
-
-// claimFileInTx records the file import of ctx, if any, in tx.
-func (s *Store) claimFileInTx(ctx context.Context, tx bun.Tx) error {
-	f, _ := ctx.Value(fileClaimKey{}).(*fileClaim)
-	if f == nil || f.used {
-		return nil
-	}
-	_, err := tx.NewRaw(`INSERT INTO file_imports (book_id, kind, target, sha256, file_name, rows, user_id, created_at)
-		SELECT id, ?, ?, ?, ?, ?, ?, ? FROM books WHERE code = ?`,
-		string(f.Kind), f.Target, f.SHA256, truncate(f.FileName, 200), f.Rows, f.UserID, s.timestamp(), f.Book).Exec(ctx)
-	if err != nil && isUniqueViolation(err) {
-		return ErrFileAlreadyImported
-	}
-	return err
 }
 
 // FileImported returns the earlier import of the same file for the same

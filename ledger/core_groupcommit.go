@@ -3,8 +3,10 @@ package ledger
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"runtime"
-	"sync"
+	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -29,37 +31,6 @@ import (
 
 // maxGroup bounds the writes of one group, so one commit's latency stays short.
 const maxGroup = 32
-
-// writeLock is the writer lock of a SQLite store: a mutex that a waiter can
-// give up on when its write was done by another (see writeGrouped).
-type writeLock struct {
-	once sync.Once
-	ch   chan struct{}
-}
-
-func (l *writeLock) c() chan struct{} {
-	l.once.Do(func() { l.ch = make(chan struct{}, 1) })
-	return l.ch
-}
-
-func (l *writeLock) Lock()   { l.c() <- struct{}{} }
-func (l *writeLock) Unlock() { <-l.c() }
-
-// groupWrite is one write waiting for a group.
-type groupWrite struct {
-	ctx  context.Context
-	fn   func(ctx context.Context, tx bun.Tx) error
-	err  error
-	done chan struct{}
-}
-
-// writeQueue holds the writes waiting for the writer lock, and the
-// connection groups run on (used under the writer lock only).
-type writeQueue struct {
-	mu      sync.Mutex
-	pending []*groupWrite
-	conn    *bun.Conn
-}
 
 func (q *writeQueue) push(w *groupWrite) {
 	q.mu.Lock()
@@ -216,4 +187,103 @@ func (s *Store) commitGroup(group []*groupWrite) error {
 		}
 	}
 	return nil
+}
+
+type dryRunKey struct{}
+
+// WithDryRun returns a context in which writes run every check and then roll
+// back, answering ErrDryRun where they would have committed. Imports use it
+// to list the problems of every row in one answer.
+func WithDryRun(ctx context.Context) context.Context {
+	return context.WithValue(ctx, dryRunKey{}, true)
+}
+
+// ErrDryRun is what a write in a dry-run context returns instead of committing.
+var ErrDryRun = &Error{Code: ECodeConflict, Message: "试算：检查通过，未写入"}
+
+// maxWriteAttempts bounds retries of a write transaction that lost a race
+// (PostgreSQL deadlock or serialization failure, SQLite busy from another process).
+const maxWriteAttempts = 6
+
+// write runs fn in one transaction, retrying transient conflicts. fn must be
+// idempotent up to its side effects inside tx.
+func (s *Store) write(ctx context.Context, fn func(tx bun.Tx) error) error {
+	if s.dialect == SQLite {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
+	return s.writeLocked(ctx, fn)
+}
+
+// writeLocked is write for a caller that holds the writer lock (SQLite).
+func (s *Store) writeLocked(ctx context.Context, fn func(tx bun.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
+		err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			return s.inTx(ctx, tx, fn)
+		})
+		if err == nil {
+			markClaimUsed(ctx)
+		}
+		if err == nil || !transient(err) {
+			return translate(err)
+		}
+		backoff := time.Duration(5<<attempt)*time.Millisecond + time.Duration(rand.IntN(5))*time.Millisecond
+		select {
+		case <-ctx.Done():
+			return translate(ctx.Err())
+		case <-time.After(backoff):
+		}
+	}
+	return translate(err)
+}
+
+// inTx is the body of every write transaction: fn, then the claims of ctx
+// (an upload's file, an idempotency key); a dry run answers ErrDryRun here
+// so that its caller rolls back.
+func (s *Store) inTx(ctx context.Context, tx bun.Tx, fn func(tx bun.Tx) error) error {
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := s.claimFileInTx(ctx, tx); err != nil {
+		return err
+	}
+	if err := s.claimInTx(ctx, tx); err != nil {
+		return err
+	}
+	if ctx.Value(dryRunKey{}) != nil {
+		return ErrDryRun
+	}
+	return nil
+}
+
+// transient reports errors worth retrying the whole transaction for.
+func transient(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"SQLSTATE 40001", "SQLSTATE 40P01", "SQLITE_BUSY", "database is locked"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// translate turns database errors our triggers and constraints raise into
+// domain errors; everything else passes through unchanged.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "immutable:"):
+		return &Error{Code: ECodeImmutable, Message: "已过账的凭证和审计日志不可修改或删除"}
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return err
+	}
+	return err
 }

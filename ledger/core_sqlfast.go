@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,11 +26,6 @@ import (
 // maxCachedStmts bounds the prepared statements a store keeps; texts beyond it
 // still run with placeholders, prepared for that one call.
 const maxCachedStmts = 512
-
-type stmtCache struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
-}
 
 // pgTexts memoizes the $n form of statement texts (PostgreSQL).
 var pgTexts sync.Map // string → string
@@ -204,4 +200,28 @@ func rawExec(ctx context.Context, db bun.IDB, q string, args ...any) (sql.Result
 		q = pgText(q)
 	}
 	return r.ExecContext(ctx, q, args...)
+}
+
+// nextID allocates the next value of a counter inside tx. Counters are per
+// book (bookID 0 for global ones such as users and books).
+func nextID(ctx context.Context, tx bun.IDB, bookID int64, name string) (int64, error) {
+	var v int64
+	err := tx.NewRaw(nextIDSQL, bookID, name).Scan(ctx, &v)
+	if err != nil {
+		return 0, fmt.Errorf("counter %s: %w", name, err)
+	}
+	return v, nil
+}
+
+const nextIDSQL = `INSERT INTO counters (book_id, name, value) VALUES (?, ?, 1)
+		ON CONFLICT (book_id, name) DO UPDATE SET value = counters.value + 1
+		RETURNING value`
+
+// nextID is the package function nextID with a prepared statement.
+func (s *Store) nextID(ctx context.Context, tx bun.IDB, bookID int64, name string) (int64, error) {
+	var v int64
+	if err := s.scanRow(ctx, tx, nextIDSQL, []any{bookID, name}, &v); err != nil {
+		return 0, fmt.Errorf("counter %s: %w", name, err)
+	}
+	return v, nil
 }

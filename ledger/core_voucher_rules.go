@@ -116,3 +116,86 @@ func checkLineAux(acc Account, l Line, field string, v *validation) {
 		v.add(field+".party", "科目 %s %s 不按单位核算，不能指定单位", acc.Code, acc.Name)
 	}
 }
+
+// VoucherStatus is draft or posted; posted vouchers never change.
+type VoucherStatus string
+
+const (
+	StatusDraft  VoucherStatus = "draft"
+	StatusPosted VoucherStatus = "posted"
+)
+
+// Limits on one voucher.
+const (
+	minLines       = 2
+	maxLines       = 500
+	maxAttachments = 9999
+	maxSummary     = 200 // runes
+)
+
+// Voucher is a 记账凭证.
+type Voucher struct {
+	ID          int64         `json:"id"`
+	Book        string        `json:"book"`
+	Status      VoucherStatus `json:"status"`
+	Date        string        `json:"date"`
+	Period      string        `json:"period"`
+	Number      string        `json:"number,omitempty"` // "记-0007", assigned at posting
+	Summary     string        `json:"summary"`
+	Attachments int           `json:"attachments"`
+	PreparerID  int64         `json:"preparer_id"`
+	ReviewerID  int64         `json:"reviewer_id,omitempty"`
+	PostedAt    string        `json:"posted_at,omitempty"`
+	ReversesID  int64         `json:"reverses_id,omitempty"`
+	ReversedBy  int64         `json:"reversed_by_id,omitempty"`
+	Imported    bool          `json:"imported,omitempty"`
+	ChainSeq    int64         `json:"chain_seq,omitempty"`
+	PrevHash    string        `json:"prev_hash,omitempty"`
+	Hash        string        `json:"hash,omitempty"`
+	Total       Money         `json:"total"`
+	Lines       []Line        `json:"lines"`
+	CreatedAt   string        `json:"created_at"`
+	UpdatedAt   string        `json:"updated_at"`
+	number      int
+}
+
+// Line is one line of a voucher: one account, one side.
+type Line struct {
+	LineNo      int    `json:"line_no"`
+	Account     string `json:"account"`
+	AccountName string `json:"account_name,omitempty"`
+	Household   string `json:"household,omitempty"`
+	Party       string `json:"party,omitempty"`
+	Debit       Money  `json:"debit,omitzero"`
+	Credit      Money  `json:"credit,omitzero"`
+	Summary     string `json:"summary,omitempty"`
+}
+
+// VoucherInput is what a preparer submits.
+type VoucherInput struct {
+	Date        string      `json:"date"`
+	Summary     string      `json:"summary"`
+	Attachments int         `json:"attachments"`
+	Lines       []LineInput `json:"lines"`
+}
+
+// LineInput is one submitted line; exactly one of Debit and Credit is set.
+type LineInput struct {
+	Account   string `json:"account"`
+	Household string `json:"household,omitempty"`
+	Party     string `json:"party,omitempty"`
+	Debit     *Money `json:"debit,omitempty"`
+	Credit    *Money `json:"credit,omitempty"`
+	Summary   string `json:"summary,omitempty"`
+}
+
+// FormatNumber renders a voucher number the way accountants write it.
+func FormatNumber(n int) string { return fmt.Sprintf("记-%04d", n) }
+
+// lineRefs are the accounts, households and parties a voucher's lines name
+// that exist in the book.
+type lineRefs struct {
+	accounts   map[string]Account
+	households map[string]bool
+	parties    map[string]bool
+}

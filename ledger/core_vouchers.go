@@ -11,81 +11,6 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// VoucherStatus is draft or posted; posted vouchers never change.
-type VoucherStatus string
-
-const (
-	StatusDraft  VoucherStatus = "draft"
-	StatusPosted VoucherStatus = "posted"
-)
-
-// Limits on one voucher.
-const (
-	minLines       = 2
-	maxLines       = 500
-	maxAttachments = 9999
-	maxSummary     = 200 // runes
-)
-
-// Voucher is a 记账凭证.
-type Voucher struct {
-	ID          int64         `json:"id"`
-	Book        string        `json:"book"`
-	Status      VoucherStatus `json:"status"`
-	Date        string        `json:"date"`
-	Period      string        `json:"period"`
-	Number      string        `json:"number,omitempty"` // "记-0007", assigned at posting
-	Summary     string        `json:"summary"`
-	Attachments int           `json:"attachments"`
-	PreparerID  int64         `json:"preparer_id"`
-	ReviewerID  int64         `json:"reviewer_id,omitempty"`
-	PostedAt    string        `json:"posted_at,omitempty"`
-	ReversesID  int64         `json:"reverses_id,omitempty"`
-	ReversedBy  int64         `json:"reversed_by_id,omitempty"`
-	Imported    bool          `json:"imported,omitempty"`
-	ChainSeq    int64         `json:"chain_seq,omitempty"`
-	PrevHash    string        `json:"prev_hash,omitempty"`
-	Hash        string        `json:"hash,omitempty"`
-	Total       Money         `json:"total"`
-	Lines       []Line        `json:"lines"`
-	CreatedAt   string        `json:"created_at"`
-	UpdatedAt   string        `json:"updated_at"`
-	number      int
-}
-
-// Line is one line of a voucher: one account, one side.
-type Line struct {
-	LineNo      int    `json:"line_no"`
-	Account     string `json:"account"`
-	AccountName string `json:"account_name,omitempty"`
-	Household   string `json:"household,omitempty"`
-	Party       string `json:"party,omitempty"`
-	Debit       Money  `json:"debit,omitzero"`
-	Credit      Money  `json:"credit,omitzero"`
-	Summary     string `json:"summary,omitempty"`
-}
-
-// VoucherInput is what a preparer submits.
-type VoucherInput struct {
-	Date        string      `json:"date"`
-	Summary     string      `json:"summary"`
-	Attachments int         `json:"attachments"`
-	Lines       []LineInput `json:"lines"`
-}
-
-// LineInput is one submitted line; exactly one of Debit and Credit is set.
-type LineInput struct {
-	Account   string `json:"account"`
-	Household string `json:"household,omitempty"`
-	Party     string `json:"party,omitempty"`
-	Debit     *Money `json:"debit,omitempty"`
-	Credit    *Money `json:"credit,omitempty"`
-	Summary   string `json:"summary,omitempty"`
-}
-
-// FormatNumber renders a voucher number the way accountants write it.
-func FormatNumber(n int) string { return fmt.Sprintf("记-%04d", n) }
-
 // checkAgainstBook validates lines against the chart, roster and periods.
 // Accounts, households and parties are looked up once per voucher, not per line.
 func (s *Store) checkAgainstBook(ctx context.Context, tx bun.IDB, b Book, date string, lines []Line) error {
@@ -105,14 +30,6 @@ func (s *Store) checkAgainstBookRefs(ctx context.Context, tx bun.IDB, b Book, da
 	var v validation
 	refs.check(lines, &v)
 	return refs, v.err()
-}
-
-// lineRefs are the accounts, households and parties a voucher's lines name
-// that exist in the book.
-type lineRefs struct {
-	accounts   map[string]Account
-	households map[string]bool
-	parties    map[string]bool
 }
 
 // lineRefsSQL looks up accounts, households and parties in one statement
@@ -197,28 +114,6 @@ func distinct(xs []string) []string {
 		}
 	}
 	return out
-}
-
-// lockBook takes the book's row lock (PostgreSQL) so that every write to one
-// book is serialized: numbering, the hash chain and period closing stay exact.
-// On SQLite every write transaction already holds the database's one write
-// lock (BEGIN IMMEDIATE, under writeMu), so there is nothing to take.
-// authorizeLocked is authorize for a write: the book is then locked for the
-// rest of the transaction (PostgreSQL; SQLite has one writer already).
-func (s *Store) authorizeLocked(ctx context.Context, tx bun.Tx, a Actor, bookCode string, p permission) (Book, error) {
-	b, err := s.authorize(ctx, tx, a, bookCode, p)
-	if err != nil {
-		return b, err
-	}
-	return b, s.lockBook(ctx, tx, b.ID)
-}
-
-func (s *Store) lockBook(ctx context.Context, tx bun.Tx, bookID int64) error {
-	if s.dialect == SQLite {
-		return nil
-	}
-	var id int64
-	return s.scanRow(ctx, tx, "SELECT id FROM books WHERE id = ? FOR UPDATE", []any{bookID}, &id)
 }
 
 // CreateVoucher saves a draft. Nothing is numbered or posted yet.

@@ -6,19 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/shopspring/decimal"
 	"github.com/uptrace/bun"
-)
-
-// AgreementKind is one of the "three golds" and their relatives.
-type AgreementKind string
-
-const (
-	LandRent      AgreementKind = "land_rent"      // 租金
-	ShareDividend AgreementKind = "share_dividend" // 股金
-	Wage          AgreementKind = "wage"           // 薪金
-	FixedSum      AgreementKind = "fixed_sum"      // 包干
-	CoopSurplus   AgreementKind = "coop_surplus"   // 盈余返还
 )
 
 // Label is the kind's Chinese name on rosters.
@@ -72,38 +60,6 @@ var defaultAccounts = map[BookKind]map[AgreementKind]AgreementAccounts{
 	},
 }
 
-// Terms are an agreement's terms in one version. Which fields matter depends
-// on the kind; decimals travel as strings and are stored exactly.
-type Terms struct {
-	Schedule       string           `json:"schedule,omitempty"`         // quarterly | yearly (land_rent, fixed_sum)
-	PayQuarter     int              `json:"pay_quarter,omitempty"`      // 1..4 when yearly
-	ServiceFeeRate *decimal.Decimal `json:"service_fee_rate,omitempty"` // land_rent: share kept by the village
-	Basis          string           `json:"basis,omitempty"`            // share_dividend: fixed_rate | pool
-	ShareValue     *decimal.Decimal `json:"share_value,omitempty"`      // fixed_rate: 元 per share
-	Rate           *decimal.Decimal `json:"rate,omitempty"`             // fixed_rate: yearly rate, e.g. 0.08
-	YearlyAmount   *Money           `json:"yearly_amount,omitempty"`    // fixed_sum
-	SplitBy        string           `json:"split_by,omitempty"`         // fixed_sum: equal | shares | members
-	VolumeShare    *decimal.Decimal `json:"volume_share,omitempty"`     // coop_surplus: ≥ 0.6
-	Participants   []Participant    `json:"participants"`
-}
-
-// Participant is one household's part in an agreement.
-type Participant struct {
-	Household string           `json:"household"`
-	Start     string           `json:"start,omitempty"` // optional, inside the agreement
-	End       string           `json:"end,omitempty"`
-	Parcels   []Parcel         `json:"parcels,omitempty"` // land_rent
-	Shares    *decimal.Decimal `json:"shares,omitempty"`  // share_dividend, fixed_sum by shares, coop_surplus capital
-	Volume    *Money           `json:"volume,omitempty"`  // coop_surplus: member transaction volume
-}
-
-// Parcel is a piece of transferred land.
-type Parcel struct {
-	Name   string          `json:"name,omitempty"`
-	AreaMu decimal.Decimal `json:"area_mu"` // 亩, up to 4 decimals
-	Rate   decimal.Decimal `json:"rate"`    // 元/亩/年, up to 4 decimals
-}
-
 // Agreement is a "company + cooperative + household" agreement with its
 // versions of terms; versions take effect from a date and never change.
 type Agreement struct {
@@ -143,13 +99,6 @@ type VersionInput struct {
 	EffectiveFrom string `json:"effective_from"`
 	Terms         Terms  `json:"terms"`
 }
-
-// Limits on agreements.
-const (
-	maxParticipants = 200_000
-	maxParcels      = 50
-	maxDecimals     = 4
-)
 
 // CreateAgreement records an agreement and its first version of terms.
 func (s *Store) CreateAgreement(ctx context.Context, a Actor, bookCode string, in AgreementInput) (Agreement, error) {

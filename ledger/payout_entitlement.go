@@ -135,26 +135,6 @@ func checkQuarterTotal(ag Agreement, q Quarter, out []Entitlement) error {
 	return nil
 }
 
-// annualFunc gives a participant's yearly amount under some terms, with its
-// basis in words, e.g. "3.5000 亩 × 800.00 元/亩/年".
-type annualFunc func(t Terms, p Participant) (decimal.Decimal, string)
-
-func landRentAnnual(_ Terms, p Participant) (decimal.Decimal, string) {
-	total := decimal.Zero
-	parts := make([]string, 0, len(p.Parcels))
-	for _, pc := range p.Parcels {
-		total = total.Add(pc.AreaMu.Mul(pc.Rate))
-		parts = append(parts, fmt.Sprintf("%s 亩 × %s 元/亩/年", pc.AreaMu.StringFixed(4), fixed2(pc.Rate)))
-	}
-	return total, strings.Join(parts, " + ")
-}
-
-func fixedReturnAnnual(t Terms, p Participant) (decimal.Decimal, string) {
-	shares := deref0(p.Shares)
-	annual := shares.Mul(deref0(t.ShareValue)).Mul(deref0(t.Rate))
-	return annual, fmt.Sprintf("%s 股 × %s 元/股 × 年收益率 %s", shares.StringFixed(4), fixed2(deref0(t.ShareValue)), deref0(t.Rate).String())
-}
-
 // rateBased computes amounts from yearly rates: exact sums over version
 // spans and participation days, rounded half-up to the fen once at the end.
 func rateBased(ag Agreement, q Quarter, annual annualFunc) ([]Entitlement, error) {
@@ -443,21 +423,6 @@ func wages(ag Agreement, records []WorkRecord) ([]Entitlement, error) {
 			Amount: m, Basis: strings.Join(words, " + ") + " = " + amount.StringFixed(2)})
 	}
 	return out, nil
-}
-
-// fixed2 prints at least two decimals, more when the value has them.
-func fixed2(d decimal.Decimal) string {
-	if d.Equal(d.Round(2)) {
-		return d.StringFixed(2)
-	}
-	return d.String()
-}
-
-func deref0(d *decimal.Decimal) decimal.Decimal {
-	if d == nil {
-		return decimal.Zero
-	}
-	return *d
 }
 
 // entitledMoney converts one household's amount, already rounded to the fen,

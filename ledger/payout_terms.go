@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/shopspring/decimal"
 	"github.com/uptrace/bun"
@@ -214,4 +215,89 @@ func checkParticipantTerms(v *validation, f string, kind AgreementKind, t Terms,
 			v.add(f+".volume", "交易量不能为负数")
 		}
 	}
+}
+
+// AgreementKind is one of the "three golds" and their relatives.
+type AgreementKind string
+
+const (
+	LandRent      AgreementKind = "land_rent"      // 租金
+	ShareDividend AgreementKind = "share_dividend" // 股金
+	Wage          AgreementKind = "wage"           // 薪金
+	FixedSum      AgreementKind = "fixed_sum"      // 包干
+	CoopSurplus   AgreementKind = "coop_surplus"   // 盈余返还
+)
+
+// Terms are an agreement's terms in one version. Which fields matter depends
+// on the kind; decimals travel as strings and are stored exactly.
+type Terms struct {
+	Schedule       string           `json:"schedule,omitempty"`         // quarterly | yearly (land_rent, fixed_sum)
+	PayQuarter     int              `json:"pay_quarter,omitempty"`      // 1..4 when yearly
+	ServiceFeeRate *decimal.Decimal `json:"service_fee_rate,omitempty"` // land_rent: share kept by the village
+	Basis          string           `json:"basis,omitempty"`            // share_dividend: fixed_rate | pool
+	ShareValue     *decimal.Decimal `json:"share_value,omitempty"`      // fixed_rate: 元 per share
+	Rate           *decimal.Decimal `json:"rate,omitempty"`             // fixed_rate: yearly rate, e.g. 0.08
+	YearlyAmount   *Money           `json:"yearly_amount,omitempty"`    // fixed_sum
+	SplitBy        string           `json:"split_by,omitempty"`         // fixed_sum: equal | shares | members
+	VolumeShare    *decimal.Decimal `json:"volume_share,omitempty"`     // coop_surplus: ≥ 0.6
+	Participants   []Participant    `json:"participants"`
+}
+
+// Participant is one household's part in an agreement.
+type Participant struct {
+	Household string           `json:"household"`
+	Start     string           `json:"start,omitempty"` // optional, inside the agreement
+	End       string           `json:"end,omitempty"`
+	Parcels   []Parcel         `json:"parcels,omitempty"` // land_rent
+	Shares    *decimal.Decimal `json:"shares,omitempty"`  // share_dividend, fixed_sum by shares, coop_surplus capital
+	Volume    *Money           `json:"volume,omitempty"`  // coop_surplus: member transaction volume
+}
+
+// Limits on agreements.
+const (
+	maxParticipants = 200_000
+	maxParcels      = 50
+	maxDecimals     = 4
+)
+
+// Parcel is a piece of transferred land.
+type Parcel struct {
+	Name   string          `json:"name,omitempty"`
+	AreaMu decimal.Decimal `json:"area_mu"` // 亩, up to 4 decimals
+	Rate   decimal.Decimal `json:"rate"`    // 元/亩/年, up to 4 decimals
+}
+
+// annualFunc gives a participant's yearly amount under some terms, with its
+// basis in words, e.g. "3.5000 亩 × 800.00 元/亩/年".
+type annualFunc func(t Terms, p Participant) (decimal.Decimal, string)
+
+func landRentAnnual(_ Terms, p Participant) (decimal.Decimal, string) {
+	total := decimal.Zero
+	parts := make([]string, 0, len(p.Parcels))
+	for _, pc := range p.Parcels {
+		total = total.Add(pc.AreaMu.Mul(pc.Rate))
+		parts = append(parts, fmt.Sprintf("%s 亩 × %s 元/亩/年", pc.AreaMu.StringFixed(4), fixed2(pc.Rate)))
+	}
+	return total, strings.Join(parts, " + ")
+}
+
+func fixedReturnAnnual(t Terms, p Participant) (decimal.Decimal, string) {
+	shares := deref0(p.Shares)
+	annual := shares.Mul(deref0(t.ShareValue)).Mul(deref0(t.Rate))
+	return annual, fmt.Sprintf("%s 股 × %s 元/股 × 年收益率 %s", shares.StringFixed(4), fixed2(deref0(t.ShareValue)), deref0(t.Rate).String())
+}
+
+// fixed2 prints at least two decimals, more when the value has them.
+func fixed2(d decimal.Decimal) string {
+	if d.Equal(d.Round(2)) {
+		return d.StringFixed(2)
+	}
+	return d.String()
+}
+
+func deref0(d *decimal.Decimal) decimal.Decimal {
+	if d == nil {
+		return decimal.Zero
+	}
+	return *d
 }

@@ -8,9 +8,6 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// ctlKey is one sub-ledger (household or party; "" for none) of an account in a month.
-type ctlKey struct{ account, sub, period string }
-
 // checkControls compares, for each control account and month of the quarter,
 // the maintained balance (what the ledgers print) with the sum of the
 // sub-ledgers recomputed from the posted lines, and names the vouchers where

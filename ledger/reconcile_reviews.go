@@ -133,13 +133,6 @@ func (r *reconciler) cashCredits(ids []int64) (map[int64]int64, error) {
 	return out, nil
 }
 
-// optOutChange is a recorded change of the book's segregation opt-out.
-type optOutChange struct {
-	at     time.Time
-	optOut bool
-	reason string
-}
-
 func loadOptOutChanges(ctx context.Context, db bun.IDB, bookID int64) ([]optOutChange, error) {
 	rows, err := db.QueryContext(ctx, `SELECT at, reason, after_json FROM audit_log WHERE book_id = ? AND action = 'segregation' AND entity = 'book' ORDER BY id`, bookID)
 	if err != nil {

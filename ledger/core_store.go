@@ -10,6 +10,28 @@ import (
 	"github.com/uptrace/bun"
 )
 
+// Group core (core_*.go): the store layer and the books every wing stands on.
+//
+//   - store layer: Store and its fields (core_store.go); Open, Connect,
+//     Migrate, Close (core_open.go); transactions, retries, dry runs and group
+//     commit (core_groupcommit.go); prepared SQL and nextID (core_sqlfast.go);
+//     idempotency claims (core_idempotency.go) and replayed responses
+//     (core_replay.go); errors (core_errors.go); users, tokens and
+//     authorisation (core_users.go, core_revoke.go, core_auth.go); the audit log
+//     (core_audit.go); backups, panics, bounded parallelism.
+//   - books: a book and its lookup (core_book.go), creating and listing books
+//     (core_books.go), charts and accounts, households and parties, vouchers
+//     (types and line rules in core_voucher_rules.go, drafts in
+//     core_vouchers.go, posting and red reversal in core_posting.go), the
+//     SHA-256 chain (core_chain.go, core_chainhead.go, core_verify.go), months
+//     (core_periods.go), trial balance and account ledgers (core_queries.go),
+//     hledger/beancount journals (core_journal.go).
+//   - core_rules.go re-exports package rules (Money, Quarter, Period, …).
+//
+// Core imports rules and migrations and no wing: a core file never names a
+// declaration of a payout_, import_, reconcile_, statement_, yearend or
+// disclosure_ file.
+
 // Dialect names the database behind a Store.
 type Dialect string
 

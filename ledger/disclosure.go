@@ -12,6 +12,15 @@ import (
 	"github.com/uptrace/bun"
 )
 
+// Group disclosure (disclosure*.go): what villagers may see without an account.
+//
+// Quarterly publications (disclosure.go: PublishDisclosure,
+// WithdrawDisclosure, PublicDisclosure) and each household's private link
+// to its own statement (disclosure_links.go: CreateHouseholdLink,
+// PublicHousehold).
+//
+// Disclosure uses core, payouts and statements; nothing in ledger uses it.
+
 // Public disclosure (财务公开) and household links. A disclosure publishes a
 // book's quarter to anyone who has its link: the statements, the quarter's
 // approved payouts and the public notice with masked ID numbers and

@@ -10,6 +10,18 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// Group imports (import_*.go): data from earlier systems and uploaded files.
+//
+// Recorded file imports and the workbook-shaped entry points
+// (import_files.go: ImportFileHouseholds, ImportFileWorkRecords,
+// ImportFilePayments, ImportFileRegister), household rosters
+// (import_households.go), historical vouchers and opening balances
+// (import_vouchers.go: ImportVouchers, SetOpeningBalances) and the voucher
+// sheet (import_voucher_file.go). The claim that records a file in the
+// transaction that applies it is core (core_idempotency.go).
+//
+// Imports use core and payouts; nothing in ledger uses them.
+
 // File imports: a village accountant uploads the same roster twice more often
 // than not. Each accepted file is recorded in the transaction that applies it,
 // keyed by book, kind, target and the file's SHA-256, so a second upload of

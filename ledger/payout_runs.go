@@ -10,6 +10,19 @@ import (
 	"github.com/uptrace/bun"
 )
 
+// Group payouts (payout_*.go): the money owed to households and its payment.
+//
+// Agreements with their versioned terms and participants
+// (payout_agreements.go, payout_terms.go), declared amounts and work records
+// (payout_declarations.go), entitlements with the rounding rule and
+// largest-remainder split (payout_entitlement.go), quarterly runs
+// (payout_runs.go: CreatePayoutRun, RecomputePayoutRun) and their approval,
+// accrual vouchers and recorded payments (payout_post.go: ApprovePayoutRun,
+// RecordPayments).
+//
+// Payouts use core only. Imports, reconciliation, statements and disclosure
+// read payouts; payouts read none of them.
+
 // Run statuses.
 const (
 	RunDraft    = "draft"

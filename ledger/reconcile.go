@@ -7,6 +7,18 @@ import (
 	"github.com/uptrace/bun"
 )
 
+// Group reconciliation (reconcile*.go): does every household's money add up?
+//
+// Entry points and the order of the checks are here (Reconcile,
+// ReconcileBook, ReconcileTownship). The findings, their check codes and the
+// reconciler's state live in reconcile_findings.go; the checks themselves in
+// reconcile_payments.go (runs, accruals, entitlements, payments),
+// reconcile_controls.go (control accounts against their sub-ledgers) and
+// reconcile_reviews.go (manual postings, segregation opt-outs, reopened
+// months).
+//
+// Reconciliation uses core and payouts; nothing in ledger uses it.
+
 // Reconcile audits a book's quarter: entitled = accrued ≥ paid per household
 // and agreement, control accounts = their sub-ledgers, every payment traced to
 // a run line, plus what an auditor should review.

@@ -7,6 +7,16 @@ import (
 	"github.com/uptrace/bun"
 )
 
+// Group statements and year end (statement*.go, yearend.go).
+//
+// Balance sheet and income statement (statements.go), their line formulas
+// read from charts/*_statements.tsv (statement_layout.go), the township
+// roll-up (statement_township.go), a household's statement with its payouts
+// (statement_household.go, statement_payouts.go) and closing the year
+// (yearend.go: PrepareYearEnd, CloseYear, ReopenYear).
+//
+// Statements use core and payouts. Disclosure uses statements.
+
 // BalanceSheet is the 资产负债表 of a book at a month end. Each line's First is
 // the 年初余额 (the balances before YearStart) and Second the 期末余额.
 type BalanceSheet struct {

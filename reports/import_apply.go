@@ -45,7 +45,11 @@ func Import(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequ
 	if err != nil {
 		return ImportResult{}, err
 	}
-	p, err := ReadImport(req.Kind, req.File)
+	maxRows := maxImportRows
+	if req.Kind == ledger.ImportVoucherSheet { // one line a row: stop reading at the lines this import may take
+		maxRows = min(maxRows, voucherLineLimit(req))
+	}
+	p, err := readImport(req.Kind, req.File, maxRows)
 	if ie, ok := err.(*ImportError); ok {
 		if p.Len() > 0 { // check the rows that could be read against the book too, so every bad row is listed
 			dry := req

@@ -204,12 +204,17 @@ func (p *ParsedImport) voucherOf(rd *sheetReader, rows []voucherRow) (ledger.Imp
 	return v, lines, ok
 }
 
+// voucherLineLimit is the most voucher lines req may import.
+func voucherLineLimit(req ImportRequest) int {
+	if req.MaxVoucherLines <= 0 {
+		return MaxUploadVoucherLines
+	}
+	return req.MaxVoucherLines
+}
+
 // applyVouchers imports the file's vouchers in one transaction.
 func applyVouchers(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequest, file ledger.FileImport, p ParsedImport) (int, error) {
-	limit := req.MaxVoucherLines
-	if limit <= 0 {
-		limit = MaxUploadVoucherLines
-	}
+	limit := voucherLineLimit(req)
 	lines := 0
 	for _, rows := range p.lineRows {
 		lines += len(rows)

@@ -1,9 +1,9 @@
 package reports
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -164,6 +164,12 @@ func (p ParsedImport) Len() int { return len(p.rows) }
 // ReadImport reads an uploaded workbook of kind: the first sheet, a header
 // row naming the template's columns (in any order), then one row per item.
 func ReadImport(kind ledger.ImportKind, r io.Reader) (ParsedImport, error) {
+	return readImport(kind, r, maxImportRows)
+}
+
+// readImport reads at most maxRows data rows; a file with more is refused
+// as soon as the row past the cap is read.
+func readImport(kind ledger.ImportKind, r io.Reader, maxRows int) (ParsedImport, error) {
 	cols, ok := importColumns[kind]
 	if !ok {
 		return ParsedImport{}, ledger.FieldError("kind", "导入类型应为 %s", ledger.ImportKindNames())
@@ -177,29 +183,37 @@ func ReadImport(kind ledger.ImportKind, r io.Reader) (ParsedImport, error) {
 	}
 	sum := sha256.Sum256(data)
 	p := ParsedImport{Kind: kind, SHA256: hex.EncodeToString(sum[:]), columns: cols}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 200 << 20, UnzipXMLSizeLimit: 64 << 20})
+	book, err := openXLSX(data)
 	if err != nil {
-		return p, fileProblem("文件不是有效的 xlsx 工作簿（请用 Excel 或 WPS 另存为 .xlsx 后再上传）")
+		return p, workbookProblem(err)
 	}
-	defer f.Close()
-	sheet := f.GetSheetName(0)
-	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
-	if err != nil {
-		return p, fileProblem("无法读取工作表「%s」", sheet)
-	}
-	rd := &sheetReader{f: f, sheet: sheet, date1904: uses1904(f)}
-	if err := rd.header(rows, cols); err != nil {
-		return p, err
+	rd := &sheetReader{date1904: book.date1904}
+	headed, dataRows := false, 0
+	err = book.rows(len(cols)+extraColumns, func(n int, cells []xcell) error {
+		if !headed {
+			headed = true
+			if n != 1 { // row 1 is empty: no header
+				return rd.header(nil, cols)
+			}
+			return rd.header(cells, cols)
+		}
+		if blank(cells) {
+			return nil
+		}
+		if dataRows++; n > maxImportRows+1 || dataRows > maxRows {
+			return rowCap(kind, maxRows)
+		}
+		if len(rd.problems) < maxRowErrors {
+			rd.row(&p, n, cells)
+		}
+		return nil
+	})
+	if err == nil && !headed {
+		err = rd.header(nil, cols)
 	}
 	p.at = rd.at
-	if len(rows) > maxImportRows+1 {
-		return p, fileProblem("文件超过 %d 行，请拆分后分批导入", maxImportRows)
-	}
-	for i := 1; i < len(rows) && len(rd.problems) < maxRowErrors; i++ {
-		if blank(rows[i]) {
-			continue
-		}
-		rd.row(&p, i+1, rows[i])
+	if err != nil {
+		return p, workbookProblem(err)
 	}
 	if kind == ledger.ImportVoucherSheet {
 		p.groupVouchers(rd)
@@ -213,18 +227,33 @@ func ReadImport(kind ledger.ImportKind, r io.Reader) (ParsedImport, error) {
 	return p, nil
 }
 
+// rowCap refuses a file with more data rows than maxRows.
+func rowCap(kind ledger.ImportKind, maxRows int) error {
+	if kind == ledger.ImportVoucherSheet {
+		return fileProblem("文件超过 %d 行分录，一次最多导入 %d 行：请按年度拆分为几个文件，或用命令行 coopledger import vouchers 导入", maxRows, maxRows)
+	}
+	return fileProblem("文件超过 %d 行，请拆分后分批导入", maxRows)
+}
+
+// workbookProblem renders the reader's refusals as the file's problem.
+func workbookProblem(err error) error {
+	var le *limitError
+	switch {
+	case errors.As(err, &le):
+		return fileProblem("%s", le.msg)
+	case err == errNotWorkbook:
+		return fileProblem("文件不是有效的 xlsx 工作簿（请用 Excel 或 WPS 另存为 .xlsx 后再上传）")
+	}
+	return err
+}
+
 func fileProblem(format string, args ...any) error {
 	return &ImportError{Problems: []RowError{{Message: fmt.Sprintf(format, args...)}}}
 }
 
-func uses1904(f *excelize.File) bool {
-	props, err := f.GetWorkbookProps()
-	return err == nil && props.Date1904 != nil && *props.Date1904
-}
-
-func blank(row []string) bool {
+func blank(row []xcell) bool {
 	for _, c := range row {
-		if strings.TrimSpace(c) != "" {
+		if strings.TrimSpace(c.v) != "" || c.formula {
 			return false
 		}
 	}
@@ -233,21 +262,19 @@ func blank(row []string) bool {
 
 // sheetReader reads cells of one sheet and collects problems.
 type sheetReader struct {
-	f        *excelize.File
-	sheet    string
 	date1904 bool
 	at       []int // template column → sheet column index
 	problems []RowError
 }
 
 // header maps the template's columns to the sheet's by header text.
-func (rd *sheetReader) header(rows [][]string, cols []importColumn) error {
-	if len(rows) == 0 {
+func (rd *sheetReader) header(row []xcell, cols []importColumn) error {
+	if len(row) == 0 {
 		return fileProblem("文件是空的：第 1 行应为表头（%s）", headerList(cols))
 	}
 	found := map[string]int{}
-	for j, h := range rows[0] {
-		found[normalizeHeader(h)] = j
+	for j, h := range row {
+		found[normalizeHeader(h.v)] = j
 	}
 	rd.at = make([]int, len(cols))
 	var missing []string
@@ -288,21 +315,24 @@ type importCell struct {
 	col     importColumn
 	ref     string
 	raw     string
+	stored  bool // stored as text
 	present bool
 }
 
-func (rd *sheetReader) cell(values []string, row int, cols []importColumn, i int) importCell {
+func (rd *sheetReader) cell(values []xcell, row int, cols []importColumn, i int) importCell {
 	c := importCell{rd: rd, row: row, col: cols[i]}
 	j := rd.at[i]
 	if j < 0 {
 		return c
 	}
 	c.ref, _ = excelize.CoordinatesToCellName(j+1, row)
+	var x xcell
 	if j < len(values) {
-		c.raw = strings.TrimSpace(values[j])
+		x = values[j]
 	}
+	c.raw, c.stored = strings.TrimSpace(x.v), x.text
 	c.present = c.raw != ""
-	if formula, _ := rd.f.GetCellFormula(rd.sheet, c.ref); formula != "" {
+	if x.formula {
 		c.fail("此处应填写数值，不能是公式（请复制后“选择性粘贴 → 数值”）")
 		c.present = false
 		return c
@@ -318,10 +348,7 @@ func (c *importCell) fail(format string, args ...any) {
 	c.present = false
 }
 
-func (c *importCell) isText() bool {
-	t, err := c.rd.f.GetCellType(c.rd.sheet, c.ref)
-	return err == nil && (t == excelize.CellTypeSharedString || t == excelize.CellTypeInlineString)
-}
+func (c *importCell) isText() bool { return c.stored }
 
 func (c *importCell) text(maxRunes int) string {
 	if !c.present {
@@ -453,7 +480,7 @@ func clip(s string) string {
 }
 
 // row reads one data row into p.
-func (rd *sheetReader) row(p *ParsedImport, n int, values []string) {
+func (rd *sheetReader) row(p *ParsedImport, n int, values []xcell) {
 	cols := p.columns
 	at := func(i int) importCell { return rd.cell(values, n, cols, i) }
 	before := len(rd.problems)

@@ -104,7 +104,7 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	r.GET("/books/:book/ledger.xlsx", a.LedgerWorkbook)
 	r.GET("/books/:book/households/:code/statement.xlsx", a.StatementWorkbook)
 	r.GET("/books/:book/imports/:kind/template.xlsx", a.ImportTemplate)
-	r.POST(importRoute, a.ImportFile, httpx.RouteBodyLimit(api.ImportBodyLimit), idem)
+	r.POST(importRoute, a.ImportFile, core.ImportAccess, httpx.RouteBodyLimit(api.ImportBodyLimit), idem)
 
 	r.GET("/books/:book/reconciliation", a.Reconciliation)
 	r.GET("/books/:book/reconciliation.xlsx", a.ReconciliationWorkbook)
@@ -157,7 +157,7 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.POST("/books/:book/households", w.CreateHousehold)
 	s.GET("/books/:book/households/import", w.ImportForm)
 	s.GET("/books/:book/households/import/template", w.ImportTemplate)
-	s.POST("/books/:book/households/import", w.ImportHouseholds)
+	s.UPLOAD("/books/:book/households/import", w.ImportHouseholds)
 	s.GET("/books/:book/households/:code", w.Household)
 	s.POST("/books/:book/households/:code", w.UpdateHousehold)
 	s.GET("/books/:book/households/:code/statement.xlsx", w.StatementXLSX)
@@ -181,7 +181,7 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.GET("/books/:book/payouts/:id/notice.xlsx", w.NoticeXLSX)
 	s.GET("/books/:book/payouts/:id/slips", httpx.PublicHeaders(w.Slips)) // the public room's slips
 	s.POST("/books/:book/payouts/:id/payments", w.RecordPayment)
-	s.POST("/books/:book/payouts/:id/payments/import", w.ImportPayments)
+	s.UPLOAD("/books/:book/payouts/:id/payments/import", w.ImportPayments)
 
 	s.GET("/books/:book/trial-balance", w.TrialBalance)
 	s.GET("/books/:book/trial-balance.xlsx", w.TrialBalanceXLSX)

@@ -243,16 +243,11 @@ func (a *Pages) ImportTemplate(c echo.Context) error {
 
 // runImport reads the uploaded file of the form and applies it.
 func (a *Pages) runImport(c echo.Context, req reports.ImportRequest) (reports.ImportResult, error) {
-	fh, err := c.FormFile("file")
+	name, data, err := uploadedFile(c)
 	if err != nil {
-		return reports.ImportResult{}, ledger.FieldError("file", "请选择要导入的 Excel 文件（.xlsx）")
+		return reports.ImportResult{}, err
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return reports.ImportResult{}, ledger.FieldError("file", "文件无法读取")
-	}
-	defer f.Close()
-	req.FileName, req.File = fh.Filename, f
+	req.FileName, req.File = name, bytes.NewReader(data)
 	return reports.Import(httpx.Ctx(c), a.Store, httpx.Actor(c), req)
 }
 

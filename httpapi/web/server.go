@@ -130,7 +130,7 @@ func (a *Pages) NotFound(c echo.Context) error {
 // SignedIn registers routes that need a signed-in user; each POST also needs
 // the form's CSRF token.
 func (a *Pages) SignedIn(e *echo.Echo) Group {
-	return Group{e: e, auth: a.webAuth, csrf: a.checkCSRF}
+	return Group{e: e, auth: a.webAuth, csrf: a.checkCSRF, upload: []echo.MiddlewareFunc{a.webAuth, a.importAccess, a.checkUploadCSRF}}
 }
 
 // Group registers routes that need a signed-in user; each POST also needs
@@ -138,6 +138,7 @@ func (a *Pages) SignedIn(e *echo.Echo) Group {
 type Group struct {
 	e          *echo.Echo
 	auth, csrf echo.MiddlewareFunc
+	upload     []echo.MiddlewareFunc // see UPLOAD
 }
 
 // GET registers a page.

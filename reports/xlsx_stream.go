@@ -22,7 +22,7 @@ const (
 	// maxZipParts bounds the entries of the zip; Excel writes about a dozen.
 	maxZipParts = 1_000
 	// maxPartBytes bounds one part unzipped; a sheet of 200,000 voucher
-	// lines is about 80 MB.
+	// lines is about 60 MB.
 	maxPartBytes = 256 << 20
 	// maxInflateRatio bounds how much a part may inflate, for parts over
 	// inflateFloor: sheet XML compresses 5–20 times, a zip bomb a thousand.

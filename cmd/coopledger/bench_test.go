@@ -57,7 +57,7 @@ func TestBenchQuick(t *testing.T) {
 			t.Errorf("table lacks %q", f.Name)
 		}
 	}
-	for fig := 1; fig <= 6; fig++ {
+	for fig := 1; fig <= 7; fig++ {
 		if !seen[fig] {
 			t.Errorf("no figure %d in %s", fig, raw)
 		}

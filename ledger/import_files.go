@@ -17,7 +17,8 @@ import (
 // ImportFilePayments, ImportFileRegister), household rosters
 // (import_households.go), historical vouchers and opening balances
 // (import_vouchers.go: ImportVouchers, SetOpeningBalances) and the voucher
-// sheet (import_voucher_file.go). The claim that records a file in the
+// sheet (import_voucher_file.go); who may upload a file, checked before it
+// is read (import_access.go: CheckImportAccess). The claim that records a file in the
 // transaction that applies it is core (core_idempotency.go).
 //
 // Imports use core and payouts; nothing in ledger uses them.

@@ -131,27 +131,27 @@ func USCCCheckChar(first17 string) byte {
 
 // MaskIDNumber hides the middle of an ID number for public notices (公示): the first 4 characters
 // (province and city) and the last 4 stay, e.g. 3624**********1234. The star count is fixed at 10
-// so the notice shows the familiar shape; strings of 8 characters or fewer are masked as
-// MaskBankAccount does, so nothing short is ever shown in full.
+// so the notice shows the familiar shape. That shape is for real ID numbers (15 or 18
+// characters); anything shorter is masked as MaskBankAccount does, so a short value never shows
+// most of itself (a 9-character one showed 8).
 func MaskIDNumber(s string) string {
 	r := []rune(s)
-	if len(r) <= 8 {
+	if len(r) < 15 {
 		return MaskBankAccount(s)
 	}
 	return string(r[:4]) + strings.Repeat("*", 10) + string(r[len(r)-4:])
 }
 
-// MaskBankAccount keeps the first 4 and last 4 characters of a bank account and stars the rest,
-// keeping the length. Spaces that banks print between groups are dropped first so they cannot
-// shift what is shown. Up to 8 characters only the last 4 stay; up to 4 nothing stays.
+// MaskBankAccount stars a bank account for public pages, keeping its length: at most the last 4
+// characters show, and never more than half of them (6 digits show 3; up to 4 nothing shows).
+// Showing the first 4 as well left a 9-digit account 8 digits in the clear. Spaces that banks
+// print between groups are dropped first so they cannot shift what is shown.
 func MaskBankAccount(s string) string {
 	r := []rune(strings.Join(strings.Fields(s), ""))
 	n := len(r)
-	switch {
-	case n <= 4:
-		return strings.Repeat("*", n)
-	case n <= 8:
-		return strings.Repeat("*", n-4) + string(r[n-4:])
+	shown := min(4, n/2)
+	if n <= 4 {
+		shown = 0
 	}
-	return string(r[:4]) + strings.Repeat("*", n-8) + string(r[n-4:])
+	return strings.Repeat("*", n-shown) + string(r[n-shown:])
 }

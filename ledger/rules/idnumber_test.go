@@ -146,6 +146,7 @@ func TestMaskIDNumber(t *testing.T) {
 		{"11010519491231002X", "1101**********002X"},
 		{"110105491231002", "1101**********1002"}, // old 15-digit number: same shape
 		{"12345678", "****5678"},
+		{"123456789", "*****6789"}, // short: never the 4 + 4 shape
 		{"123", "***"},
 		{"", ""},
 	}
@@ -158,17 +159,39 @@ func TestMaskIDNumber(t *testing.T) {
 
 func TestMaskBankAccount(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"6228480012345678901", "6228***********8901"},
-		{"6228 4800 1234 5678 901", "6228***********8901"},
-		{"622848001", "6228*8001"},
+		{"6228480012345678901", "***************8901"},
+		{"6228 4800 1234 5678 901", "***************8901"},
+		{"622848001", "*****8001"},
+		{"622848", "***848"},
 		{"62284800", "****4800"},
-		{"12345", "*2345"},
+		{"12345", "***45"},
 		{"1234", "****"},
 		{"", ""},
 	}
 	for _, tt := range tests {
 		if got := MaskBankAccount(tt.in); got != tt.want {
 			t.Errorf("MaskBankAccount(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Whatever the length, a masked bank account shows at most 4 digits and never
+// more than half; a masked ID number shows at most 8 characters, and at most 4
+// when it is shorter than a real ID number.
+func TestMasksShowLittle(t *testing.T) {
+	for n := 0; n <= 32; n++ {
+		s := strings.Repeat("7", n)
+		acct := MaskBankAccount(s)
+		if shown := strings.Count(acct, "7"); shown > 4 || shown > n/2 || len(acct) != n {
+			t.Errorf("MaskBankAccount of %d digits = %q: %d shown", n, acct, shown)
+		}
+		id := MaskIDNumber(s)
+		limit := 8
+		if n < 15 {
+			limit = min(4, n/2)
+		}
+		if shown := strings.Count(id, "7"); shown > limit {
+			t.Errorf("MaskIDNumber of %d characters = %q: %d shown", n, id, shown)
 		}
 	}
 }

@@ -76,6 +76,9 @@ func openSQLite(path string) (*bun.DB, error) {
 			return nil, fmt.Errorf("sqlite: %w", err)
 		}
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"

@@ -18,7 +18,8 @@ import (
 //     idempotency claims (core_idempotency.go) and replayed responses
 //     (core_replay.go); errors (core_errors.go); users, tokens and
 //     authorisation (core_users.go, core_revoke.go, core_auth.go); the audit log
-//     (core_audit.go); backups, panics, bounded parallelism.
+//     (core_audit.go); backups, panics, bounded parallelism; a new SQLite
+//     file created private (core_sqlite_file.go).
 //   - books: a book and its lookup (core_book.go), creating and listing books
 //     (core_books.go), charts and accounts, households and parties, vouchers
 //     (types and line rules in core_voucher_rules.go, drafts in

@@ -96,7 +96,7 @@ func (s *Store) AddAccount(ctx context.Context, a Actor, bookCode string, in New
 
 func validateNewAccount(in NewAccount) error {
 	var v validation
-	if !validName(in.Name, 64) {
+	if !v.text("name", in.Name) && !validName(in.Name, 64) {
 		v.add("name", "科目名称不能为空且不超过 64 个字")
 	}
 	if in.Aux != "" && !in.Aux.Valid() {

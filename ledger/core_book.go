@@ -37,7 +37,8 @@ func validCode(s string) bool { return codePattern.MatchString(s) }
 
 func validName(s string, max int) bool {
 	n := len([]rune(strings.TrimSpace(s)))
-	return n > 0 && n <= max && !strings.ContainsAny(s, "\x00\r\n")
+	_, invisible := invisibleIn(s)
+	return n > 0 && n <= max && !invisible
 }
 
 const bookColumns = `b.id, b.code, b.name, b.kind, b.township_code, t.name, b.start_period,

@@ -45,7 +45,7 @@ func validateNewBook(in NewBook) error {
 	if !validCode(in.Code) {
 		v.add("code", "账套代码只能由字母、数字、- 和 _ 组成，不超过 32 个字符")
 	}
-	if !validName(in.Name, 64) {
+	if !v.text("name", in.Name) && !validName(in.Name, 64) {
 		v.add("name", "账套名称不能为空且不超过 64 个字")
 	}
 	if !in.Kind.Valid() {
@@ -54,7 +54,7 @@ func validateNewBook(in NewBook) error {
 	if !validCode(in.Township.Code) {
 		v.add("township.code", "乡镇代码只能由字母、数字、- 和 _ 组成")
 	}
-	if !validName(in.Township.Name, 64) {
+	if !v.text("township.name", in.Township.Name) && !validName(in.Township.Name, 64) {
 		v.add("township.name", "乡镇名称不能为空且不超过 64 个字")
 	}
 	if _, err := ParsePeriod(in.StartPeriod); err != nil {
@@ -153,6 +153,9 @@ func (s *Store) Books(ctx context.Context, a Actor) ([]Book, error) {
 // post their own vouchers, or withdraws that. Township officers only; the
 // reason is kept in the audit log.
 func (s *Store) SetSegregationOptOut(ctx context.Context, a Actor, bookCode string, optOut bool, reason string) (Book, error) {
+	if err := textError("reason", reason); err != nil {
+		return Book{}, err
+	}
 	if optOut && !validName(reason, 500) {
 		return Book{}, FieldError("reason", "豁免不相容职务分离必须说明理由（不超过 500 字）")
 	}

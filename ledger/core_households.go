@@ -43,7 +43,7 @@ func validateHousehold(h Household) error {
 	if !validCode(h.Code) {
 		v.add("code", "户编号只能由字母、数字、- 和 _ 组成，不超过 32 个字符")
 	}
-	if !validName(h.HeadName, 32) {
+	if !v.text("head_name", h.HeadName) && !validName(h.HeadName, 32) {
 		v.add("head_name", "户主姓名不能为空且不超过 32 个字")
 	}
 	if err := ValidIDNumber(h.IDNumber); err != nil {
@@ -55,7 +55,7 @@ func validateHousehold(h Household) error {
 	if h.Members < 1 || h.Members > maxMembers {
 		v.add("members", "家庭人口应为 1 到 %d 之间的整数", maxMembers)
 	}
-	if len([]rune(h.Group)) > 32 || strings.ContainsAny(h.Group, "\x00\r\n") {
+	if !v.text("group", h.Group) && len([]rune(h.Group)) > 32 {
 		v.add("group", "村民小组不超过 32 个字")
 	}
 	if !h.Status.Valid() {
@@ -231,7 +231,7 @@ func validateParty(p Party) error {
 	if !validCode(p.Code) {
 		v.add("code", "单位编号只能由字母、数字、- 和 _ 组成，不超过 32 个字符")
 	}
-	if !validName(p.Name, 64) {
+	if !v.text("name", p.Name) && !validName(p.Name, 64) {
 		v.add("name", "单位名称不能为空且不超过 64 个字")
 	}
 	if p.USCC != "" {

@@ -194,6 +194,9 @@ func (s *Store) ReopenPeriod(ctx context.Context, a Actor, bookCode, period, rea
 		return PeriodStatus{}, FieldError("period", "%s", err.Error())
 	}
 	reason = strings.TrimSpace(reason)
+	if err := textError("reason", reason); err != nil {
+		return PeriodStatus{}, err
+	}
 	if !validName(reason, 500) {
 		return PeriodStatus{}, FieldError("reason", "反结账必须填写理由（不超过 500 字）")
 	}

@@ -21,7 +21,9 @@ import (
 //     (core_audit.go); backups, panics, bounded parallelism; a new SQLite
 //     file created private (core_sqlite_file.go).
 //   - books: a book and its lookup (core_book.go), creating and listing books
-//     (core_books.go), charts and accounts, households and parties, vouchers
+//     (core_books.go), charts and accounts, households and parties, the
+//     invisible-character rule for names and the bank-reference key
+//     (core_text.go), vouchers
 //     (types and line rules in core_voucher_rules.go, drafts in
 //     core_vouchers.go, posting and red reversal in core_posting.go), the
 //     SHA-256 chain (core_chain.go, core_chainhead.go, core_verify.go), months

@@ -67,7 +67,7 @@ func (s *Store) CreateUser(ctx context.Context, by Actor, in NewUser) (User, str
 
 func validateNewUser(in NewUser) error {
 	var v validation
-	if n := len([]rune(strings.TrimSpace(in.Name))); n == 0 || n > 64 {
+	if n := len([]rune(strings.TrimSpace(in.Name))); !v.text("name", in.Name) && (n == 0 || n > 64) {
 		v.add("name", "用户名称不能为空且不超过 64 个字")
 	}
 	if !in.Role.Valid() {

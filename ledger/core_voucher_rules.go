@@ -12,7 +12,7 @@ func (in VoucherInput) checkShape(allowNegative bool) ([]Line, Money, error) {
 	if _, err := ParseDate(in.Date); err != nil {
 		v.add("date", "%s", err.Error())
 	}
-	if !validName(in.Summary, maxSummary) {
+	if !v.text("summary", in.Summary) && !validName(in.Summary, maxSummary) {
 		v.add("summary", "摘要不能为空且不超过 %d 个字", maxSummary)
 	}
 	if in.Attachments < 0 || in.Attachments > maxAttachments {
@@ -51,7 +51,7 @@ func (li LineInput) check(v *validation, field string, allowNegative bool) Line 
 	if li.Party != "" && !validCode(li.Party) {
 		v.add(field+".party", "单位编号格式不正确")
 	}
-	if len([]rune(l.Summary)) > maxSummary || strings.ContainsAny(l.Summary, "\x00\r\n") {
+	if !v.text(field+".summary", li.Summary) && len([]rune(l.Summary)) > maxSummary {
 		v.add(field+".summary", "分录摘要不超过 %d 个字", maxSummary)
 	}
 	switch {

@@ -128,10 +128,10 @@ func checkImportShapes(vs []ImportVoucher, maxLines int) ([]importItem, error) {
 		}
 		if strings.TrimSpace(iv.ReviewedBy) == "" {
 			v.add("reviewed_by", "只能导入已审核的凭证：请填写原审核人")
-		} else if !validName(iv.ReviewedBy, maxPersonName) {
+		} else if !v.text("reviewed_by", iv.ReviewedBy) && !validName(iv.ReviewedBy, maxPersonName) {
 			v.add("reviewed_by", "原审核人姓名不超过 %d 个字", maxPersonName)
 		}
-		if iv.PreparedBy != "" && !validName(iv.PreparedBy, maxPersonName) {
+		if iv.PreparedBy != "" && !v.text("prepared_by", iv.PreparedBy) && !validName(iv.PreparedBy, maxPersonName) {
 			v.add("prepared_by", "原制单人姓名不超过 %d 个字", maxPersonName)
 		}
 		for _, d := range v.details {

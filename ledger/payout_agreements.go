@@ -126,7 +126,7 @@ func (s *Store) checkAgreement(ctx context.Context, tx bun.IDB, b Book, in *Agre
 	if !validCode(in.Code) {
 		v.add("code", "协议编号只能由字母、数字、- 和 _ 组成，不超过 32 个字符")
 	}
-	if !validName(in.Title, 100) {
+	if !v.text("title", in.Title) && !validName(in.Title, 100) {
 		v.add("title", "协议名称不能为空且不超过 100 个字")
 	}
 	if !in.Kind.valid() {

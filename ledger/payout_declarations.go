@@ -183,10 +183,10 @@ func checkWorkRecords(ctx context.Context, tx bun.IDB, b Book, ag Agreement, rec
 		if r.Quantity.IsZero() {
 			v.add(f+".quantity", "数量必须大于零")
 		}
-		if !validName(r.Unit, 8) {
+		if !v.text(f+".unit", r.Unit) && !validName(r.Unit, 8) {
 			v.add(f+".unit", "单位不能为空且不超过 8 个字，如 天、件")
 		}
-		if len([]rune(r.Note)) > 200 {
+		if !v.text(f+".note", r.Note) && len([]rune(r.Note)) > 200 {
 			v.add(f+".note", "备注不超过 200 字")
 		}
 	}

@@ -198,6 +198,7 @@ func checkParticipantTerms(v *validation, f string, kind AgreementKind, t Terms,
 		}
 		for j, pc := range p.Parcels {
 			pf := fmt.Sprintf("%s.parcels[%d]", f, j)
+			v.text(pf+".name", pc.Name)
 			checkDecimalValue(v, pf+".area_mu", pc.AreaMu, decimal.Decimal{})
 			checkDecimalValue(v, pf+".rate", pc.Rate, decimal.Decimal{})
 			if pc.AreaMu.IsZero() {

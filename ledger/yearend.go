@@ -482,6 +482,9 @@ func (s *Store) ReopenYear(ctx context.Context, a Actor, bookCode string, year i
 		return YearEnd{}, err
 	}
 	reason = strings.TrimSpace(reason)
+	if err := textError("reason", reason); err != nil {
+		return YearEnd{}, err
+	}
 	if !validName(reason, 500) {
 		return YearEnd{}, FieldError("reason", "年度反结账必须填写理由（不超过 500 字）")
 	}

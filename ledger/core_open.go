@@ -112,7 +112,11 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		s.writeMu.Lock()
 		defer s.writeMu.Unlock()
 	}
-	return migrations.Apply(ctx, s.db, string(s.dialect))
+	applied, err := migrations.Apply(ctx, s.db, string(s.dialect))
+	if err != nil {
+		return applied, err
+	}
+	return applied, s.fillReferenceKeys(ctx)
 }
 
 // Close releases the database.

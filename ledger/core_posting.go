@@ -112,6 +112,13 @@ func (s *Store) writePosting(ctx context.Context, tx bun.Tx, b Book, v Voucher) 
 		if err != nil {
 			return err
 		}
+		// Reversing a payment voucher undoes its payments: they no longer
+		// count as paid, and the reversal is named against each.
+		_, err = s.execSQL(ctx, tx, "UPDATE payments SET reversal_voucher_id = ? WHERE book_id = ? AND voucher_id = ? AND reversal_voucher_id IS NULL",
+			v.ID, b.ID, v.ReversesID)
+		if err != nil {
+			return err
+		}
 	}
 	return s.addBalances(ctx, tx, b.ID, v.Period, v.Lines)
 }

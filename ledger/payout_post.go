@@ -13,7 +13,8 @@ import (
 // room for their counterpart lines.
 const maxHouseholdLinesPerVoucher = 400
 
-// ApproveInput dates the accrual vouchers ("" means the quarter's last day).
+// ApproveInput dates the accrual vouchers ("" means the approval day, or the
+// quarter's last day when that has passed).
 type ApproveInput struct {
 	Date string `json:"date"`
 }
@@ -32,11 +33,9 @@ func (s *Store) ApprovePayoutRun(ctx context.Context, a Actor, bookCode string, 
 			return Errorf(ECodeSegregation, "收益分配的审批人不能是其编制人（不相容职务分离）")
 		}
 		q, _ := ParseQuarter(run.Quarter)
-		date := in.Date
-		if date == "" {
-			date = q.Last().Format("2006-01-02")
-		} else if _, err := ParseDate(date); err != nil {
-			return FieldError("date", "%s", err.Error())
+		date, err := s.accrualDate(q, in.Date)
+		if err != nil {
+			return err
 		}
 		if err := s.claimApprovals(ctx, tx, b, run); err != nil {
 			return err
@@ -238,6 +237,8 @@ type Payment struct {
 	Method    string `json:"method"`
 	Reference string `json:"reference,omitempty"`
 	VoucherID int64  `json:"voucher_id"`
+	// ReversalVoucherID is the posted red reversal that undid the payment.
+	ReversalVoucherID int64 `json:"reversal_voucher_id,omitempty"`
 }
 
 // maxPaymentsPerBatch bounds one request.
@@ -265,7 +266,12 @@ func (s *Store) RecordPayments(ctx context.Context, a Actor, bookCode string, ru
 		if run.Lines, err = payoutLines(ctx, tx, b.ID, runID, batchHouseholds(in)); err != nil {
 			return err
 		}
-		allocs, err := checkPayments(ctx, tx, b, run, in)
+		in = normalizedPayments(in)
+		window, err := s.paymentWindow(ctx, tx, b, run)
+		if err != nil {
+			return err
+		}
+		allocs, err := checkPayments(ctx, tx, b, run, in, window)
 		if err != nil {
 			return err
 		}
@@ -283,7 +289,7 @@ type allocation struct {
 	amount int64
 }
 
-func checkPayments(ctx context.Context, tx bun.IDB, b Book, run PayoutRun, in []PaymentInput) ([][]allocation, error) {
+func checkPayments(ctx context.Context, tx bun.IDB, b Book, run PayoutRun, in []PaymentInput, window dateWindow) ([][]allocation, error) {
 	if run.Status != RunApproved {
 		return nil, Errorf(ECodeConflict, "收益分配 %d 尚未审批，不能付款", run.ID)
 	}
@@ -303,6 +309,7 @@ func checkPayments(ctx context.Context, tx bun.IDB, b Book, run PayoutRun, in []
 	for i, p := range in {
 		f := fmt.Sprintf("payments[%d]", i)
 		checkPaymentFields(&v, f, p, inRun, refs)
+		window.check(&v, f+".date", p.Date)
 		if !inRun[p.Household] || !p.Amount.IsPositive() {
 			continue
 		}
@@ -330,21 +337,21 @@ func checkPaymentFields(v *validation, f string, p PaymentInput, inRun, refs map
 	}
 	switch p.Method {
 	case MethodBank:
-		if !validName(p.Reference, 64) {
+		if !v.text(f+".reference", p.Reference) && !validName(p.Reference, 64) {
 			v.add(f+".reference", "银行付款必须填写流水号（不超过 64 个字符）")
 		}
 	case MethodCash:
-		if len([]rune(p.Reference)) > 64 {
+		if !v.text(f+".reference", p.Reference) && len([]rune(p.Reference)) > 64 {
 			v.add(f+".reference", "流水号不超过 64 个字符")
 		}
 	default:
 		v.add(f+".method", "付款方式应为 bank（银行/一卡通）或 cash（现金）")
 	}
-	if p.Reference != "" {
-		if refs[p.Reference] {
-			v.add(f+".reference", "流水号 %s 在本批中重复", p.Reference)
+	if key := ReferenceKey(p.Reference); key != "" {
+		if refs[key] {
+			v.add(f+".reference", "流水号 %s 在本批中重复（不区分大小写和全角半角）", p.Reference)
 		}
-		refs[p.Reference] = true
+		refs[key] = true
 	}
 }
 
@@ -390,7 +397,9 @@ func checkReferencesUnused(ctx context.Context, tx bun.IDB, bookID int64, refs m
 	var v validation
 	for start := 0; start < len(list); start += householdsPerQuery {
 		chunk := list[start:min(start+householdsPerQuery, len(list))]
-		rows, err := tx.QueryContext(ctx, "SELECT reference, id FROM payments WHERE book_id = ? AND reference IN (?) ORDER BY reference",
+		// A reversed payment's reference is free again: the money did not go.
+		rows, err := tx.QueryContext(ctx, `SELECT reference, id FROM payments WHERE book_id = ? AND reference_key IN (?)
+			AND reversal_voucher_id IS NULL ORDER BY reference_key, id`,
 			bookID, bun.In(chunk))
 		if err != nil {
 			return err
@@ -489,8 +498,9 @@ func (s *Store) insertPayment(ctx context.Context, tx bun.Tx, a Actor, b Book, r
 	if err != nil {
 		return Payment{}, err
 	}
-	_, err = tx.NewRaw(`INSERT INTO payments (book_id, id, run_id, household_code, amount_fen, date, method, reference, voucher_id, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, id, runID, p.Household, p.Amount.Fen(), p.Date, p.Method, p.Reference,
+	_, err = tx.NewRaw(`INSERT INTO payments (book_id, id, run_id, household_code, amount_fen, date, method, reference, reference_key,
+		voucher_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, id, runID, p.Household, p.Amount.Fen(),
+		p.Date, p.Method, p.Reference, ReferenceKey(p.Reference),
 		voucherID, s.timestamp(), a.UserID).Exec(ctx)
 	if err != nil {
 		return Payment{}, err
@@ -517,8 +527,8 @@ func (s *Store) Payments(ctx context.Context, a Actor, bookCode string, runID in
 	} else if !exists {
 		return nil, notFound("收益分配", runID)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, run_id, household_code, amount_fen, date, method, reference, voucher_id
-		FROM payments WHERE book_id = ? AND run_id = ? ORDER BY id`, b.ID, runID)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, run_id, household_code, amount_fen, date, method, reference, voucher_id,
+		COALESCE(reversal_voucher_id, 0) FROM payments WHERE book_id = ? AND run_id = ? ORDER BY id`, b.ID, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -527,7 +537,7 @@ func (s *Store) Payments(ctx context.Context, a Actor, bookCode string, runID in
 	for rows.Next() {
 		var p Payment
 		var fen int64
-		if err := rows.Scan(&p.ID, &p.RunID, &p.Household, &fen, &p.Date, &p.Method, &p.Reference, &p.VoucherID); err != nil {
+		if err := rows.Scan(&p.ID, &p.RunID, &p.Household, &fen, &p.Date, &p.Method, &p.Reference, &p.VoucherID, &p.ReversalVoucherID); err != nil {
 			return nil, err
 		}
 		p.Amount = Fen(fen)

@@ -18,7 +18,8 @@ import (
 // largest-remainder split (payout_entitlement.go), quarterly runs
 // (payout_runs.go: CreatePayoutRun, RecomputePayoutRun) and their approval,
 // accrual vouchers and recorded payments (payout_post.go: ApprovePayoutRun,
-// RecordPayments).
+// RecordPayments), the dates they may carry and the references as stored
+// (payout_dates.go).
 //
 // Payouts use core only. Imports, reconciliation, statements and disclosure
 // read payouts; payouts read none of them.
@@ -477,8 +478,9 @@ const householdsPerQuery = 500
 func payoutLines(ctx context.Context, db bun.IDB, bookID, runID int64, households []string) ([]PayoutLine, error) {
 	const query = `SELECT l.line_no, l.agreement_code, l.household_code, l.kind, l.credit_account, l.amount_fen,
 		l.fee_fen, l.basis, COALESCE(l.accrual_voucher_id, 0), COALESCE(p.paid, 0)
-		FROM payout_lines l LEFT JOIN (SELECT line_no, SUM(amount_fen) AS paid FROM payment_allocations
-			WHERE book_id = ? AND run_id = ? GROUP BY line_no) p ON p.line_no = l.line_no
+		FROM payout_lines l LEFT JOIN (SELECT pa.line_no, SUM(pa.amount_fen) AS paid FROM payment_allocations pa
+			JOIN payments py ON py.book_id = pa.book_id AND py.id = pa.payment_id AND py.reversal_voucher_id IS NULL
+			WHERE pa.book_id = ? AND pa.run_id = ? GROUP BY pa.line_no) p ON p.line_no = l.line_no
 		WHERE l.book_id = ? AND l.run_id = ?`
 	if households == nil {
 		rows, err := rawQuery(ctx, db, query+" ORDER BY l.line_no", bookID, runID, bookID, runID)

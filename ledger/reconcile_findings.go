@@ -201,6 +201,7 @@ type payment struct {
 	method    string
 	reference string
 	voucher   int64
+	reversal  int64 // the posted red reversal that undid the payment
 	runFound  bool
 }
 

@@ -60,7 +60,8 @@ func (r *reconciler) loadRunLines() error {
 	r.out.Counts.RunLines = len(r.lines)
 	var ids []int64
 	err = r.db.NewRaw(`SELECT DISTINCT accrual_voucher_id FROM payout_lines WHERE book_id = ? AND accrual_voucher_id IS NOT NULL
-		UNION SELECT DISTINCT voucher_id FROM payments WHERE book_id = ?`, r.b.ID, r.b.ID).Scan(r.ctx, &ids)
+		UNION SELECT DISTINCT voucher_id FROM payments WHERE book_id = ?
+		UNION SELECT DISTINCT reversal_voucher_id FROM payments WHERE book_id = ? AND reversal_voucher_id IS NOT NULL`, r.b.ID, r.b.ID, r.b.ID).Scan(r.ctx, &ids)
 	if err != nil && !isNoRows(err) {
 		return err
 	}
@@ -191,7 +192,7 @@ func (r *reconciler) addEntitlements() error {
 
 func (r *reconciler) loadPayments() error {
 	rows, err := r.db.QueryContext(r.ctx, `SELECT p.id, p.run_id, p.household_code, p.amount_fen, p.date, p.method, p.reference, p.voucher_id,
-		CASE WHEN r.id IS NULL THEN 0 ELSE 1 END
+		COALESCE(p.reversal_voucher_id, 0), CASE WHEN r.id IS NULL THEN 0 ELSE 1 END
 		FROM payments p LEFT JOIN payout_runs r ON r.book_id = p.book_id AND r.id = p.run_id
 		WHERE p.book_id = ? AND (r.quarter = ? OR r.id IS NULL) ORDER BY p.id`, r.b.ID, r.q.String())
 	if err != nil {
@@ -200,7 +201,7 @@ func (r *reconciler) loadPayments() error {
 	for rows.Next() {
 		var p payment
 		var found int
-		if err := rows.Scan(&p.id, &p.run, &p.household, &p.amount, &p.date, &p.method, &p.reference, &p.voucher, &found); err != nil {
+		if err := rows.Scan(&p.id, &p.run, &p.household, &p.amount, &p.date, &p.method, &p.reference, &p.voucher, &p.reversal, &found); err != nil {
 			rows.Close()
 			return err
 		}
@@ -255,7 +256,9 @@ func (r *reconciler) checkPayments() error {
 			continue
 		}
 		run.Payments++
-		run.Paid = run.Paid.Add(Fen(p.amount))
+		if p.reversal == 0 {
+			run.Paid = run.Paid.Add(Fen(p.amount))
+		}
 		if !inRun[p.run][p.household] {
 			f.Check, f.Message = CheckOutsideRun, fmt.Sprintf("付款 %d 付给农户 %s %s（凭证 %s），该户不在收益分配 %d 的名单中", p.id, p.household, Fen(p.amount), cite(v), p.run)
 			r.finding(f)
@@ -292,12 +295,17 @@ func (r *reconciler) applyAllocations(p payment, f Finding) {
 			r.finding(f)
 			continue
 		}
+		k := rowKey{l.household, l.agreement}
+		if p.reversal != 0 {
+			// Undone: not paid, but both vouchers stay cited on the row.
+			r.rowVouch[k] = append(r.rowVouch[k], p.voucher, p.reversal)
+			continue
+		}
 		l.paid += a.amount
 		if l.payers == nil {
 			l.payers = map[int64]bool{}
 		}
 		l.payers[p.id] = true
-		k := rowKey{l.household, l.agreement}
 		row := r.rows[k]
 		row.Paid = row.Paid.Add(Fen(a.amount))
 		r.rowVouch[k] = append(r.rowVouch[k], p.voucher)
@@ -373,14 +381,18 @@ func (r *reconciler) checkReferences() error {
 	mine := map[string]bool{}
 	for _, p := range r.payments {
 		if p.reference != "" {
-			mine[p.reference] = true
+			mine[ReferenceKey(p.reference)] = true
 		} else if p.method == MethodBank {
 			r.finding(Finding{Check: CheckReference, Household: p.household, PaymentID: p.id, RunID: p.run, Vouchers: r.vx.labels(p.voucher),
 				Message: fmt.Sprintf("银行付款 %d（农户 %s，%s，凭证 %s）没有银行流水号", p.id, p.household, Fen(p.amount), r.vx.label(p.voucher))})
 		}
 	}
-	rows, err := r.db.QueryContext(r.ctx, `SELECT reference, id, voucher_id, household_code FROM payments WHERE book_id = ? AND reference IN (
-		SELECT reference FROM payments WHERE book_id = ? AND reference <> '' GROUP BY reference HAVING COUNT(*) > 1) ORDER BY reference, id`, r.b.ID, r.b.ID)
+	// Compared by reference_key among payments not reversed: a reversed
+	// payment's reference may be used again.
+	rows, err := r.db.QueryContext(r.ctx, `SELECT reference_key, id, voucher_id, household_code FROM payments
+		WHERE book_id = ? AND reversal_voucher_id IS NULL AND reference_key IN (
+		SELECT reference_key FROM payments WHERE book_id = ? AND reference_key <> '' AND reversal_voucher_id IS NULL
+		GROUP BY reference_key HAVING COUNT(*) > 1) ORDER BY reference_key, id`, r.b.ID, r.b.ID)
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,8 @@ func payoutRow(rows map[string]*QuarterPayout, q Quarter, agreement, kind string
 
 func addAccruedAndPaid(ctx context.Context, db bun.IDB, bookID int64, q Quarter, household string, rows map[string]*QuarterPayout) error {
 	res, err := db.QueryContext(ctx, `SELECT l.agreement_code, l.kind, l.amount_fen, COALESCE(l.accrual_voucher_id, 0),
-		COALESCE((SELECT SUM(pa.amount_fen) FROM payment_allocations pa WHERE pa.book_id = l.book_id AND pa.run_id = l.run_id AND pa.line_no = l.line_no), 0)
+		COALESCE((SELECT SUM(pa.amount_fen) FROM payment_allocations pa JOIN payments py ON py.book_id = pa.book_id AND py.id = pa.payment_id
+			WHERE pa.book_id = l.book_id AND pa.run_id = l.run_id AND pa.line_no = l.line_no AND py.reversal_voucher_id IS NULL), 0)
 		FROM payout_lines l JOIN payout_runs r ON r.book_id = l.book_id AND r.id = l.run_id
 		WHERE l.book_id = ? AND l.household_code = ? AND r.quarter = ? AND r.status = 'approved'`, bookID, household, q.String())
 	if err != nil {
@@ -91,7 +92,7 @@ func addAccruedAndPaid(ctx context.Context, db bun.IDB, bookID int64, q Quarter,
 }
 
 func addPaymentVouchers(ctx context.Context, db bun.IDB, bookID int64, q Quarter, household string, rows map[string]*QuarterPayout) error {
-	res, err := db.QueryContext(ctx, `SELECT DISTINCT l.agreement_code, p.voucher_id FROM payments p
+	res, err := db.QueryContext(ctx, `SELECT DISTINCT l.agreement_code, p.voucher_id, COALESCE(p.reversal_voucher_id, 0) FROM payments p
 		JOIN payment_allocations pa ON pa.book_id = p.book_id AND pa.payment_id = p.id
 		JOIN payout_lines l ON l.book_id = pa.book_id AND l.run_id = pa.run_id AND l.line_no = pa.line_no
 		JOIN payout_runs r ON r.book_id = p.book_id AND r.id = p.run_id
@@ -102,12 +103,12 @@ func addPaymentVouchers(ctx context.Context, db bun.IDB, bookID int64, q Quarter
 	defer res.Close()
 	for res.Next() {
 		var agreement string
-		var voucher int64
-		if err := res.Scan(&agreement, &voucher); err != nil {
+		var voucher, reversal int64
+		if err := res.Scan(&agreement, &voucher, &reversal); err != nil {
 			return err
 		}
 		if row := rows[agreement]; row != nil {
-			row.Vouchers = appendUnique(row.Vouchers, voucher)
+			row.Vouchers = appendUnique(appendUnique(row.Vouchers, voucher), reversal)
 		}
 	}
 	return res.Err()

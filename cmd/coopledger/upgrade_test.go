@@ -78,7 +78,7 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 			t.Fatalf("previous release's demo: %v\n%s", err, out.String())
 		}
 		migrated := mustInvoke(t, "migrate", "--db", dsn)
-		if !strings.Contains(migrated, "20260101000010_checks") {
+		if !strings.Contains(migrated, "20260101000012_payment_reversal") {
 			t.Fatalf("migrate did not apply this release's migrations:\n%s", migrated)
 		}
 		verified := mustInvoke(t, "verify", "--db", dsn)

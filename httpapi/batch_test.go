@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -46,9 +47,14 @@ func TestBatchImport(t *testing.T) {
 		if res.status != 201 {
 			t.Fatalf("batch of %d bytes: %d %s", len(raw), res.status, res.body)
 		}
-		var out ledger.BatchImportResult
-		if err := json.Unmarshal(res.body, &out); err != nil || out.Imported != ledger.MaxImportVouchers || out.Vouchers[999].Number != "记-1000" {
-			t.Fatalf("result %v %+v", err, out.Vouchers[len(out.Vouchers)-1])
+		var pending ledger.PendingImport
+		if err := json.Unmarshal(res.body, &pending); err != nil || pending.Status != ledger.ImportPending || pending.Vouchers != ledger.MaxImportVouchers {
+			t.Fatalf("pending %v %s", err, res.body)
+		}
+		res = e.expect(req{method: "POST", path: fmt.Sprintf("/api/v1/books/V1/voucher-imports/%d/approve", pending.ID), role: roleTownship}, 200)
+		var out ledger.PendingImport
+		if err := json.Unmarshal(res.body, &out); err != nil || out.Result == nil || out.Result.Imported != ledger.MaxImportVouchers || out.Result.Vouchers[999].Number != "记-1000" {
+			t.Fatalf("approved %v %.300s", err, res.body)
 		}
 		// Numbering continues after the imported numbers; a collision is refused.
 		res = e.do(req{method: "POST", path: path, role: rolePreparer, body: ledger.ImportBatch{Vouchers: big.Vouchers[:1]}})

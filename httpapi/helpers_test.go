@@ -59,6 +59,7 @@ func newEnvWith(t *testing.T, s *ledger.Store, opts Options, logger *slog.Logger
 	}
 	f := ledgertest.NewFixture(t, s, "V1", ledger.KindVillage, 3)
 	other := ledgertest.NewFixture(t, s, "V2", ledger.KindVillage, 1)
+	f.GoLive(t, "2026-12") // V1 keeps its history up to 2026-11: the import routes have months to import into
 	srv := httptest.NewServer(New(s, logger, opts))
 	t.Cleanup(srv.Close)
 	if !strings.HasPrefix(srv.URL, "http://127.0.0.1:") {

@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -51,11 +53,27 @@ func TestImportVoucherSheetUpload(t *testing.T) {
 			{"2026-01-05", "记-0001", "", "21101", "H001", "", "", "300.00"},
 		})
 		res = e.expect(req{method: "POST", path: path, role: rolePreparer, body: upload(t, good, nil)}, http.StatusCreated)
-		if !strings.Contains(string(res.body), `"rows":1`) || !strings.Contains(string(res.body), `"already_imported":false`) {
-			t.Fatalf("upload: %s", res.body)
+		var up struct {
+			Rows    int                  `json:"rows"`
+			Already bool                 `json:"already_imported"`
+			Pending ledger.PendingImport `json:"pending_import"`
 		}
+		if err := json.Unmarshal(res.body, &up); err != nil || up.Rows != 1 || up.Already || up.Pending.Status != ledger.ImportPending ||
+			up.Pending.Via != ledger.ViaWorkbookImport {
+			t.Fatalf("upload: %v %s", err, res.body)
+		}
+		if vs, err := s.Vouchers(t.Context(), e.f.Auditor, "V1", ledger.VoucherFilter{}); err != nil || len(vs) != 0 {
+			t.Fatalf("posted before approval: %d %v", len(vs), err)
+		}
+		// The same file while it waits is refused; the uploader cannot approve it.
+		res = e.do(req{method: "POST", path: path, role: rolePreparer, body: upload(t, good, nil)})
+		checkEnvelope(t, "same file pending", res, 409, ledger.ECodeConflict, "")
+		approve := fmt.Sprintf("/api/v1/books/V1/voucher-imports/%d/approve", up.Pending.ID)
+		checkEnvelope(t, "uploader approves", e.do(req{method: "POST", path: approve, role: rolePreparer}), 403, ledger.ECodeForbidden, "")
+		e.expect(req{method: "POST", path: approve, role: roleTownship}, http.StatusOK)
 		vs, err := s.Vouchers(t.Context(), e.f.Auditor, "V1", ledger.VoucherFilter{})
-		if err != nil || len(vs) != 1 || vs[0].Number != "记-0001" || vs[0].Date != "2026-01-05" || !vs[0].Imported {
+		if err != nil || len(vs) != 1 || vs[0].Number != "记-0001" || vs[0].Date != "2026-01-05" || !vs[0].Imported ||
+			vs[0].PostedVia != ledger.ViaWorkbookImport || vs[0].ReviewerID != e.f.Township.UserID || vs[0].OrigPrepBy != "张会计" {
 			t.Fatalf("imported: %+v %v", vs, err)
 		}
 		after := ledgertest.Digest(t, s)

@@ -10,6 +10,7 @@ import (
 	"coopledger/httpapi/internal/httpx"
 	"coopledger/httpapi/public"
 	"coopledger/httpapi/web"
+	"coopledger/ledger"
 )
 
 // The routes whose bodies may exceed the default limit, under /api/v1.
@@ -45,6 +46,7 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	r.GET("/books", a.ListBooks)
 	r.GET("/books/:book", a.GetBook)
 	r.PUT("/books/:book/segregation", a.SetSegregation)
+	v1.PUT("/books/:book/go-live", a.SetGoLive, core.Authenticate, goLiveAccess(core))
 
 	r.GET("/books/:book/accounts", a.ListAccounts)
 	r.POST("/books/:book/accounts", a.CreateAccount, idem)
@@ -63,6 +65,10 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	r.GET("/books/:book/vouchers", a.ListVouchers)
 	r.POST("/books/:book/vouchers", a.CreateVoucher, idem)
 	r.POST(batchRoute, a.ImportVouchers, httpx.RouteBodyLimit(api.BatchBodyLimit), idem)
+	r.GET("/books/:book/voucher-imports", a.ListVoucherImports)
+	r.GET("/books/:book/voucher-imports/:id", a.GetVoucherImport)
+	r.POST("/books/:book/voucher-imports/:id/approve", a.ApproveVoucherImport, idem)
+	r.POST("/books/:book/voucher-imports/:id/reject", a.RejectVoucherImport, idem)
 	r.GET("/books/:book/vouchers/:id", a.GetVoucher)
 	r.PATCH("/books/:book/vouchers/:id", a.UpdateVoucher)
 	r.DELETE("/books/:book/vouchers/:id", a.DeleteVoucher)
@@ -218,4 +224,18 @@ func (r authenticated) PATCH(path string, h echo.HandlerFunc)  { r.add(http.Meth
 func (r authenticated) DELETE(path string, h echo.HandlerFunc) { r.add(http.MethodDelete, path, h) }
 func (r authenticated) POST(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 	r.add(http.MethodPost, path, h, m...)
+}
+
+// goLiveAccess lets an admin through to any book; everyone else passes the
+// usual book check (the ledger then admits only the book's township).
+func goLiveAccess(core *httpx.Core) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		inBook := core.BookAccess(next)
+		return func(c echo.Context) error {
+			if httpx.Actor(c).Role == ledger.RoleAdmin {
+				return next(c)
+			}
+			return inBook(c)
+		}
+	}
 }

@@ -33,7 +33,9 @@ var (
 	accountantCreates = statuses{roleAdmin: 404, rolePreparer: 201, roleReviewer: 201, roleTownship: 403, roleAuditor: 403, roleOutsider: 404}
 	accountantWrites  = with(accountantCreates, statuses{rolePreparer: 200, roleReviewer: 200})
 	adminOnly         = statuses{roleAdmin: 201, rolePreparer: 403, roleReviewer: 403, roleTownship: 403, roleAuditor: 403, roleOutsider: 403}
-	everyone          = statuses{roleAdmin: 200, rolePreparer: 200, roleReviewer: 200, roleTownship: 200, roleAuditor: 200, roleOutsider: 200}
+	// townshipDecides: approving or rejecting an import.
+	townshipDecides = statuses{roleAdmin: 404, rolePreparer: 403, roleReviewer: 403, roleTownship: 200, roleAuditor: 403, roleOutsider: 404}
+	everyone        = statuses{roleAdmin: 200, rolePreparer: 200, roleReviewer: 200, roleTownship: 200, roleAuditor: 200, roleOutsider: 200}
 )
 
 // routeCase is one route tried as every role. setup prepares what one
@@ -93,6 +95,17 @@ func (e *env) importBatch(period string, n int) ledger.ImportBatch {
 	return b
 }
 
+// pendingImport submits a one-voucher historical import as the preparer and
+// returns its path.
+func (e *env) pendingImport() string {
+	e.t.Helper()
+	p, err := e.store.ImportVouchers(context.Background(), e.f.Preparer, "V1", e.importBatch("2026-11", 1))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return fmt.Sprintf("/api/v1/books/V1/voucher-imports/%d", p.ID)
+}
+
 func routeCases() []routeCase {
 	return append([]routeCase{
 		{"GET", "/api/v1/me", everyone, fixed("/api/v1/me", nil)},
@@ -107,6 +120,8 @@ func routeCases() []routeCase {
 		{"GET", "/api/v1/books/:book", with(inBook, statuses{roleAdmin: 200}), fixed("/api/v1/books/V1", nil)},
 		{"PUT", "/api/v1/books/:book/segregation", with(inBook, statuses{rolePreparer: 403, roleReviewer: 403, roleAuditor: 403}),
 			fixed("/api/v1/books/V1/segregation", map[string]any{"opt_out": false})},
+		{"PUT", "/api/v1/books/:book/go-live", with(inBook, statuses{roleAdmin: 200, rolePreparer: 403, roleReviewer: 403, roleAuditor: 403}),
+			fixed("/api/v1/books/V1/go-live", api.GoLiveRequest{GoLivePeriod: "2026-12"})},
 
 		{"GET", "/api/v1/books/:book/accounts", inBook, fixed("/api/v1/books/V1/accounts", nil)},
 		{"POST", "/api/v1/books/:book/accounts", accountantCreates, func(_ *env, _ string, n int) (string, any) {
@@ -139,6 +154,14 @@ func routeCases() []routeCase {
 		{"POST", "/api/v1/books/:book/vouchers", accountantCreates, fixed("/api/v1/books/V1/vouchers", rent(12, "H003", "12.30"))},
 		{"POST", "/api/v1/books/:book/vouchers/batch", accountantCreates, func(e *env, _ string, _ int) (string, any) {
 			return "/api/v1/books/V1/vouchers/batch", e.importBatch("2026-11", 3)
+		}},
+		{"GET", "/api/v1/books/:book/voucher-imports", inBook, fixed("/api/v1/books/V1/voucher-imports?status=pending", nil)},
+		{"GET", "/api/v1/books/:book/voucher-imports/:id", inBook, func(e *env, _ string, _ int) (string, any) { return e.pendingImport(), nil }},
+		{"POST", "/api/v1/books/:book/voucher-imports/:id/approve", townshipDecides, func(e *env, _ string, _ int) (string, any) {
+			return e.pendingImport() + "/approve", nil
+		}},
+		{"POST", "/api/v1/books/:book/voucher-imports/:id/reject", with(townshipDecides, statuses{rolePreparer: 200}), func(e *env, _ string, _ int) (string, any) {
+			return e.pendingImport() + "/reject", map[string]any{"reason": "与纸质账簿不符"}
 		}},
 		{"GET", "/api/v1/books/:book/vouchers/:id", inBook, func(e *env, _ string, _ int) (string, any) { return e.draft(), nil }},
 		{"PATCH", "/api/v1/books/:book/vouchers/:id", with(accountantWrites, statuses{roleReviewer: 403}), func(e *env, _ string, _ int) (string, any) {

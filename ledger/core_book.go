@@ -21,7 +21,8 @@ type Book struct {
 	Name              string   `json:"name"`
 	Kind              BookKind `json:"kind"`
 	Township          Township `json:"township"`
-	StartPeriod       string   `json:"start_period"`
+	StartPeriod       string   `json:"start_period"`   // where its books begin: the first month the ledger holds
+	GoLivePeriod      string   `json:"go_live_period"` // the first month kept in coopledger; earlier months come in as approved imports
 	SegregationOptOut bool     `json:"segregation_opt_out"`
 	OptOutReason      string   `json:"opt_out_reason,omitempty"`
 	ChainSeq          int64    `json:"chain_seq"`
@@ -41,12 +42,12 @@ func validName(s string, max int) bool {
 	return n > 0 && n <= max && !invisible
 }
 
-const bookColumns = `b.id, b.code, b.name, b.kind, b.township_code, t.name, b.start_period,
+const bookColumns = `b.id, b.code, b.name, b.kind, b.township_code, t.name, b.start_period, b.go_live_period,
 	b.segregation_opt_out, b.opt_out_reason, b.chain_seq, b.chain_head, b.created_at`
 
 func scanBook(row interface{ Scan(...any) error }) (Book, error) {
 	var b Book
-	err := row.Scan(&b.ID, &b.Code, &b.Name, &b.Kind, &b.Township.Code, &b.Township.Name, &b.StartPeriod,
+	err := row.Scan(&b.ID, &b.Code, &b.Name, &b.Kind, &b.Township.Code, &b.Township.Name, &b.StartPeriod, &b.GoLivePeriod,
 		&b.SegregationOptOut, &b.OptOutReason, &b.ChainSeq, &b.ChainHead, &b.CreatedAt)
 	return b, err
 }

@@ -8,13 +8,15 @@ import (
 )
 
 // NewBook describes a book to create. StartPeriod is the first month that
-// accepts vouchers ("" means the current month).
+// accepts vouchers ("" means the current month); GoLivePeriod the first month
+// kept in coopledger ("" means StartPeriod: no history to import).
 type NewBook struct {
-	Code        string   `json:"code"`
-	Name        string   `json:"name"`
-	Kind        BookKind `json:"kind"`
-	Township    Township `json:"township"`
-	StartPeriod string   `json:"start_period"`
+	Code         string   `json:"code"`
+	Name         string   `json:"name"`
+	Kind         BookKind `json:"kind"`
+	Township     Township `json:"township"`
+	StartPeriod  string   `json:"start_period"`
+	GoLivePeriod string   `json:"go_live_period,omitempty"`
 }
 
 // CreateBook creates a book and seeds its chart of accounts. Admins only.
@@ -24,6 +26,9 @@ func (s *Store) CreateBook(ctx context.Context, by Actor, in NewBook) (Book, err
 	}
 	if in.StartPeriod == "" {
 		in.StartPeriod = s.now().Format("2006-01")
+	}
+	if in.GoLivePeriod == "" {
+		in.GoLivePeriod = in.StartPeriod
 	}
 	if err := validateNewBook(in); err != nil {
 		return Book{}, err
@@ -59,6 +64,10 @@ func validateNewBook(in NewBook) error {
 	}
 	if _, err := ParsePeriod(in.StartPeriod); err != nil {
 		v.add("start_period", "%s", err.Error())
+	} else if _, err := ParsePeriod(in.GoLivePeriod); err != nil {
+		v.add("go_live_period", "%s", err.Error())
+	} else if in.GoLivePeriod < in.StartPeriod {
+		v.add("go_live_period", "上线月份 %s 不能早于账套启用期间 %s", in.GoLivePeriod, in.StartPeriod)
 	}
 	return v.err()
 }
@@ -77,8 +86,8 @@ func (s *Store) insertBook(ctx context.Context, tx bun.Tx, by Actor, in NewBook,
 		return Book{}, err
 	}
 	now := s.timestamp()
-	_, err = tx.NewRaw(`INSERT INTO books (id, code, name, kind, township_code, start_period, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, in.Code, strings.TrimSpace(in.Name), in.Kind, in.Township.Code, in.StartPeriod, now, by.UserID).Exec(ctx)
+	_, err = tx.NewRaw(`INSERT INTO books (id, code, name, kind, township_code, start_period, go_live_period, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, in.Code, strings.TrimSpace(in.Name), in.Kind, in.Township.Code, in.StartPeriod, in.GoLivePeriod, now, by.UserID).Exec(ctx)
 	if err != nil {
 		return Book{}, err
 	}

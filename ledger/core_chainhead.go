@@ -111,6 +111,7 @@ type voucherInfo struct {
 	preparer int64
 	reviewer int64
 	postedAt string
+	via      string // posted_via
 }
 
 // voucherIndex maps a book's voucher ids to their headers.
@@ -118,7 +119,7 @@ type voucherIndex map[int64]voucherInfo
 
 func loadVoucherIndex(ctx context.Context, db bun.IDB, bookID int64) (voucherIndex, error) {
 	rows, err := db.QueryContext(ctx, `SELECT id, status, period, COALESCE(number, 0), preparer_id, COALESCE(reviewer_id, 0),
-		COALESCE(posted_at, '') FROM vouchers WHERE book_id = ?`, bookID)
+		COALESCE(posted_at, ''), posted_via FROM vouchers WHERE book_id = ?`, bookID)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +128,7 @@ func loadVoucherIndex(ctx context.Context, db bun.IDB, bookID int64) (voucherInd
 	for rows.Next() {
 		var id int64
 		var v voucherInfo
-		if err := rows.Scan(&id, &v.status, &v.period, &v.number, &v.preparer, &v.reviewer, &v.postedAt); err != nil {
+		if err := rows.Scan(&id, &v.status, &v.period, &v.number, &v.preparer, &v.reviewer, &v.postedAt, &v.via); err != nil {
 			return nil, err
 		}
 		ix[id] = v

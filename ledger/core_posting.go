@@ -55,13 +55,16 @@ func (s *Store) postChecked(ctx context.Context, tx bun.Tx, a Actor, b Book, v V
 		return Voucher{}, err
 	}
 	v.Status, v.Number, v.ReviewerID, v.PostedAt = StatusPosted, FormatNumber(v.number), a.UserID, s.timestamp()
+	if v.PostedVia == "" {
+		v.PostedVia = ViaReview
+	}
 	v.ChainSeq, v.PrevHash = b.ChainSeq+1, b.ChainHead
 	v.Hash = VoucherHash(v)
 	if err := s.writePosting(ctx, tx, b, v); err != nil {
 		return Voucher{}, err
 	}
 	return v, s.audit(ctx, tx, a, b.ID, "post", "voucher", strconv.FormatInt(v.ID, 10), "", nil,
-		map[string]any{"number": v.Number, "period": v.Period, "hash": v.Hash})
+		map[string]any{"number": v.Number, "period": v.Period, "hash": v.Hash, "posted_via": v.PostedVia})
 }
 
 func (s *Store) checkPostable(ctx context.Context, tx bun.Tx, a Actor, b Book, v Voucher) error {
@@ -98,8 +101,8 @@ func (s *Store) nextVoucherNumber(ctx context.Context, tx bun.Tx, bookID int64, 
 
 func (s *Store) writePosting(ctx context.Context, tx bun.Tx, b Book, v Voucher) error {
 	res, err := s.execSQL(ctx, tx, `UPDATE vouchers SET status = 'posted', number = ?, reviewer_id = ?, posted_at = ?,
-		chain_seq = ?, prev_hash = ?, hash = ?, updated_at = ? WHERE book_id = ? AND id = ? AND status = 'draft'`,
-		v.number, v.ReviewerID, v.PostedAt, v.ChainSeq, v.PrevHash, v.Hash, v.PostedAt, b.ID, v.ID)
+		chain_seq = ?, prev_hash = ?, hash = ?, updated_at = ?, posted_via = ? WHERE book_id = ? AND id = ? AND status = 'draft'`,
+		v.number, v.ReviewerID, v.PostedAt, v.ChainSeq, v.PrevHash, v.Hash, v.PostedAt, v.PostedVia, b.ID, v.ID)
 	if err := exactlyOneRow(res, err, "凭证已不是草稿，不能记账"); err != nil {
 		return err
 	}

@@ -149,6 +149,9 @@ type Voucher struct {
 	ReversesID  int64         `json:"reverses_id,omitempty"`
 	ReversedBy  int64         `json:"reversed_by_id,omitempty"`
 	Imported    bool          `json:"imported,omitempty"`
+	PostedVia   string        `json:"posted_via,omitempty"`           // the path that posted it: review, batch_import, workbook_import, …
+	OrigPrepBy  string        `json:"original_prepared_by,omitempty"` // an imported voucher's preparer in the old books, text only
+	OrigRevBy   string        `json:"original_reviewed_by,omitempty"` // its reviewer there, text only: never a coopledger user
 	ChainSeq    int64         `json:"chain_seq,omitempty"`
 	PrevHash    string        `json:"prev_hash,omitempty"`
 	Hash        string        `json:"hash,omitempty"`

@@ -334,7 +334,8 @@ func (s *Store) draftForPreparer(ctx context.Context, tx bun.Tx, a Actor, bookCo
 }
 
 const voucherColumns = `id, status, date, period, summary, attachments, preparer_id, reviewer_id, number, posted_at,
-	reverses_id, reversed_by_id, imported, chain_seq, prev_hash, hash, total_fen, created_at, updated_at`
+	reverses_id, reversed_by_id, imported, chain_seq, prev_hash, hash, total_fen, created_at, updated_at,
+	posted_via, orig_prepared_by, orig_reviewed_by`
 
 type voucherScan struct {
 	v                                      Voucher
@@ -347,7 +348,8 @@ type voucherScan struct {
 func (r *voucherScan) dest() []any {
 	v := &r.v
 	return []any{&v.ID, &v.Status, &v.Date, &v.Period, &v.Summary, &v.Attachments, &v.PreparerID, &r.reviewer, &r.number,
-		&r.postedAt, &r.reverses, &r.reversedBy, &v.Imported, &r.chainSeq, &r.prevHash, &r.hash, &r.totalFen, &v.CreatedAt, &v.UpdatedAt}
+		&r.postedAt, &r.reverses, &r.reversedBy, &v.Imported, &r.chainSeq, &r.prevHash, &r.hash, &r.totalFen, &v.CreatedAt, &v.UpdatedAt,
+		&v.PostedVia, &v.OrigPrepBy, &v.OrigRevBy}
 }
 
 func (r *voucherScan) voucher(book string) Voucher {

@@ -11,15 +11,15 @@ import (
 // vouchers, all written in one transaction (the reader takes no more rows).
 const MaxFileVoucherLines = 200_000
 
-// ImportFileVouchers imports the vouchers of an uploaded workbook of
-// historical books in one transaction, all or none, however many there are:
-// the whole file is checked against the book first, so every bad voucher is
-// named at once (by its index, as ImportVouchers does), then the vouchers are
-// written month by month and number by number, MaxImportVouchers at a time,
-// progress (if not nil) being told how many are written after each step.
-// The file's SHA-256 is recorded with them: the same file again applies
-// nothing (ErrFileAlreadyImported). A dry run only checks.
-func (s *Store) ImportFileVouchers(ctx context.Context, a Actor, f FileImport, vs []ImportVoucher, progress func(done int)) (BatchImportResult, error) {
+// ImportFileVouchers submits the vouchers of an uploaded workbook of
+// historical books as one pending import, however many there are: the whole
+// file is checked against the book first, so every bad voucher is named at
+// once (by its index, as ImportVouchers does); nothing is posted until a
+// township officer other than the uploader approves it (ApproveImport), which
+// writes it in one transaction, all or none. The file's SHA-256 is kept with
+// it: the same file again, pending or applied, is refused
+// (ErrFileAlreadyImported). A dry run only checks.
+func (s *Store) ImportFileVouchers(ctx context.Context, a Actor, f FileImport, vs []ImportVoucher) (PendingImport, error) {
 	f.Kind, f.Target, f.Rows = ImportVoucherSheet, "", len(vs)
 	lines := 0
 	for _, v := range vs {
@@ -27,32 +27,14 @@ func (s *Store) ImportFileVouchers(ctx context.Context, a Actor, f FileImport, v
 	}
 	switch {
 	case len(vs) == 0:
-		return BatchImportResult{}, FieldError("vouchers", "文件中没有凭证")
+		return PendingImport{}, FieldError("vouchers", "文件中没有凭证")
 	case lines > MaxFileVoucherLines:
-		return BatchImportResult{}, FieldError("vouchers", "一个文件的分录不超过 %d 行，收到 %d 行：请按年度拆分为几个文件", MaxFileVoucherLines, lines)
+		return PendingImport{}, FieldError("vouchers", "一个文件的分录不超过 %d 行，收到 %d 行：请按年度拆分为几个文件", MaxFileVoucherLines, lines)
 	}
 	if err := s.refuseReimport(ctx, a, f); err != nil {
-		return BatchImportResult{}, err
+		return PendingImport{}, err
 	}
-	items, err := checkImportShapes(vs, MaxFileVoucherLines)
-	if err != nil {
-		return BatchImportResult{}, err
-	}
-	order := numberOrder(items)
-	var out BatchImportResult
-	ctx = withFileImport(ctx, a, f)
-	err = s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.lockBookForImport(ctx, tx, a, f.Book, items)
-		if err != nil {
-			return err
-		}
-		if ctx.Value(dryRunKey{}) != nil {
-			return nil // checked; the dry run commits nothing anyway
-		}
-		out, err = s.writeImportInSteps(ctx, tx, a, b, items, order, progress)
-		return err
-	})
-	return out, err
+	return s.submitImport(ctx, a, f.Book, ViaWorkbookImport, f, vs, MaxFileVoucherLines)
 }
 
 // numberOrder returns the indices of items by month, then number: each step
@@ -73,7 +55,7 @@ func numberOrder(items []importItem) []int {
 }
 
 // writeImportInSteps writes checked items in the given order, a batch at a time.
-func (s *Store) writeImportInSteps(ctx context.Context, tx bun.Tx, a Actor, b Book, items []importItem, order []int, progress func(int)) (BatchImportResult, error) {
+func (s *Store) writeImportInSteps(ctx context.Context, tx bun.Tx, a Actor, ip importPosting, b Book, items []importItem, order []int, progress func(int)) (BatchImportResult, error) {
 	out := BatchImportResult{Book: b.Code, ChainSeq: b.ChainSeq, ChainHead: b.ChainHead, Vouchers: make([]ImportedVoucher, 0, len(items))}
 	step := make([]importItem, 0, MaxImportVouchers)
 	for start := 0; start < len(order); start += MaxImportVouchers {
@@ -82,7 +64,7 @@ func (s *Store) writeImportInSteps(ctx context.Context, tx bun.Tx, a Actor, b Bo
 		for _, i := range idx {
 			step = append(step, items[i])
 		}
-		res, err := s.writeImport(ctx, tx, a, b, step)
+		res, err := s.writeImport(ctx, tx, a, ip, b, step)
 		if err != nil {
 			return BatchImportResult{}, err
 		}

@@ -68,36 +68,24 @@ type importItem struct {
 	reviewedBy string
 }
 
-// ImportVouchers imports a batch of already-reviewed vouchers into a book:
-// all or none. A voucher that breaks a rule, a number that collides with one
-// already in its month or elsewhere in the batch, or numbers that would leave
-// a gap in a month refuse the whole batch, naming each bad voucher by its
-// index ("vouchers[12]") and the reason; nothing is written. Numbering of the
-// month continues after the imported numbers.
-func (s *Store) ImportVouchers(ctx context.Context, a Actor, bookCode string, in ImportBatch) (BatchImportResult, error) {
+// ImportVouchers submits a batch of already-reviewed vouchers of the old
+// books: every voucher is checked now (a voucher that breaks a rule, a date
+// not before the book's go-live month, a number that collides with one already
+// in its month or elsewhere in the batch, numbers that would leave a gap in a
+// month), each bad one named by its index ("vouchers[12]"), and the batch is
+// stored pending: nothing posted, nothing numbered, until a township officer
+// other than the submitter approves it (ApproveImport).
+func (s *Store) ImportVouchers(ctx context.Context, a Actor, bookCode string, in ImportBatch) (PendingImport, error) {
 	if len(in.Vouchers) == 0 || len(in.Vouchers) > MaxImportVouchers {
-		return BatchImportResult{}, FieldError("vouchers", "每批导入 1 到 %d 张凭证，收到 %d 张", MaxImportVouchers, len(in.Vouchers))
+		return PendingImport{}, FieldError("vouchers", "每批导入 1 到 %d 张凭证，收到 %d 张", MaxImportVouchers, len(in.Vouchers))
 	}
-	items, err := checkImportShapes(in.Vouchers, maxImportLines)
-	if err != nil {
-		return BatchImportResult{}, err
-	}
-	var out BatchImportResult
-	err = s.write(ctx, func(tx bun.Tx) error {
-		b, err := s.lockBookForImport(ctx, tx, a, bookCode, items)
-		if err != nil {
-			return err
-		}
-		out, err = s.writeImport(ctx, tx, a, b, items)
-		return err
-	})
-	return out, err
+	return s.submitImport(ctx, a, bookCode, ViaBatchImport, FileImport{}, in.Vouchers, maxImportLines)
 }
 
-// lockBookForImport authorizes a write to the book, locks it, reads its chain
+// lockBookForImport authorizes p on the book, locks it, reads its chain
 // head under the lock and checks the items against it.
-func (s *Store) lockBookForImport(ctx context.Context, tx bun.Tx, a Actor, bookCode string, items []importItem) (Book, error) {
-	b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
+func (s *Store) lockBookForImport(ctx context.Context, tx bun.Tx, a Actor, bookCode string, p permission, items []importItem) (Book, error) {
+	b, err := s.authorizeLocked(ctx, tx, a, bookCode, p)
 	if err != nil {
 		return b, err
 	}
@@ -218,6 +206,8 @@ func (s *Store) checkImportAgainstBook(ctx context.Context, tx bun.Tx, b Book, i
 		switch {
 		case !opening && it.v.Period < b.StartPeriod:
 			bad(i, "date", "日期早于账套启用期间 %s（启用前的余额请作为期初余额录入）", b.StartPeriod)
+		case !opening && it.v.Period >= b.GoLivePeriod:
+			bad(i, "date", "%s 不早于账套上线月份 %s：上线后的凭证须逐张录入、由他人审核过账，只有上线前的历史凭证可以导入", it.v.Period, b.GoLivePeriod)
 		case closed[it.v.Period]:
 			bad(i, "date", "%s 期间已结账，不能导入", it.v.Period)
 		}
@@ -311,10 +301,18 @@ func checkImportNumbers(items []importItem, last map[string]int) []Detail {
 	return out
 }
 
+// importPosting says who posts an import and how: the poster a (the approving
+// township officer, or the accountant entering opening balances), the user
+// who prepared it (the uploader) and the path.
+type importPosting struct {
+	preparerID, reviewerID int64
+	via                    string
+}
+
 // writeImport numbers, chains and writes a checked batch with multi-row
 // statements: vouchers, lines, the status flip to posted, numbering, chain
-// head, maintained balances and the audit log.
-func (s *Store) writeImport(ctx context.Context, tx bun.Tx, a Actor, b Book, items []importItem) (BatchImportResult, error) {
+// head, maintained balances and the audit log (as a, the poster).
+func (s *Store) writeImport(ctx context.Context, tx bun.Tx, a Actor, ip importPosting, b Book, items []importItem) (BatchImportResult, error) {
 	n := int64(len(items))
 	lastID, err := nextIDs(ctx, tx, b.ID, "voucher", n)
 	if err != nil {
@@ -331,7 +329,8 @@ func (s *Store) writeImport(ctx context.Context, tx bun.Tx, a Actor, b Book, ite
 	for i := range items {
 		v := &items[i].v
 		v.ID, v.Book, v.Status, v.Number = lastID-n+1+int64(i), b.Code, StatusPosted, FormatNumber(v.number)
-		v.PreparerID, v.PostedAt, v.CreatedAt, v.UpdatedAt = a.UserID, now, now, now
+		v.PreparerID, v.ReviewerID, v.PostedVia, v.PostedAt, v.CreatedAt, v.UpdatedAt = ip.preparerID, ip.reviewerID, ip.via, now, now, now
+		v.OrigPrepBy, v.OrigRevBy = items[i].preparedBy, items[i].reviewedBy
 		seq++
 		v.ChainSeq, v.PrevHash = seq, prev
 		v.Hash = VoucherHash(*v)
@@ -369,6 +368,14 @@ func (s *Store) writeImport(ctx context.Context, tx bun.Tx, a Actor, b Book, ite
 		return BatchImportResult{}, err
 	}
 	return res, s.auditImported(ctx, tx, a, b.ID, lastAudit-n+1, now, items)
+}
+
+// nullableID stores 0 as NULL.
+func nullableID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 // nextIDs reserves n values of a counter and returns the last one.
@@ -428,14 +435,16 @@ func (s *Store) insertImported(ctx context.Context, tx bun.Tx, bookID int64, ite
 	for _, it := range items {
 		v := it.v
 		vrows = append(vrows, []any{bookID, v.ID, "draft", v.Date, v.Period, v.Summary, v.Attachments, v.PreparerID,
-			v.number, v.PostedAt, true, v.ChainSeq, v.PrevHash, v.Hash, v.Total.Fen(), v.CreatedAt, v.UpdatedAt})
+			nullableID(v.ReviewerID), v.number, v.PostedAt, true, v.ChainSeq, v.PrevHash, v.Hash, v.Total.Fen(), v.CreatedAt, v.UpdatedAt,
+			v.PostedVia, v.OrigPrepBy, v.OrigRevBy})
 		for _, l := range v.Lines {
 			lrows = append(lrows, []any{bookID, v.ID, l.LineNo, l.Account, nullable(l.Household), nullable(l.Party),
 				l.Debit.Fen(), l.Credit.Fen(), l.Summary})
 		}
 	}
 	err := s.bulkInsert(ctx, tx, `INSERT INTO vouchers (book_id, id, status, date, period, summary, attachments, preparer_id,
-		number, posted_at, imported, chain_seq, prev_hash, hash, total_fen, created_at, updated_at) VALUES `, 17, vrows, "")
+		reviewer_id, number, posted_at, imported, chain_seq, prev_hash, hash, total_fen, created_at, updated_at,
+		posted_via, orig_prepared_by, orig_reviewed_by) VALUES `, 21, vrows, "")
 	if err != nil {
 		return err
 	}
@@ -492,16 +501,21 @@ func (s *Store) addBatchBalances(ctx context.Context, tx bun.Tx, bookID int64, i
 }
 
 // auditImported records one "post" entry per imported voucher, as posting does,
-// with the original preparer and reviewer.
+// with the path, the uploader and the original preparer and reviewer.
 func (s *Store) auditImported(ctx context.Context, tx bun.Tx, a Actor, bookID, firstID int64, at string, items []importItem) error {
 	rows := make([][]any, len(items))
 	for i, it := range items {
 		after, err := auditJSON(map[string]any{"number": it.v.Number, "period": it.v.Period, "hash": it.v.Hash,
-			"imported": true, "prepared_by": it.preparedBy, "reviewed_by": it.reviewedBy})
+			"imported": true, "posted_via": it.v.PostedVia, "uploaded_by": it.v.PreparerID,
+			"prepared_by": it.preparedBy, "reviewed_by": it.reviewedBy})
 		if err != nil {
 			return err
 		}
-		rows[i] = []any{bookID, firstID + int64(i), at, a.UserID, "post", "voucher", fmt.Sprint(it.v.ID), "导入已审核的历史凭证", "", after}
+		reason := "审核通过导入的历史凭证"
+		if it.v.PostedVia == ViaOpening {
+			reason = "录入期初余额"
+		}
+		rows[i] = []any{bookID, firstID + int64(i), at, a.UserID, "post", "voucher", fmt.Sprint(it.v.ID), reason, "", after}
 	}
 	return s.bulkInsert(ctx, tx, `INSERT INTO audit_log (book_id, id, at, user_id, action, entity, entity_key, reason, before_json, after_json) VALUES `,
 		10, rows, "")
@@ -566,12 +580,14 @@ func (s *Store) SetOpeningBalances(ctx context.Context, a Actor, bookCode string
 			return err
 		}
 		it := importItem{v: Voucher{Date: date, Period: date[:7], Summary: OpeningSummary + "（账套启用期间 " + b.StartPeriod + "）",
-			Lines: lines, Total: debit, number: last + 1, Imported: true}, reviewedBy: a.Name}
+			Lines: lines, Total: debit, number: last + 1, Imported: true}}
 		items := []importItem{it}
 		if err := s.checkImportAgainstBook(ctx, tx, b, items, true); err != nil {
 			return openingError(err)
 		}
-		res, err := s.writeImport(ctx, tx, a, b, items)
+		// Opening balances stay as they were: posted by the accountant who
+		// enters them, in the month before the books begin, with no reviewer.
+		res, err := s.writeImport(ctx, tx, a, importPosting{preparerID: a.UserID, via: ViaOpening}, b, items)
 		if err != nil {
 			return err
 		}

@@ -38,6 +38,7 @@ func TestImportVouchers(t *testing.T) {
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		ctx := context.Background()
 		f := ledgertest.NewFixture(t, s, "V1", ledger.KindVillage, 3)
+		f.GoLive(t, "2026-03")
 		posted := f.Post(t, ledger.VoucherInput{Date: "2026-02-03", Summary: "现金存银行", Lines: []ledger.LineInput{
 			{Account: "102", Debit: ledgertest.Amount("10.00")}, {Account: "101", Credit: ledgertest.Amount("10.00")}}})
 		if posted.Number != "记-0001" {
@@ -47,7 +48,7 @@ func TestImportVouchers(t *testing.T) {
 			historical(1, "2026-01-05", "H001"), historical(3, "2026-01-20", "H002"), historical(2, "2026-01-09", "H003"),
 			historical(2, "2026-02-11", "H001"),
 		}}
-		res, err := s.ImportVouchers(ctx, f.Preparer, "V1", batch)
+		res, err := f.ImportHistory(ctx, batch)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +59,9 @@ func TestImportVouchers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !v.Imported || v.Status != ledger.StatusPosted || v.Number != "记-0003" || v.Date != "2026-01-20" || v.ReviewerID != 0 {
+		if !v.Imported || v.Status != ledger.StatusPosted || v.Number != "记-0003" || v.Date != "2026-01-20" ||
+			v.ReviewerID != f.Township.UserID || v.PreparerID != f.Preparer.UserID || v.PostedVia != ledger.ViaBatchImport ||
+			v.OrigPrepBy != "张会计" || v.OrigRevBy != "李审核" {
 			t.Fatalf("imported voucher %+v", v)
 		}
 		// Numbering continues after the imported numbers.
@@ -94,6 +97,7 @@ func TestImportRefusals(t *testing.T) {
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		ctx := context.Background()
 		f := ledgertest.NewFixture(t, s, "V1", ledger.KindVillage, 3)
+		f.GoLive(t, "2026-05")
 		f.Post(t, ledger.VoucherInput{Date: "2026-03-03", Summary: "现金存银行", Lines: []ledger.LineInput{
 			{Account: "102", Debit: ledgertest.Amount("10.00")}, {Account: "101", Credit: ledgertest.Amount("10.00")}}})
 		good := func(n int) ledger.ImportVoucher { return historical(n, "2026-04-02", "H001") }
@@ -122,6 +126,7 @@ func TestImportRefusals(t *testing.T) {
 			{"gap", []ledger.ImportVoucher{good(1), good(3)}, "vouchers[1].number", "不连续"},
 			{"before the book starts", []ledger.ImportVoucher{early}, "vouchers[0].date", "启用期间"},
 			{"closed month", []ledger.ImportVoucher{closed}, "vouchers[0].date", "已结账"},
+			{"go-live month", []ledger.ImportVoucher{historical(1, "2026-05-02", "H001")}, "vouchers[0].date", "上线月份 2026-05"},
 			{"empty", nil, "vouchers", "1 到 1000"},
 			{"bad number", []ledger.ImportVoucher{good(0)}, "vouchers[0].number", "凭证号"},
 		} {
@@ -151,7 +156,7 @@ func TestImportRefusals(t *testing.T) {
 		if _, err := s.ImportVouchers(ctx, f.Preparer, "V1", ledger.ImportBatch{Vouchers: big}); ledger.ErrorCode(err) != ledger.ECodeInvalid {
 			t.Errorf("1,001 vouchers: %v", err)
 		}
-		if _, err := s.ImportVouchers(ctx, f.Preparer, "V1", ledger.ImportBatch{Vouchers: big[:ledger.MaxImportVouchers]}); err != nil {
+		if _, err := f.ImportHistory(ctx, ledger.ImportBatch{Vouchers: big[:ledger.MaxImportVouchers]}); err != nil {
 			t.Fatalf("1,000 vouchers: %v", err)
 		}
 		mustVerify(t, s, "V1")

@@ -104,7 +104,7 @@ func (s *Store) postAccruals(ctx context.Context, tx bun.Tx, a Actor, b Book, ru
 		for start := 0; start < len(lines); start += maxHouseholdLinesPerVoucher {
 			chunk := lines[start:min(start+maxHouseholdLinesPerVoucher, len(lines))]
 			in := accrualVoucher(ag, run, chunk, date)
-			v, err := s.postGenerated(ctx, tx, b, run.PreparerID, a.UserID, in)
+			v, err := s.postGenerated(ctx, tx, b, run.PreparerID, a.UserID, ViaPayoutApproval, in)
 			if err != nil {
 				return nil, err
 			}
@@ -160,7 +160,7 @@ func sidedLine(account, household, party string, signedFen int64, summary string
 
 // postGenerated prepares a voucher as preparerID and posts it as reviewerID
 // within tx. The party is dropped for accounts that do not carry one.
-func (s *Store) postGenerated(ctx context.Context, tx bun.Tx, b Book, preparerID, reviewerID int64, in VoucherInput) (Voucher, error) {
+func (s *Store) postGenerated(ctx context.Context, tx bun.Tx, b Book, preparerID, reviewerID int64, via string, in VoucherInput) (Voucher, error) {
 	if err := dropUnusedParties(ctx, tx, b.ID, in.Lines); err != nil {
 		return Voucher{}, err
 	}
@@ -183,6 +183,7 @@ func (s *Store) postGenerated(ctx context.Context, tx bun.Tx, b Book, preparerID
 	if v.PreparerID == reviewerID && !b.SegregationOptOut {
 		return Voucher{}, Errorf(ECodeSegregation, "审核过账人不能是制单人本人（不相容职务分离）")
 	}
+	v.PostedVia = via
 	return s.postChecked(ctx, tx, Actor{UserID: reviewerID}, b, v)
 }
 
@@ -442,7 +443,7 @@ func (s *Store) postPayments(ctx context.Context, tx bun.Tx, a Actor, b Book, ru
 	}
 	out := make([]Payment, len(in))
 	for _, group := range paymentGroups(in, allocs) {
-		v, err := s.postGenerated(ctx, tx, b, a.UserID, reviewer, paymentVoucher(run, in, allocs, group))
+		v, err := s.postGenerated(ctx, tx, b, a.UserID, reviewer, ViaPayment, paymentVoucher(run, in, allocs, group))
 		if err != nil {
 			return nil, err
 		}

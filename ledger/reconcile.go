@@ -139,5 +139,6 @@ func (r *reconciler) run() error {
 		}
 	}
 	r.finishRuns()
+	r.citePaths()
 	return nil
 }

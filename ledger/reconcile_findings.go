@@ -119,6 +119,9 @@ type Reconciliation struct {
 	Findings  []Finding            `json:"findings"`
 	Reviews   []Finding            `json:"reviews"`
 	Truncated bool                 `json:"truncated"` // more findings or reviews than listed
+	// VoucherPaths names the path that posted each voucher cited above
+	// (label → review, payout_approval, payment, batch_import, …).
+	VoucherPaths map[string]string `json:"voucher_paths"`
 }
 
 // maxListedFindings bounds each list; the counts stay exact.
@@ -267,4 +270,34 @@ type optOutChange struct {
 	at     time.Time
 	optOut bool
 	reason string
+}
+
+// citePaths fills VoucherPaths for every voucher the reconciliation cites.
+func (r *reconciler) citePaths() {
+	byLabel := make(map[string]string, len(r.vx))
+	for _, v := range r.vx {
+		if v.status == StatusPosted {
+			byLabel[VoucherLabel(v.period, v.number)] = v.via
+		}
+	}
+	r.out.VoucherPaths = map[string]string{}
+	cite := func(labels []string) {
+		for _, l := range labels {
+			if via, ok := byLabel[l]; ok {
+				r.out.VoucherPaths[l] = via
+			}
+		}
+	}
+	for _, run := range r.out.Runs {
+		cite(run.Vouchers)
+	}
+	for _, row := range r.out.Rows {
+		cite(row.Vouchers)
+	}
+	for _, f := range r.out.Findings {
+		cite(f.Vouchers)
+	}
+	for _, f := range r.out.Reviews {
+		cite(f.Vouchers)
+	}
 }

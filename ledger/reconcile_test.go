@@ -141,6 +141,14 @@ func TestReconcileClean(t *testing.T) {
 		if !strings.Contains(r.Verdict, "差异 0 项") {
 			t.Fatalf("verdict %q", r.Verdict)
 		}
+		// Each cited voucher names the path that posted it.
+		vias := map[string]int{}
+		for _, via := range r.VoucherPaths {
+			vias[via]++
+		}
+		if vias[ledger.ViaPayoutApproval] == 0 || vias[ledger.ViaPayment] == 0 || len(vias) != 2 {
+			t.Fatalf("voucher paths %v", r.VoucherPaths)
+		}
 	})
 }
 

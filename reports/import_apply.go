@@ -22,10 +22,8 @@ type ImportRequest struct {
 	FileName      string
 	File          io.Reader
 	// Vouchers: the most voucher lines taken in one import (0 for
-	// MaxUploadVoucherLines), and a callback told how many of how many vouchers
-	// are written as the import goes (nil for none).
+	// MaxUploadVoucherLines).
 	MaxVoucherLines int
-	Progress        func(done, total int)
 }
 
 // ImportResult is what an upload did.
@@ -36,6 +34,9 @@ type ImportResult struct {
 	SHA256          string            `json:"sha256"`
 	AlreadyImported bool              `json:"already_imported"` // the same file was imported before; nothing applied now
 	ImportedAt      string            `json:"imported_at,omitempty"`
+	// Pending is the import a voucher workbook became: nothing is posted
+	// until a township officer other than the uploader approves it.
+	Pending *ledger.PendingImport `json:"pending_import,omitempty"`
 }
 
 // Import reads an uploaded workbook and applies it, all rows or none. A file
@@ -52,9 +53,7 @@ func Import(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequ
 	p, err := readImport(req.Kind, req.File, maxRows)
 	if ie, ok := err.(*ImportError); ok {
 		if p.Len() > 0 { // check the rows that could be read against the book too, so every bad row is listed
-			dry := req
-			dry.Progress = nil // nothing is written
-			_, derr := apply(ledger.WithDryRun(ctx), s, a, dry, ledger.FileImport{Book: req.Book, Kind: req.Kind, Target: target, SHA256: p.SHA256}, p)
+			_, _, derr := apply(ledger.WithDryRun(ctx), s, a, req, ledger.FileImport{Book: req.Book, Kind: req.Kind, Target: target, SHA256: p.SHA256}, p)
 			ie.merge(p.rowProblems(derr))
 		}
 		return ImportResult{}, ie.LedgerError()
@@ -63,7 +62,7 @@ func Import(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequ
 		return ImportResult{}, err
 	}
 	file := ledger.FileImport{Book: req.Book, Kind: req.Kind, Target: target, SHA256: p.SHA256, FileName: req.FileName}
-	n, err := apply(ctx, s, a, req, file, p)
+	n, pending, err := apply(ctx, s, a, req, file, p)
 	if err == ledger.ErrFileAlreadyImported { // the ledger knows the file, from before or from a concurrent upload
 		prior, _, lerr := s.FileImported(ctx, a, file)
 		return ImportResult{Kind: req.Kind, Rows: prior.Rows, SHA256: p.SHA256, AlreadyImported: true, ImportedAt: prior.CreatedAt}, lerr
@@ -71,28 +70,31 @@ func Import(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequ
 	if err != nil {
 		return ImportResult{}, p.RowErrors(err)
 	}
-	return ImportResult{Kind: req.Kind, Rows: n, SHA256: p.SHA256, Skipped: p.Skipped}, nil
+	return ImportResult{Kind: req.Kind, Rows: n, SHA256: p.SHA256, Skipped: p.Skipped, Pending: pending}, nil
 }
 
 // apply hands the parsed rows to the ledger.
-func apply(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequest, file ledger.FileImport, p ParsedImport) (int, error) {
+func apply(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequest, file ledger.FileImport, p ParsedImport) (int, *ledger.PendingImport, error) {
 	switch req.Kind {
 	case ledger.ImportHouseholds:
-		return s.ImportFileHouseholds(ctx, a, file, p.Households)
+		n, err := s.ImportFileHouseholds(ctx, a, file, p.Households)
+		return n, nil, err
 	case ledger.ImportParcels, ledger.ImportShares:
 		_, err := s.ImportFileRegister(ctx, a, file, req.Agreement, req.EffectiveFrom, p.Register)
-		return len(p.Register), err
+		return len(p.Register), nil, err
 	case ledger.ImportWorkRecords:
-		return s.ImportFileWorkRecords(ctx, a, file, req.Agreement, p.WorkRecords)
+		n, err := s.ImportFileWorkRecords(ctx, a, file, req.Agreement, p.WorkRecords)
+		return n, nil, err
 	case ledger.ImportPayments:
 		if len(p.Payments) == 0 {
-			return 0, fileProblemError("文件中没有结果为成功的付款")
+			return 0, nil, fileProblemError("文件中没有结果为成功的付款")
 		}
-		return s.ImportFilePayments(ctx, a, file, req.Run, p.Payments)
+		n, err := s.ImportFilePayments(ctx, a, file, req.Run, p.Payments)
+		return n, nil, err
 	case ledger.ImportVoucherSheet:
 		return applyVouchers(ctx, s, a, req, file, p)
 	}
-	return 0, ledger.FieldError("kind", "未知的导入类型")
+	return 0, nil, ledger.FieldError("kind", "未知的导入类型")
 }
 
 func fileProblemError(msg string) error {

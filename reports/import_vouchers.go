@@ -212,24 +212,22 @@ func voucherLineLimit(req ImportRequest) int {
 	return req.MaxVoucherLines
 }
 
-// applyVouchers imports the file's vouchers in one transaction.
-func applyVouchers(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequest, file ledger.FileImport, p ParsedImport) (int, error) {
+// applyVouchers submits the file's vouchers as one pending import, which a
+// township officer other than the uploader approves before anything is posted.
+func applyVouchers(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequest, file ledger.FileImport, p ParsedImport) (int, *ledger.PendingImport, error) {
 	limit := voucherLineLimit(req)
 	lines := 0
 	for _, rows := range p.lineRows {
 		lines += len(rows)
 	}
 	if lines > limit {
-		return 0, fileProblemError(fmt.Sprintf("文件有 %d 行分录，一次最多导入 %d 行：请按年度拆分为几个文件，或用命令行 coopledger import vouchers 导入", lines, limit))
+		return 0, nil, fileProblemError(fmt.Sprintf("文件有 %d 行分录，一次最多导入 %d 行：请按年度拆分为几个文件，或用命令行 coopledger import vouchers 导入", lines, limit))
 	}
-	var progress func(int)
-	if req.Progress != nil {
-		total := len(p.Vouchers)
-		req.Progress(0, total)
-		progress = func(done int) { req.Progress(done, total) }
+	pi, err := s.ImportFileVouchers(ctx, a, file, p.Vouchers)
+	if err != nil {
+		return 0, nil, err
 	}
-	res, err := s.ImportFileVouchers(ctx, a, file, p.Vouchers, progress)
-	return res.Imported, err
+	return pi.Vouchers, &pi, nil
 }
 
 // voucherIndexed matches the ledger's field paths for a voucher of the file:

@@ -66,13 +66,16 @@ func TestImportVoucherSheet(t *testing.T) {
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		ctx := context.Background()
 		f := ledgertest.NewFixture(t, s, "V1", ledger.KindVillage, 3)
+		f.GoLive(t, "2026-03")
 		data := voucherWorkbook(t, historicalRows)
-		var progress []int
-		req := reports.ImportRequest{Book: "V1", Kind: ledger.ImportVoucherSheet, FileName: "2026.xlsx", File: bytes.NewReader(data),
-			Progress: func(done, total int) { progress = append(progress, done, total) }}
+		req := reports.ImportRequest{Book: "V1", Kind: ledger.ImportVoucherSheet, FileName: "2026.xlsx", File: bytes.NewReader(data)}
 		res, err := reports.Import(ctx, s, f.Preparer, req)
-		if err != nil || res.Rows != 3 || res.AlreadyImported {
+		if err != nil || res.Rows != 3 || res.AlreadyImported || res.Pending == nil || res.Pending.Status != ledger.ImportPending {
 			t.Fatalf("import: %+v %v", res, err)
+		}
+		var progress []int
+		if _, err := s.ApproveImport(ctx, f.Township, "V1", res.Pending.ID, func(done, total int) { progress = append(progress, done, total) }); err != nil {
+			t.Fatal(err)
 		}
 		if len(progress) != 4 || progress[2] != 3 || progress[3] != 3 {
 			t.Errorf("progress %v", progress)
@@ -129,6 +132,7 @@ func TestImportVoucherSheetRefusals(t *testing.T) {
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		ctx := context.Background()
 		f := ledgertest.NewFixture(t, s, "V1", ledger.KindVillage, 3)
+		f.GoLive(t, "2026-03")
 		line := func(date, number string, summary any, account string, debit, credit, reviewer any) []any {
 			return []any{date, number, summary, account, nil, nil, debit, credit, nil, nil, reviewer}
 		}

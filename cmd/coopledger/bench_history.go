@@ -91,7 +91,11 @@ func (l *historyLoader) load(ctx context.Context, period string, n int) (lines, 
 	if len(in.Vouchers) == 0 {
 		return 0, 0, nil
 	}
-	if _, err := l.s.ImportVouchers(ctx, l.bb.prep, l.bb.code, in); err != nil {
+	p, err := l.s.ImportVouchers(ctx, l.bb.prep, l.bb.code, in)
+	if err == nil {
+		_, err = l.s.ApproveImport(ctx, l.bb.twp, l.bb.code, p.ID, nil)
+	}
+	if err != nil {
 		return 0, 0, fmt.Errorf("load history: %w", err)
 	}
 	return lines, len(in.Vouchers), nil

@@ -21,17 +21,23 @@ import (
 const envToken = "COOPLEDGER_TOKEN"
 
 // cmdImport brings historical books into a book: `import vouchers` (JSON
-// lines, one already-reviewed voucher per line, posted in batches of 1,000,
-// each batch all or none; or the Excel voucher template, all or none) and
-// `import opening` (the opening balances as one JSON object {"lines": [...]});
-// `import template KIND` writes an Excel import template.
+// lines, one already-reviewed voucher per line, or the Excel voucher
+// template) submits the whole file as one pending import, which a township
+// officer other than the submitter posts, all or none, with `import approve`
+// (or rejects with `import reject`; `import pending` lists what waits);
+// `import opening` enters the opening balances as one JSON object
+// {"lines": [...]}; `import template KIND` writes an Excel import template.
 func cmdImport(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(e.stderr, "usage: coopledger import vouchers|opening --book CODE [--token T] [--db DSN] FILE\n       coopledger import template KIND --out FILE.xlsx")
+		fmt.Fprintln(e.stderr, "usage: coopledger import vouchers|opening --book CODE [--token T] [--db DSN] FILE\n"+
+			"       coopledger import pending --book CODE [--token T] [--db DSN]\n"+
+			"       coopledger import approve --book CODE [--token T] [--db DSN] ID\n"+
+			"       coopledger import reject --book CODE --reason TEXT [--token T] [--db DSN] ID\n"+
+			"       coopledger import template KIND --out FILE.xlsx")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 			return errHelp
 		}
-		return errors.New("import: say what to import: vouchers or opening (or template KIND)")
+		return errors.New("import: say what to import: vouchers or opening (or pending, approve, reject, template KIND)")
 	}
 	switch args[0] {
 	case "template":
@@ -40,13 +46,14 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		return importVouchers(ctx, e, args[1:])
 	case "opening":
 		return importOpening(ctx, e, args[1:])
+	case "pending", "approve", "reject":
+		return importDecision(ctx, e, args[0], args[1:])
 	}
-	return fmt.Errorf("import: unknown kind %q (vouchers, opening or template)", args[0])
+	return fmt.Errorf("import: unknown kind %q (vouchers, opening, pending, approve, reject or template)", args[0])
 }
 
 type importFlags struct {
 	db, book, token *string
-	skip, batch     *int
 	file            string
 }
 
@@ -71,10 +78,6 @@ func parseImportFlags(e *env, kind string, args []string) (importFlags, error) {
 	f := importFlags{db: e.dbFlag(fs),
 		book:  fs.String("book", "", "the book to import into (required)"),
 		token: fs.String("token", e.getenv(envToken), "API token of the accountant who imports (env "+envToken+")")}
-	if kind == "vouchers" {
-		f.skip = fs.Int("skip", 0, "skip the first N vouchers (in import order), e.g. those a failed run already imported")
-		f.batch = fs.Int("batch", ledger.MaxImportVouchers, "vouchers per batch (1 to 1000)")
-	}
 	var files []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -96,8 +99,6 @@ func parseImportFlags(e *env, kind string, args []string) (importFlags, error) {
 		return f, fmt.Errorf("import %s: --book is required", kind)
 	case *f.token == "":
 		return f, fmt.Errorf("import %s: --token or $%s is required (the accountant who imports)", kind, envToken)
-	case f.batch != nil && (*f.batch < 1 || *f.batch > ledger.MaxImportVouchers):
-		return f, fmt.Errorf("import %s: --batch must be 1 to %d", kind, ledger.MaxImportVouchers)
 	}
 	f.file = files[0]
 	return f, nil
@@ -149,8 +150,8 @@ func importVouchers(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("import vouchers: %s: %w", f.file, err)
 	}
-	// Months in order and numbers in order within each month, so every batch
-	// continues the numbering the previous one left.
+	// Months in order and numbers in order within each month: the order the
+	// approved import joins the chain in.
 	sort.SliceStable(vs, func(i, j int) bool {
 		pi, pj := vs[i].v.Date[:min(7, len(vs[i].v.Date))], vs[j].v.Date[:min(7, len(vs[j].v.Date))]
 		if pi != pj {
@@ -158,51 +159,45 @@ func importVouchers(ctx context.Context, e *env, args []string) error {
 		}
 		return vs[i].v.Number < vs[j].v.Number
 	})
-	if *f.skip < 0 || *f.skip > len(vs) {
-		return fmt.Errorf("import vouchers: --skip %d: the file has %d vouchers", *f.skip, len(vs))
-	}
 	s, a, err := f.openAs(ctx, "vouchers")
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	bar := newProgress(e.stderr, len(vs)-*f.skip, "vouchers")
-	done, lines := *f.skip, 0
-	for done < len(vs) {
-		chunk := vs[done:min(done+*f.batch, len(vs))]
-		batch := ledger.ImportBatch{Vouchers: make([]ledger.ImportVoucher, len(chunk))}
-		for i, n := range chunk {
-			batch.Vouchers[i] = n.v
-		}
-		res, err := s.ImportVouchers(ctx, a, *f.book, batch)
-		if err != nil {
-			bar.finish()
-			return importFailure(e, err, chunk, done)
-		}
-		done += len(chunk)
-		lines += res.Lines
-		bar.set(done - *f.skip)
+	all := make([]ledger.ImportVoucher, len(vs))
+	for i, n := range vs {
+		all[i] = n.v
 	}
-	bar.finish()
-	fmt.Fprintf(e.stdout, "imported %d vouchers (%d lines) into %s in %s\n", done-*f.skip, lines, *f.book, bar.elapsed().Round(time.Millisecond))
+	fmt.Fprintf(e.stderr, "checking %d vouchers of %s (all of them; nothing is posted until a township officer approves)\n", len(vs), f.file)
+	p, err := s.SubmitHistory(ctx, a, *f.book, all)
+	if err != nil {
+		return importFailure(e, err, vs)
+	}
+	printSubmitted(e, p)
 	return nil
 }
 
-// importFailure reports a refused batch with the file's line numbers.
-func importFailure(e *env, err error, chunk []numbered, done int) error {
+// printSubmitted says what was submitted and how it gets posted.
+func printSubmitted(e *env, p ledger.PendingImport) {
+	fmt.Fprintf(e.stdout, "submitted %d vouchers (%d lines, %s to %s) to %s as import #%d, pending: nothing is posted until a township officer other than you approves it:\n"+
+		"  coopledger import approve --book %s %d   (with the officer's token), or POST /api/v1/books/%s/voucher-imports/%d/approve\n",
+		p.Vouchers, p.Lines, p.FromPeriod, p.ToPeriod, p.Book, p.ID, p.Book, p.ID, p.Book, p.ID)
+}
+
+// importFailure reports a refused file with its line numbers.
+func importFailure(e *env, err error, vs []numbered) error {
 	var le *ledger.Error
 	if errors.As(err, &le) {
 		for _, d := range le.Details {
 			var i int
-			if _, serr := fmt.Sscanf(d.Field, "vouchers[%d]", &i); serr == nil && i >= 0 && i < len(chunk) {
-				fmt.Fprintf(e.stderr, "line %d: %s: %s\n", chunk[i].line, d.Field, d.Message)
+			if _, serr := fmt.Sscanf(d.Field, "vouchers[%d]", &i); serr == nil && i >= 0 && i < len(vs) {
+				fmt.Fprintf(e.stderr, "line %d: %s: %s\n", vs[i].line, d.Field, d.Message)
 			} else {
 				fmt.Fprintf(e.stderr, "%s: %s\n", d.Field, d.Message)
 			}
 		}
 	}
-	return fmt.Errorf("import vouchers: the batch of vouchers %d–%d was refused and nothing of it written (%d vouchers before it were imported; after fixing, rerun with --skip %d): %s",
-		done+1, done+len(chunk), done, done, ledger.ErrorMessage(err))
+	return fmt.Errorf("import vouchers: the file was refused and nothing submitted: %s", ledger.ErrorMessage(err))
 }
 
 func importOpening(ctx context.Context, e *env, args []string) error {

@@ -16,6 +16,7 @@ func TestImportVouchersCommand(t *testing.T) {
 	eachDialect(t, func(t *testing.T, dsn string) {
 		s := openDSN(t, dsn)
 		f := ledgertest.NewFixture(t, s, "V1", ledger.KindVillage, 2)
+		f.GoLive(t, "2026-04")
 		dir := t.TempDir()
 		line := func(n int, date string, amount string) string {
 			return fmt.Sprintf(`{"number":%d,"date":%q,"summary":"历史凭证","reviewed_by":"李审核","lines":[{"account":"102","debit":%q},{"account":"21101","household":"H001","credit":%q}]}`,
@@ -29,15 +30,24 @@ func TestImportVouchersCommand(t *testing.T) {
 		}
 		vars := map[string]string{envToken: f.Tokens["preparer"]}
 		out, errOut, err := invoke(context.Background(), vars, "import", "vouchers", "--db", dsn, "--book", "V1", good)
-		if err != nil || !strings.Contains(out, "imported 3 vouchers (6 lines) into V1") {
+		if err != nil || !strings.Contains(out, "submitted 3 vouchers (6 lines, 2026-02 to 2026-03) to V1 as import #1, pending") {
 			t.Fatalf("import: %v\n%s\n%s", err, out, errOut)
+		}
+		township := map[string]string{envToken: f.Tokens["township"]}
+		out, errOut, err = invoke(context.Background(), township, "import", "pending", "--db", dsn, "--book", "V1")
+		if err != nil || !strings.Contains(out, "#1\tbatch_import\t3 vouchers") {
+			t.Fatalf("pending: %v\n%s\n%s", err, out, errOut)
+		}
+		out, errOut, err = invoke(context.Background(), township, "import", "approve", "--db", dsn, "--book", "V1", "1")
+		if err != nil || !strings.Contains(out, "approved import #1: posted 3 vouchers (6 lines) into V1") {
+			t.Fatalf("approve: %v\n%s\n%s", err, out, errOut)
 		}
 		bad := filepath.Join(dir, "bad.jsonl")
 		if err := os.WriteFile(bad, []byte(line(4, "2026-03-02", "1.00")+"\n"+line(2, "2026-03-02", "1.00")), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		_, errOut, err = invoke(context.Background(), vars, "import", "vouchers", "--db", dsn, "--book", "V1", bad)
-		if err == nil || !strings.Contains(errOut, "line 1: vouchers[1].number") || !strings.Contains(err.Error(), "--skip 0") {
+		if err == nil || !strings.Contains(errOut, "line 1: vouchers[1].number") || !strings.Contains(err.Error(), "nothing submitted") {
 			t.Fatalf("bad file: %v\n%s", err, errOut)
 		}
 		opening := filepath.Join(dir, "opening.json")

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"coopledger/ledger"
 	"coopledger/reports"
@@ -32,13 +31,10 @@ func isWorkbook(path string) (bool, error) {
 	return bytes.Equal(head[:n], []byte("PK\x03\x04")), nil
 }
 
-// importVoucherWorkbook imports a filled-in voucher template in one
-// transaction, all or none, with a progress bar while it writes; the same
-// file again applies nothing.
+// importVoucherWorkbook submits a filled-in voucher template as one pending
+// import (a township officer posts it with `import approve`); the same file
+// again, pending or imported, submits nothing.
 func importVoucherWorkbook(ctx context.Context, e *env, f importFlags) error {
-	if *f.skip != 0 || *f.batch != ledger.MaxImportVouchers {
-		return errors.New("import vouchers: --skip and --batch are for JSON lines; a workbook is imported whole or not at all")
-	}
 	data, err := os.ReadFile(f.file)
 	if err != nil {
 		return err
@@ -48,22 +44,10 @@ func importVoucherWorkbook(ctx context.Context, e *env, f importFlags) error {
 		return err
 	}
 	defer s.Close()
-	var bar *progress
 	req := reports.ImportRequest{Book: *f.book, Kind: ledger.ImportVoucherSheet, FileName: filepath.Base(f.file), File: bytes.NewReader(data),
-		MaxVoucherLines: ledger.MaxFileVoucherLines, Progress: func(done, total int) {
-			if bar == nil {
-				bar = newProgress(e.stderr, total, "vouchers") // draws 0/total
-			}
-			if done > 0 {
-				bar.set(done)
-			}
-		}}
-	start := time.Now()
-	fmt.Fprintf(e.stderr, "reading and checking %s (all of it, before anything is written)\n", f.file)
+		MaxVoucherLines: ledger.MaxFileVoucherLines}
+	fmt.Fprintf(e.stderr, "reading and checking %s (all of it; nothing is posted until a township officer approves)\n", f.file)
 	res, err := reports.Import(ctx, s, a, req)
-	if bar != nil {
-		bar.finish()
-	}
 	if err != nil {
 		var le *ledger.Error
 		if errors.As(err, &le) {
@@ -71,13 +55,13 @@ func importVoucherWorkbook(ctx context.Context, e *env, f importFlags) error {
 				fmt.Fprintf(e.stderr, "%s: %s\n", d.Field, d.Message)
 			}
 		}
-		return fmt.Errorf("import vouchers: %s: nothing imported: %s", f.file, ledger.ErrorMessage(err))
+		return fmt.Errorf("import vouchers: %s: nothing submitted: %s", f.file, ledger.ErrorMessage(err))
 	}
 	if res.AlreadyImported {
-		fmt.Fprintf(e.stdout, "%s was already imported into %s at %s (%d vouchers); nothing imported again\n", f.file, *f.book, res.ImportedAt, res.Rows)
+		fmt.Fprintf(e.stdout, "%s was already imported into %s at %s (%d vouchers); nothing submitted again\n", f.file, *f.book, res.ImportedAt, res.Rows)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "imported %d vouchers into %s in %s\n", res.Rows, *f.book, time.Since(start).Round(time.Millisecond))
+	printSubmitted(e, *res.Pending)
 	return nil
 }
 

@@ -33,13 +33,15 @@ func fillTemplate(t *testing.T, path, out string, rows [][]any) {
 }
 
 // `import template vouchers` writes the template; `import vouchers FILE.xlsx`
-// imports the filled-in copy whole with a progress report, refuses a bad one
-// naming its cells, and applies the same file (by content) only once.
+// submits the filled-in copy whole as a pending import, refuses a bad one
+// naming its cells; the township officer's `import approve` posts it with a
+// progress report; the same file (by content) applies only once.
 func TestImportVoucherWorkbookCommand(t *testing.T) {
 	eachDialect(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		s := openDSN(t, dsn)
 		f := ledgertest.NewFixture(t, s, "V1", ledger.KindVillage, 2)
+		f.GoLive(t, "2026-03")
 		dir := t.TempDir()
 		tpl := filepath.Join(dir, "template.xlsx")
 		if _, errOut, err := invoke(ctx, nil, "import", "template", "vouchers", "--out", tpl); err != nil {
@@ -53,7 +55,7 @@ func TestImportVoucherWorkbookCommand(t *testing.T) {
 		})
 		before := ledgertest.Digest(t, s)
 		_, errOut, err := invoke(ctx, vars, "import", "vouchers", "--db", dsn, "--book", "V1", bad)
-		if err == nil || !strings.Contains(errOut, "H3: 第 3 行「贷方金额」") || !strings.Contains(err.Error(), "nothing imported") {
+		if err == nil || !strings.Contains(errOut, "H3: 第 3 行「贷方金额」") || !strings.Contains(err.Error(), "nothing submitted") {
 			t.Fatalf("bad file: %v\n%s", err, errOut)
 		}
 		if ledgertest.Digest(t, s) != before {
@@ -67,8 +69,19 @@ func TestImportVoucherWorkbookCommand(t *testing.T) {
 			{"2026-01-05", "记-0001", "", "21101", "H001", "", "", 300},
 		})
 		out, errOut, err := invoke(ctx, vars, "import", "vouchers", "--db", dsn, "--book", "V1", good)
-		if err != nil || !strings.Contains(out, "imported 2 vouchers into V1") || !strings.Contains(errOut, "2/2 vouchers") {
+		if err != nil || !strings.Contains(out, "submitted 2 vouchers (4 lines, 2026-01 to 2026-02) to V1 as import #1, pending") {
 			t.Fatalf("import: %v\n%s\n%s", err, out, errOut)
+		}
+		if r, err := s.VerifyBook(ctx, "V1"); err != nil || r.Vouchers != 0 {
+			t.Fatalf("posted before approval: %v %+v", err, r)
+		}
+		if _, errOut, err := invoke(ctx, vars, "import", "approve", "--db", dsn, "--book", "V1", "1"); err == nil || !strings.Contains(err.Error(), "nothing posted") {
+			t.Fatalf("the submitter approves: %v\n%s", err, errOut)
+		}
+		township := map[string]string{envToken: f.Tokens["township"]}
+		out, errOut, err = invoke(ctx, township, "import", "approve", "--db", dsn, "--book", "V1", "1")
+		if err != nil || !strings.Contains(out, "approved import #1: posted 2 vouchers (4 lines) into V1") || !strings.Contains(errOut, "2/2 vouchers") {
+			t.Fatalf("approve: %v\n%s\n%s", err, out, errOut)
 		}
 		r, err := s.VerifyBook(ctx, "V1")
 		if err != nil || !r.OK || r.Vouchers != 2 {
@@ -87,9 +100,6 @@ func TestImportVoucherWorkbookCommand(t *testing.T) {
 		out, errOut, err = invoke(ctx, vars, "import", "vouchers", "--db", dsn, "--book", "V1", same)
 		if err != nil || !strings.Contains(out, "already imported") || ledgertest.Digest(t, s) != after {
 			t.Fatalf("same file again: %v\n%s\n%s", err, out, errOut)
-		}
-		if _, _, err := invoke(ctx, vars, "import", "vouchers", "--db", dsn, "--book", "V1", "--skip", "1", good); err == nil {
-			t.Fatal("--skip with a workbook accepted")
 		}
 		if _, _, err := invoke(ctx, nil, "import", "template", "people", "--out", tpl); err == nil {
 			t.Fatal("unknown template kind accepted")

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"coopledger/ledger"
 )
 
 // previousRelease is the last commit that landed before this release's
@@ -78,12 +81,72 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 			t.Fatalf("previous release's demo: %v\n%s", err, out.String())
 		}
 		migrated := mustInvoke(t, "migrate", "--db", dsn)
-		if !strings.Contains(migrated, "20260101000012_payment_reversal") {
-			t.Fatalf("migrate did not apply this release's migrations:\n%s", migrated)
+		for _, name := range migrationsAfterPrevious(t) {
+			if !strings.Contains(migrated, name) {
+				t.Fatalf("migrate did not apply %s:\n%s", name, migrated)
+			}
 		}
 		verified := mustInvoke(t, "verify", "--db", dsn)
 		if strings.Contains(verified, "FAIL") || !strings.Contains(verified, "QINGZHU") {
 			t.Fatalf("verify after upgrade:\n%s", verified)
 		}
+		checkGoLiveBackfill(t, dsn)
 	})
+}
+
+// checkGoLiveBackfill: the demo's books go live in their first month (their
+// vouchers were all posted through review and payouts), and every posted
+// voucher names the path that posted it.
+func checkGoLiveBackfill(t *testing.T, dsn string) {
+	t.Helper()
+	s := openDSN(t, dsn)
+	ctx := context.Background()
+	var goLive []string
+	if err := s.DB().NewRaw("SELECT DISTINCT go_live_period FROM books").Scan(ctx, &goLive); err != nil {
+		t.Fatal(err)
+	}
+	if len(goLive) != 1 || goLive[0] != "2026-01" {
+		t.Fatalf("go-live after upgrade: %v", goLive)
+	}
+	rows, err := s.DB().QueryContext(ctx, "SELECT posted_via, COUNT(*) FROM vouchers WHERE status = 'posted' GROUP BY posted_via")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	vias := map[string]int{}
+	for rows.Next() {
+		var via string
+		var n int
+		if err := rows.Scan(&via, &n); err != nil {
+			t.Fatal(err)
+		}
+		vias[via] = n
+	}
+	if vias[""] != 0 || vias[ledger.ViaReview] == 0 || vias[ledger.ViaPayoutApproval] == 0 || vias[ledger.ViaPayment] == 0 {
+		t.Fatalf("posted_via after upgrade: %v", vias)
+	}
+}
+
+// previousNewestMigration is the newest migration the previous release had.
+const previousNewestMigration = "20260101000009"
+
+// migrationsAfterPrevious names this release's migrations (as the migrate
+// command prints them, without ".tx.up.sql"), read from the SQLite set.
+func migrationsAfterPrevious(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir("../../migrations/sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), ".tx.up.sql")
+		if name > previousNewestMigration+"_~" {
+			out = append(out, name)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no migration after the previous release's: nothing to upgrade")
+	}
+	return out
 }

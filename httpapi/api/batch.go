@@ -13,8 +13,10 @@ import (
 // take well under 1 MiB, 100,000 lines (the ledger's limit) about 16 MiB.
 const BatchBodyLimit = 32 << 20
 
-// ImportVouchers posts a batch of already-reviewed vouchers of an earlier
-// system, all or none, keeping their numbers and dates.
+// ImportVouchers submits a batch of already-reviewed vouchers of the old
+// books, checked whole and kept pending (201: the import is created) until a
+// township officer approves it (voucher-imports/{id}/approve), which posts it
+// all or none.
 func (a *Handlers) ImportVouchers(c echo.Context) error {
 	var in ledger.ImportBatch
 	if err := httpx.DecodeJSON(c, &in); err != nil {

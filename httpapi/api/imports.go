@@ -61,7 +61,7 @@ func (a *Handlers) ImportFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	status := http.StatusCreated
+	status := http.StatusCreated // for a voucher workbook: the pending import (pending_import) it became
 	if res.AlreadyImported {
 		status = http.StatusOK
 	}

@@ -106,3 +106,26 @@ func (f Fixture) Post(t testing.TB, in ledger.VoucherInput) ledger.Voucher {
 	}
 	return v
 }
+
+// GoLive moves the book's go-live month as its township officer; a test that
+// imports history calls it before anything is posted.
+func (f *Fixture) GoLive(t testing.TB, period string) {
+	t.Helper()
+	if _, err := f.Store.SetGoLive(context.Background(), f.Township, f.Book.Code, period); err != nil {
+		t.Fatalf("go-live %s: %v", period, err)
+	}
+}
+
+// ImportHistory submits a batch of historical vouchers as the preparer and
+// approves it as the township officer: the two people every import needs.
+func (f *Fixture) ImportHistory(ctx context.Context, batch ledger.ImportBatch) (ledger.BatchImportResult, error) {
+	p, err := f.Store.ImportVouchers(ctx, f.Preparer, f.Book.Code, batch)
+	if err != nil {
+		return ledger.BatchImportResult{}, err
+	}
+	done, err := f.Store.ApproveImport(ctx, f.Township, f.Book.Code, p.ID, nil)
+	if err != nil {
+		return ledger.BatchImportResult{}, err
+	}
+	return *done.Result, nil
+}

@@ -9,7 +9,8 @@ import (
 
 // Revoking a token disables its user: the token's hash stays in the database
 // (so the same token can never be issued again) but Authenticate refuses it
-// from the next request on. A revoked user gets a new token as a new user.
+// from the next request on, and its web sessions are deleted. A revoked
+// user gets a new token as a new user.
 
 // Revoked describes a user whose token was revoked.
 type Revoked struct {
@@ -48,6 +49,9 @@ func (s *Store) revoke(ctx context.Context, by Actor, where string, arg any, wha
 			return nil
 		}
 		if _, err := tx.NewUpdate().Table("users").Set("disabled = ?", true).Where("id = ?", row.ID).Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.deleteUserSessions(ctx, tx, row.ID); err != nil { // its web sign-ins end now
 			return err
 		}
 		return s.audit(ctx, tx, by, 0, "revoke", "user", fmt.Sprint(row.ID), "", nil, out)

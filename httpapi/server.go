@@ -21,10 +21,17 @@ type Options struct {
 	// AuthFailuresPerMinute is how many failed authentications one client
 	// address may make per minute before it gets 429; default 20.
 	AuthFailuresPerMinute int
-	// TrustProxy takes the client address from X-Forwarded-For set by a
-	// reverse proxy on loopback or a private network; off by default, so a
-	// client cannot pick its own address to dodge the limit.
+	// TrustProxy takes the client address from X-Forwarded-For and the
+	// scheme from X-Forwarded-Proto, set by one of TrustedProxies; off by
+	// default, so a client cannot pick its own address to dodge the limit.
 	TrustProxy bool
+	// TrustedProxies lists the proxies' addresses or CIDR ranges, separated
+	// by commas (checked by ParseProxies); "" means loopback.
+	TrustedProxies string
+	// SessionIdle ends a web sign-in after this long without a request
+	// (default 30 min); SessionMaxAge ends it this long after sign-in
+	// (default 12 h).
+	SessionIdle, SessionMaxAge time.Duration
 	// PublicURL is the absolute base URL of every public link and QR code
 	// (checked by ParsePublicURL); "" means the host each request came to.
 	PublicURL string
@@ -33,6 +40,8 @@ type Options struct {
 const (
 	defaultRequestTimeout = 30 * time.Second
 	defaultBodyLimit      = 1 << 20
+	defaultSessionIdle    = 30 * time.Minute
+	defaultSessionMaxAge  = 12 * time.Hour
 )
 
 func (o Options) withDefaults() Options {
@@ -42,6 +51,12 @@ func (o Options) withDefaults() Options {
 	if o.BodyLimit <= 0 {
 		o.BodyLimit = defaultBodyLimit
 	}
+	if o.SessionIdle <= 0 {
+		o.SessionIdle = defaultSessionIdle
+	}
+	if o.SessionMaxAge <= 0 {
+		o.SessionMaxAge = defaultSessionMaxAge
+	}
 	if o.AuthFailuresPerMinute <= 0 {
 		o.AuthFailuresPerMinute = httpx.DefaultAuthFailures
 	}
@@ -49,7 +64,8 @@ func (o Options) withDefaults() Options {
 }
 
 // New returns the HTTP API of store. Graceful shutdown belongs to the caller's
-// http.Server.
+// http.Server. Bad TrustedProxies panic: callers check them first with
+// ParseProxies.
 func New(store *ledger.Store, logger *slog.Logger, opts Options) http.Handler {
 	return newEcho(store, logger, opts)
 }
@@ -57,11 +73,19 @@ func New(store *ledger.Store, logger *slog.Logger, opts Options) http.Handler {
 func newEcho(store *ledger.Store, logger *slog.Logger, opts Options) *echo.Echo {
 	opts = opts.withDefaults()
 	core := httpx.NewCore(store, logger, opts.AuthFailuresPerMinute, opts.PublicURL)
+	core.Sessions = ledger.SessionPolicy{Idle: opts.SessionIdle, Absolute: opts.SessionMaxAge}
+	if opts.TrustProxy {
+		proxies, err := httpx.ParseProxies(opts.TrustedProxies)
+		if err != nil {
+			panic(err)
+		}
+		core.Proxies = proxies
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.IPExtractor = ipExtractor(opts.TrustProxy)
+	e.IPExtractor = httpx.IPExtractor(core.Proxies)
 	e.HTTPErrorHandler = core.HandleError
-	e.Use(httpx.RequestID, httpx.SecurityHeaders, core.RequestLogger(), core.RecoverPanics(), httpx.CleanParams,
+	e.Use(httpx.RequestID, httpx.SecurityHeaders, core.TransportSecurity, core.RequestLogger(), core.RecoverPanics(), httpx.CleanParams,
 		httpx.BodyLimit(opts.BodyLimit, largeBodies),
 		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 			Timeout:      opts.RequestTimeout,
@@ -84,13 +108,10 @@ func HouseholdLinkURLs(ctx context.Context, s *ledger.Store, a ledger.Actor, boo
 	return httpx.HouseholdLinkURLs(ctx, s, a, book, base)
 }
 
-// ipExtractor is the peer address, or with trustProxy the address a proxy on
-// loopback or a private network put in X-Forwarded-For.
-func ipExtractor(trustProxy bool) echo.IPExtractor {
-	if trustProxy {
-		return echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true), echo.TrustPrivateNet(true), echo.TrustLinkLocal(false))
-	}
-	return echo.ExtractIPDirect()
+// ParseProxies checks a list of trusted proxies (--trusted-proxies).
+func ParseProxies(list string) error {
+	_, err := httpx.ParseProxies(list)
+	return err
 }
 
 // largeBodies are the routes whose uploads need more than the default body

@@ -34,25 +34,33 @@ type serveFlags struct {
 	publicURL                string
 	insecureListen, trustXFF bool
 	authFailures             int
+	trustedProxies           string
+	sessionIdle, sessionMax  time.Duration
 }
 
 // cmdServe migrates the database and serves the API until ctx is cancelled
 // (SIGINT/SIGTERM), then lets in-flight requests finish for up to 10 s.
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := e.flagSet("serve", "serve [--db DSN] [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--insecure-listen] [--trust-proxy]")
+	fs := e.flagSet("serve", "serve [--db DSN] [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--insecure-listen] [--trust-proxy [--trusted-proxies LIST]]")
 	db := e.dbFlag(fs)
 	var sf serveFlags
 	fs.StringVar(&sf.addr, "addr", e.envOr(envAddr, defaultAddr), "listen address HOST:PORT (env "+envAddr+")")
 	fs.StringVar(&sf.tlsCert, "tls-cert", "", "TLS certificate (PEM); with --tls-key the server speaks HTTPS")
 	fs.StringVar(&sf.tlsKey, "tls-key", "", "TLS private key (PEM)")
 	fs.BoolVar(&sf.insecureListen, "insecure-listen", false, "allow plain HTTP on an address beyond loopback (only behind a TLS-terminating proxy)")
-	fs.IntVar(&sf.authFailures, "auth-failures", 20, "failed authentications per minute and client address before 429")
+	fs.IntVar(&sf.authFailures, "auth-failures", 20, "failed authentications per minute, per client address and per credential, before 429")
 	fs.StringVar(&sf.publicURL, "public-url", e.getenv(envPublicURL), "absolute base URL of public pages and QR codes, e.g. https://cun.example.cn (env "+envPublicURL+"; default: the host each request came to)")
-	fs.BoolVar(&sf.trustXFF, "trust-proxy", false, "take the client address from X-Forwarded-For set by a proxy on loopback or a private network")
+	fs.BoolVar(&sf.trustXFF, "trust-proxy", false, "take the client address from X-Forwarded-For and the scheme from X-Forwarded-Proto, set by a proxy of --trusted-proxies")
+	fs.StringVar(&sf.trustedProxies, "trusted-proxies", "", "with --trust-proxy: the proxies' IP addresses or CIDR ranges, comma separated (default: loopback)")
+	fs.DurationVar(&sf.sessionIdle, "session-idle", 30*time.Minute, "a web sign-in ends after this long without a request")
+	fs.DurationVar(&sf.sessionMax, "session-max-age", 12*time.Hour, "a web sign-in ends this long after signing in, however busy")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := checkListen(sf); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if err := checkSessionFlags(sf); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
@@ -75,7 +83,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	handler := httpapi.New(s, logger, httpapi.Options{RequestTimeout: requestTimeout, BodyLimit: bodyLimitBytes,
-		TrustProxy: sf.trustXFF, AuthFailuresPerMinute: sf.authFailures, PublicURL: publicURL})
+		TrustProxy: sf.trustXFF, TrustedProxies: sf.trustedProxies, AuthFailuresPerMinute: sf.authFailures, PublicURL: publicURL,
+		SessionIdle: sf.sessionIdle, SessionMaxAge: sf.sessionMax})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -131,6 +140,20 @@ func checkListen(sf serveFlags) error {
 	}
 	return fmt.Errorf("refusing to serve plain HTTP on %s, beyond loopback: give --tls-cert and --tls-key, "+
 		"or --insecure-listen if a TLS-terminating proxy stands in front", sf.addr)
+}
+
+// checkSessionFlags checks the proxies and the session lifetimes.
+func checkSessionFlags(sf serveFlags) error {
+	if sf.trustedProxies != "" && !sf.trustXFF {
+		return fmt.Errorf("--trusted-proxies 需与 --trust-proxy 一起使用")
+	}
+	if err := httpapi.ParseProxies(sf.trustedProxies); err != nil {
+		return err
+	}
+	if sf.sessionIdle < time.Minute || sf.sessionMax < sf.sessionIdle {
+		return fmt.Errorf("--session-idle 应至少 1 分钟，--session-max-age 不短于 --session-idle")
+	}
+	return nil
 }
 
 // checkPublicURL checks --public-url and warns when printed QR codes would

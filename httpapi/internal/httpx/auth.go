@@ -3,6 +3,7 @@ package httpx
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,25 +14,20 @@ import (
 const ActorKey = "coopledger.actor"
 
 // Authenticate resolves "Authorization: Bearer <token>" to an actor; a
-// missing, malformed, forged, revoked or disabled token answers 401, and a
-// client address with too many recent failures answers 429 before its token
-// is even looked at. Tokens are looked up by their SHA-256 hash (the database
-// holds nothing else), so no secret is ever compared byte by byte.
+// missing, malformed, forged, revoked or disabled token answers 401, or 429
+// once its client address or its credential prefix is over the failure limit
+// (a valid token always passes; see AuthLimiter). Tokens are looked up by
+// their SHA-256 hash (the database holds nothing else), so no secret is ever
+// compared byte by byte.
 func (a *Core) Authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ip := c.RealIP()
-		if wait := a.Limiter.retryAfter(ip); wait > 0 {
-			return TooManyFailures(c, wait)
-		}
 		token, ok := bearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
 		if !ok {
-			a.Limiter.fail(ip)
-			return unauthorized("缺少身份令牌，请在请求头中提供 Authorization: Bearer <令牌>")
+			return a.authFailed(c, "", unauthorized("缺少身份令牌，请在请求头中提供 Authorization: Bearer <令牌>"))
 		}
 		actor, err := a.Store.Authenticate(Ctx(c), token)
 		if ledger.ErrorCode(err) == ledger.ECodeUnauthorized {
-			a.Limiter.fail(ip)
-			return unauthorized("令牌无效或已停用")
+			return a.authFailed(c, token, unauthorized("令牌无效或已停用"))
 		}
 		if err != nil {
 			return err
@@ -39,6 +35,21 @@ func (a *Core) Authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ActorKey, actor)
 		return next(c)
 	}
+}
+
+// authFailed records a failed authentication with credential and answers
+// refusal, or 429 when the client is over the limit.
+func (a *Core) authFailed(c echo.Context, credential string, refusal error) error {
+	if wait := a.Limiter.Failed(c.RealIP(), credential); wait > 0 {
+		return TooManyFailures(c, wait)
+	}
+	return refusal
+}
+
+// AuthFailed records a failed sign-in or session cookie of the pages and
+// reports how long the client must wait (0: answer the failure itself).
+func (a *Core) AuthFailed(c echo.Context, credential string) time.Duration {
+	return a.Limiter.Failed(c.RealIP(), credential)
 }
 
 // BookAccess refuses a request for a book's contents before its input is

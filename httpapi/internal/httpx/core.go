@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -27,6 +28,11 @@ type Core struct {
 	Started time.Time // claims older than this process lost their response
 	// PublicURL is the configured public base URL, without a trailing slash.
 	PublicURL string
+	// Proxies are the peers whose X-Forwarded-For and X-Forwarded-Proto are
+	// believed; nil without --trust-proxy.
+	Proxies []*net.IPNet
+	// Sessions is how long a web sign-in lives.
+	Sessions ledger.SessionPolicy
 }
 
 // NewCore returns the shared state of the rooms. publicURL is the base of
@@ -65,7 +71,7 @@ func RequestIDOf(c echo.Context) string { return c.Response().Header().Get(echo.
 func (a *Core) RequestLogger() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		HandleError: true,
-		LogLatency:  true, LogRemoteIP: true, LogMethod: true, LogURIPath: true, LogRoutePath: true,
+		LogLatency:  true, LogRemoteIP: true, LogMethod: true,
 		LogRequestID: true, LogStatus: true, LogError: true, LogResponseSize: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelInfo
@@ -77,7 +83,7 @@ func (a *Core) RequestLogger() echo.MiddlewareFunc {
 			}
 			attrs := []slog.Attr{
 				slog.String("request_id", v.RequestID), slog.String("method", v.Method),
-				slog.String("path", RedactNumbers(v.URIPath)), slog.String("route", v.RoutePath),
+				slog.String("route", LogRoute(c)),
 				slog.Int("status", v.Status), slog.Duration("latency", v.Latency),
 				slog.Int64("bytes_out", v.ResponseSize), slog.String("remote_ip", v.RemoteIP),
 			}
@@ -91,6 +97,16 @@ func (a *Core) RequestLogger() echo.MiddlewareFunc {
 			return nil
 		},
 	})
+}
+
+// LogRoute is what logs say of a request's path: the route pattern
+// (/h/:book/:token), never the path itself, which may hold a household's
+// link token, a disclosure slug or an ID number; "-" when no route matched.
+func LogRoute(c echo.Context) string {
+	if p := c.Path(); p != "" {
+		return p
+	}
+	return "-"
 }
 
 // longNumber is a run of digits as long as an ID number (15 or 18, the last

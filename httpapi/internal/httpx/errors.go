@@ -117,7 +117,7 @@ func (a *Core) HandleError(err error, c echo.Context) {
 	}
 	if !ok || status >= 500 {
 		a.Logger.LogAttrs(Ctx(c), slog.LevelError, "request failed", slog.String("request_id", RequestIDOf(c)),
-			slog.String("method", c.Request().Method), slog.String("path", RedactNumbers(c.Request().URL.Path)), slog.String("error", RedactNumbers(err.Error())))
+			slog.String("method", c.Request().Method), slog.String("route", LogRoute(c)), slog.String("error", RedactNumbers(err.Error())))
 	}
 	if !ok {
 		e = &ledger.Error{Code: ledger.ECodeInternal,

@@ -37,20 +37,45 @@ func SecurityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 
 // Defaults of the failed-authentication limit.
 const (
-	DefaultAuthFailures = 20          // failures per window and client address
+	DefaultAuthFailures = 20          // failures per window, client address and credential prefix
 	authWindow          = time.Minute // the window
 	maxTrackedClients   = 10000       // addresses remembered at once
 )
 
-// AuthLimiter counts failed authentications per client address in fixed
-// windows; an address over the limit is refused (429) until its window ends,
-// whatever token it sends, so guessing tokens costs a minute per 20 guesses.
+// AuthLimiter counts failed authentications in fixed windows, per client
+// address and per credential prefix (so one leaked or guessed credential
+// tried from many addresses is limited too). It never refuses a valid
+// credential: the credential is checked first (one indexed lookup of its
+// SHA-256) and only a failure is counted and, over the limit, answered 429.
+// Guessing a 256-bit token is hopeless anyway; the limit caps the noise, and
+// junk from one address no longer locks out the valid users behind it.
 type AuthLimiter struct {
 	mu      sync.Mutex
 	max     int
 	window  time.Duration
 	now     func() time.Time
-	clients map[string]*failures
+	clients map[string]*failures // "a "+address or "c "+credential prefix
+}
+
+// credentialPrefix is how many leading bytes of a credential name it for the
+// limit: beyond the fixed "cl_" or "s_", enough to tell credentials apart,
+// too few to be worth stealing from memory.
+const credentialPrefix = 12
+
+// Failed records a failed authentication by ip with credential ("" when
+// none was sent) and reports how long the client must wait: more than 0
+// when the address or the credential had already reached the limit.
+func (l *AuthLimiter) Failed(ip, credential string) time.Duration {
+	keys := []string{"a " + ip}
+	if credential != "" {
+		keys = append(keys, "c "+credential[:min(len(credential), credentialPrefix)])
+	}
+	var wait time.Duration
+	for _, k := range keys {
+		wait = max(wait, l.retryAfter(k))
+		l.fail(k)
+	}
+	return wait
 }
 
 type failures struct {
@@ -62,7 +87,8 @@ func NewAuthLimiter(max int, now func() time.Time) *AuthLimiter {
 	return &AuthLimiter{max: max, window: authWindow, now: now, clients: map[string]*failures{}}
 }
 
-// retryAfter reports how long ip must wait; 0 when it may try.
+// retryAfter reports how long the client of key must wait; 0 while it is
+// within the limit.
 func (l *AuthLimiter) retryAfter(ip string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -17,7 +17,6 @@ import (
 	"path"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,7 +28,8 @@ import (
 // auditors, in Simplified Chinese. They call the ledger directly, like the
 // JSON handlers; templates and static files are embedded, nothing is fetched
 // from anywhere else. Every form carries a CSRF token checked on every POST;
-// the session is the user's token in an HttpOnly, SameSite=Strict cookie.
+// the session is a server-side session (ledger/sessions.go) whose random id
+// sits in an HttpOnly, SameSite=Strict cookie.
 
 //go:embed templates/*.html
 var webTemplateFiles embed.FS
@@ -42,8 +42,9 @@ const (
 	sessionCookie   = "cl_session"
 	loginCSRFCookie = "cl_login_csrf"
 	csrfField       = "csrf"
-	sessionMaxAge   = 12 * time.Hour
+	csrfHeader      = "X-CSRF-Token"
 	webCSRFKey      = "coopledger.web.csrf"
+	webSessionKey   = "coopledger.web.session"
 	webUserKey      = "coopledger.web.user"
 )
 
@@ -179,10 +180,11 @@ func staticHandler(fsys fs.FS) http.Handler {
 	})
 }
 
-// csrfFor derives the CSRF token of a session from its secret token: only a
-// page served to the holder of the cookie can know it.
-func csrfFor(sessionToken string) string {
-	sum := sha256.Sum256([]byte("coopledger-csrf-v1\x00" + sessionToken))
+// csrfFor derives the CSRF token of a session from its secret id: only a
+// page served to the holder of the cookie can know it, it changes with every
+// sign-in, and the database (which holds only the id's hash) cannot give it.
+func csrfFor(sessionID string) string {
+	sum := sha256.Sum256([]byte("coopledger-csrf-v2\x00" + sessionID))
 	return hex.EncodeToString(sum[:16])
 }
 
@@ -193,14 +195,21 @@ func randomHex(n int) string {
 }
 
 // webAuth resolves the session cookie; without a valid one a GET is sent to
-// the sign-in page and anything else is refused.
+// the sign-in page and anything else is refused. A cookie naming no live
+// session counts against the failure limit.
 func (a *Pages) webAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		setPageHeaders(c)
 		ck, err := c.Cookie(sessionCookie)
 		var actor ledger.Actor
 		if err == nil && ck.Value != "" {
-			actor, err = a.Store.Authenticate(httpx.Ctx(c), ck.Value)
+			actor, err = a.Store.SessionActor(httpx.Ctx(c), ck.Value, a.Sessions)
+			if ledger.ErrorCode(err) == ledger.ECodeUnauthorized {
+				a.setSessionCookie(c, "", -1)
+				if wait := a.AuthFailed(c, ck.Value); wait > 0 {
+					return a.webError(c, ledger.Errorf(httpx.CodeRateLimited, "%s", tooManyFailures(c, wait)))
+				}
+			}
 		} else {
 			err = ledger.Errorf(ledger.ECodeUnauthorized, "未登录")
 		}
@@ -219,21 +228,44 @@ func (a *Pages) webAuth(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(httpx.ActorKey, actor)
 		c.Set(webUserKey, me)
+		c.Set(webSessionKey, ck.Value)
 		c.Set(webCSRFKey, csrfFor(ck.Value))
 		return next(c)
 	}
 }
 
-// checkCSRF refuses a POST whose form lacks the session's CSRF token.
+// checkCSRF refuses a POST without the session's CSRF token in the
+// X-CSRF-Token header or the form body (never the query string).
 func (a *Pages) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		want, _ := c.Get(webCSRFKey).(string)
-		got := c.FormValue(csrfField)
-		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
+		if !a.ValidCSRF(c, csrfCandidate(c)) {
 			return a.webError(c, errCSRF)
 		}
 		return next(c)
 	}
+}
+
+// ValidCSRF reports whether candidate is the CSRF token of the request's
+// session (set by webAuth); a handler that reads the token itself, such as
+// an upload reading it before the file, calls this.
+func (a *Pages) ValidCSRF(c echo.Context, candidate string) bool {
+	id, _ := c.Get(webSessionKey).(string)
+	return id != "" && sameSecret(csrfFor(id), candidate)
+}
+
+// csrfCandidate is the CSRF token a POST offers: the header, else the form
+// body's field. The query string is never read: a token there leaks into
+// logs, history and Referer.
+func csrfCandidate(c echo.Context) string {
+	if h := c.Request().Header.Get(csrfHeader); h != "" {
+		return h
+	}
+	return c.Request().PostFormValue(csrfField)
+}
+
+// sameSecret compares two secrets in constant time; empty never matches.
+func sameSecret(want, got string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
 }
 
 // errCSRF refuses a form without its token (a forged or stale form).
@@ -305,7 +337,7 @@ func (a *Pages) webError(c echo.Context, err error) error {
 		}
 	}
 	if status == http.StatusInternalServerError {
-		a.Logger.Error("page failed", slog.String("request_id", httpx.RequestIDOf(c)), slog.String("path", c.Request().URL.Path),
+		a.Logger.Error("page failed", slog.String("request_id", httpx.RequestIDOf(c)), slog.String("route", httpx.LogRoute(c)),
 			slog.String("error", err.Error()))
 	}
 	if status == http.StatusNotFound {

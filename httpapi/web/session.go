@@ -1,9 +1,14 @@
 package web
 
 import (
-	"crypto/subtle"
+	"fmt"
+	"math"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"time"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,14 +23,28 @@ type loginData struct {
 	Token string
 }
 
-// safeNext keeps a redirect after sign-in on this site.
+// safeNext keeps a redirect after sign-in on this site: a path that starts
+// with one "/" and a letter, before and after decoding, without backslashes,
+// control characters or spaces (browsers drop a tab in "/\t/host" and read
+// "//host"), and with no scheme or host.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") || len(next) > 512 {
+	decoded, err := url.PathUnescape(next)
+	if err != nil || len(next) > 512 {
+		return "/"
+	}
+	for _, s := range []string{next, decoded} {
+		if len(s) < 2 || s[0] != '/' || !isLetter(s[1]) || strings.ContainsRune(s, '\\') ||
+			strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0 {
+			return "/"
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
 	}
 	return next
 }
+
+func isLetter(b byte) bool { return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' }
 
 // LoginForm shows the sign-in form; the form's CSRF token is also set as a
 // cookie (double submit), since there is no session yet.
@@ -36,38 +55,66 @@ func (a *Pages) LoginForm(c echo.Context) error {
 		token = ck.Value
 	}
 	c.SetCookie(&http.Cookie{Name: loginCSRFCookie, Value: token, Path: "/login", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: c.IsTLS(), MaxAge: 3600})
+		SameSite: http.SameSiteStrictMode, Secure: a.IsHTTPS(c), MaxAge: 3600})
 	p := webPage{Title: "登录", CSRF: token, D: loginData{Next: safeNext(c.QueryParam("next"))}}
 	return a.render(c, http.StatusOK, "login", &p)
 }
 
+// Login checks the token and starts a session: the cookie holds only the
+// session's random id. Failed sign-ins count against the failure limit.
 func (a *Pages) Login(c echo.Context) error {
 	setPageHeaders(c)
 	ck, err := c.Cookie(loginCSRFCookie)
-	got := c.FormValue(csrfField)
-	if err != nil || len(ck.Value) != 32 || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(got)) != 1 {
+	if err != nil || len(ck.Value) != 32 || !sameSecret(ck.Value, csrfCandidate(c)) {
 		return a.webError(c, errCSRF)
 	}
-	next := safeNext(c.FormValue("next"))
-	token := strings.TrimSpace(c.FormValue("token"))
-	if _, err := a.Store.Authenticate(httpx.Ctx(c), token); err != nil {
+	next := safeNext(c.Request().PostFormValue("next"))
+	token := strings.TrimSpace(c.Request().PostFormValue("token"))
+	id, _, err := a.Store.CreateSession(httpx.Ctx(c), token, a.Sessions)
+	if err != nil {
 		if ledger.ErrorCode(err) != ledger.ECodeUnauthorized {
 			return a.webError(c, err)
 		}
-		p := webPage{Title: "登录", CSRF: ck.Value, Error: "令牌无效或已停用，请核对后重新输入", D: loginData{Next: next}}
-		return a.render(c, http.StatusUnauthorized, "login", &p)
+		status, msg := http.StatusUnauthorized, "令牌无效或已停用，请核对后重新输入"
+		if wait := a.AuthFailed(c, token); wait > 0 {
+			status, msg = http.StatusTooManyRequests, tooManyFailures(c, wait)
+		}
+		p := webPage{Title: "登录", CSRF: ck.Value, Error: msg, D: loginData{Next: next}}
+		return a.render(c, status, "login", &p)
 	}
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: c.IsTLS(), MaxAge: int(sessionMaxAge.Seconds())})
+	if old, err := c.Cookie(sessionCookie); err == nil && old.Value != "" {
+		_ = a.Store.DeleteSession(httpx.Ctx(c), old.Value) // best effort: a new sign-in replaces it
+	}
+	a.setSessionCookie(c, id, int(a.Sessions.Absolute.Seconds()))
 	c.SetCookie(&http.Cookie{Name: loginCSRFCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: c.IsTLS()})
+		SameSite: http.SameSiteStrictMode, Secure: a.IsHTTPS(c)})
 	return seeOther(c, next)
 }
 
+// Logout ends the session on the server, so a saved cookie no longer works.
 func (a *Pages) Logout(c echo.Context) error {
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: c.IsTLS()})
+	if id, _ := c.Get(webSessionKey).(string); id != "" {
+		if err := a.Store.DeleteSession(httpx.Ctx(c), id); err != nil {
+			return a.webError(c, err)
+		}
+	}
+	a.setSessionCookie(c, "", -1)
 	return seeOther(c, "/login")
+}
+
+// tooManyFailures sets Retry-After and says how long to wait.
+func tooManyFailures(c echo.Context, wait time.Duration) string {
+	secs := int(math.Ceil(wait.Seconds()))
+	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	return fmt.Sprintf("登录失败次数过多，请 %d 秒后再试", secs)
+}
+
+// setSessionCookie sets (maxAge > 0) or clears (-1) the session cookie:
+// HttpOnly, SameSite=Strict, Path=/, Secure whenever the browser came over
+// https.
+func (a *Pages) setSessionCookie(c echo.Context, id string, maxAge int) {
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: a.IsHTTPS(c), MaxAge: maxAge})
 }
 
 type booksData struct {

@@ -205,3 +205,23 @@ func TestServePublicURL(t *testing.T) {
 		}
 	}
 }
+
+// TestServeSessionFlags: a bad --trusted-proxies, one without --trust-proxy,
+// or session lifetimes out of order stop the server at startup naming the flag.
+func TestServeSessionFlags(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "x.db")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--trust-proxy", "--trusted-proxies", "10.0.0.0/8,nonsense"}, "--trusted-proxies"},
+		{[]string{"--trusted-proxies", "10.0.0.5"}, "--trust-proxy"},
+		{[]string{"--session-idle", "2h", "--session-max-age", "1h"}, "--session-max-age"},
+		{[]string{"--session-idle", "10s"}, "--session-idle"},
+	} {
+		args := append([]string{"serve", "--db", dsn, "--addr", "127.0.0.1:0"}, tt.args...)
+		if _, _, err := invoke(context.Background(), nil, args...); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: %v, want an error naming %s", tt.args, err, tt.want)
+		}
+	}
+}

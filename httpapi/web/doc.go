@@ -1,7 +1,7 @@
 // Package web is the room of server-rendered pages for village accountants,
 // township officers and auditors, in Simplified Chinese: sign-in and
-// sessions (an HttpOnly cookie with the user's token, a CSRF token on every
-// form), vouchers, households and parties, agreements, the payout wizard,
+// server-side sessions (an HttpOnly cookie with a random session id, a CSRF
+// token bound to the session on every form), vouchers, households and parties, agreements, the payout wizard,
 // reports and the township's roll-up. Templates and static files are
 // embedded from templates/ and static/. The pages call the ledger directly,
 // like the JSON handlers, and share their error mapping through httpx;

@@ -42,7 +42,6 @@ const (
 	sessionCookie   = "cl_session"
 	loginCSRFCookie = "cl_login_csrf"
 	csrfField       = "csrf"
-	csrfHeader      = "X-CSRF-Token"
 	webCSRFKey      = "coopledger.web.csrf"
 	webSessionKey   = "coopledger.web.session"
 	webUserKey      = "coopledger.web.user"

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"crypto/subtle"
 	"io"
 	"mime/multipart"
 
@@ -44,7 +43,6 @@ func (a *Pages) importAccess(next echo.HandlerFunc) echo.HandlerFunc {
 // field (the forms put it first, and browsers send fields in order).
 func (a *Pages) checkUploadCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		want, _ := c.Get(webCSRFKey).(string)
 		got := c.Request().Header.Get(csrfHeader)
 		mr, mrErr := c.Request().MultipartReader()
 		if got == "" && mrErr == nil {
@@ -53,7 +51,7 @@ func (a *Pages) checkUploadCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 				got = string(b)
 			}
 		}
-		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
+		if !a.ValidCSRF(c, got) {
 			return a.webError(c, errCSRF)
 		}
 		if mrErr != nil {

@@ -64,7 +64,7 @@ func TestBatchImport(t *testing.T) {
 		if res.status != 413 {
 			t.Fatalf("big body on the voucher route: %d", res.status)
 		}
-		rep, err := s.VerifyBook(t.Context(), "V1")
+		rep, err := s.Verify(t.Context(), ledger.System, "V1")
 		if err != nil || !rep.OK {
 			t.Fatalf("verify: %v %v", err, rep.Problems)
 		}

@@ -83,7 +83,7 @@ func (s *Store) AddAccount(ctx context.Context, a Actor, bookCode string, in New
 		return Account{}, err
 	}
 	var out Account
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err

@@ -38,7 +38,7 @@ func (s *Store) CreateBook(ctx context.Context, by Actor, in NewBook) (Book, err
 		return Book{}, err
 	}
 	var b Book
-	err = s.write(ctx, func(tx bun.Tx) error {
+	err = s.write(ctx, by.Write, func(tx bun.Tx) error {
 		b, err = s.insertBook(ctx, tx, by, in, chart)
 		return err
 	})
@@ -169,7 +169,7 @@ func (s *Store) SetSegregationOptOut(ctx context.Context, a Actor, bookCode stri
 		return Book{}, FieldError("reason", "豁免不相容职务分离必须说明理由（不超过 500 字）")
 	}
 	var out Book
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permSegment)
 		if err != nil {
 			return err

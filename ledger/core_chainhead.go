@@ -39,18 +39,9 @@ func (s *Store) ChainHead(ctx context.Context, a Actor, bookCode string) (ChainH
 	return chainHeadOf(ctx, s.db, b)
 }
 
-// ChainHeadBook returns a book's chain head by code, for the command line.
-func (s *Store) ChainHeadBook(ctx context.Context, code string) (ChainHead, error) {
-	b, err := s.bookByCode(ctx, s.db, code)
-	if err != nil {
-		return ChainHead{}, err
-	}
-	return chainHeadOf(ctx, s.db, b)
-}
-
-// ChainHeads returns every book's chain head, for the command line.
-func (s *Store) ChainHeads(ctx context.Context) ([]ChainHead, error) {
-	books, err := s.Books(ctx, Actor{Role: RoleAdmin})
+// ChainHeads returns the chain head of every book the actor sees.
+func (s *Store) ChainHeads(ctx context.Context, a Actor) ([]ChainHead, error) {
+	books, err := s.Books(ctx, a)
 	if err != nil {
 		return nil, err
 	}

@@ -53,11 +53,11 @@ func (q *writeQueue) take() []*groupWrite {
 // never cancelled while it runs: cancelling a statement interrupts SQLite,
 // which may roll back the whole shared transaction. A write whose context is
 // done before it starts is not run. On PostgreSQL it is write.
-func (s *Store) writeGrouped(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+func (s *Store) writeGrouped(ctx context.Context, o WriteOptions, fn func(ctx context.Context, tx bun.Tx) error) error {
 	if s.dialect != SQLite {
-		return s.write(ctx, func(tx bun.Tx) error { return fn(ctx, tx) })
+		return s.write(ctx, o, func(tx bun.Tx) error { return fn(ctx, tx) })
 	}
-	w := &groupWrite{ctx: ctx, fn: fn, done: make(chan struct{})}
+	w := &groupWrite{ctx: ctx, opts: o, fn: fn, done: make(chan struct{})}
 	s.queue.push(w)
 	select {
 	case <-w.done: // a group that took w has committed or failed
@@ -102,7 +102,7 @@ func (s *Store) runGroup(group []*groupWrite) {
 	if err := s.commitGroup(group); err != nil {
 		s.closeGroupConn() // it may be what failed
 		for _, w := range group {
-			w.err = s.writeLocked(w.ctx, func(tx bun.Tx) error { return w.fn(context.WithoutCancel(w.ctx), tx) })
+			w.err = s.writeLocked(w.ctx, w.opts, func(tx bun.Tx) error { return w.fn(context.WithoutCancel(w.ctx), tx) })
 		}
 	}
 	for _, w := range group {
@@ -161,7 +161,7 @@ func (s *Store) commitGroup(group []*groupWrite) error {
 		if _, err := s.execSQL(ctx, tx, "SAVEPOINT grouped_write"); err != nil {
 			return err
 		}
-		err := s.inTx(context.WithoutCancel(w.ctx), tx, func(tx bun.Tx) error { return w.fn(context.WithoutCancel(w.ctx), tx) })
+		err := s.inTx(context.WithoutCancel(w.ctx), tx, w.opts, func(tx bun.Tx) error { return w.fn(context.WithoutCancel(w.ctx), tx) })
 		if err != nil && transient(err) {
 			return err // retried alone, as write retries it
 		}
@@ -181,21 +181,28 @@ func (s *Store) commitGroup(group []*groupWrite) error {
 		return err
 	}
 	committed = true
-	for _, w := range group {
-		if w.err == nil {
-			markClaimUsed(w.ctx)
-		}
-	}
 	return nil
 }
 
-type dryRunKey struct{}
+// WriteOptions say how a write commits, apart from who makes it and what it
+// writes. They ride on the Actor every write method takes, never in the
+// context: a caller that wants one sees it in its own call.
+type WriteOptions struct {
+	// DryRun runs every check and then rolls back, answering ErrDryRun where
+	// the write would have committed. Imports use it to list the problems of
+	// every row in one answer.
+	DryRun bool
+	// Idempotency, if its Key is set, is claimed in the transaction that
+	// commits the write (see core_idempotency.go).
+	Idempotency IdempotencyClaim
+	// file is an uploaded file to record in the same transaction (withFileImport).
+	file *FileImport
+}
 
-// WithDryRun returns a context in which writes run every check and then roll
-// back, answering ErrDryRun where they would have committed. Imports use it
-// to list the problems of every row in one answer.
-func WithDryRun(ctx context.Context) context.Context {
-	return context.WithValue(ctx, dryRunKey{}, true)
+// With returns a with the write options o.
+func (a Actor) With(o WriteOptions) Actor {
+	a.Write = o
+	return a
 }
 
 // ErrDryRun is what a write in a dry-run context returns instead of committing.
@@ -207,24 +214,21 @@ const maxWriteAttempts = 6
 
 // write runs fn in one transaction, retrying transient conflicts. fn must be
 // idempotent up to its side effects inside tx.
-func (s *Store) write(ctx context.Context, fn func(tx bun.Tx) error) error {
+func (s *Store) write(ctx context.Context, o WriteOptions, fn func(tx bun.Tx) error) error {
 	if s.dialect == SQLite {
 		s.writeMu.Lock()
 		defer s.writeMu.Unlock()
 	}
-	return s.writeLocked(ctx, fn)
+	return s.writeLocked(ctx, o, fn)
 }
 
 // writeLocked is write for a caller that holds the writer lock (SQLite).
-func (s *Store) writeLocked(ctx context.Context, fn func(tx bun.Tx) error) error {
+func (s *Store) writeLocked(ctx context.Context, o WriteOptions, fn func(tx bun.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
 		err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			return s.inTx(ctx, tx, fn)
+			return s.inTx(ctx, tx, o, fn)
 		})
-		if err == nil {
-			markClaimUsed(ctx)
-		}
 		if err == nil || !transient(err) {
 			return translate(err)
 		}
@@ -238,20 +242,20 @@ func (s *Store) writeLocked(ctx context.Context, fn func(tx bun.Tx) error) error
 	return translate(err)
 }
 
-// inTx is the body of every write transaction: fn, then the claims of ctx
+// inTx is the body of every write transaction: fn, then the claims of o
 // (an upload's file, an idempotency key); a dry run answers ErrDryRun here
 // so that its caller rolls back.
-func (s *Store) inTx(ctx context.Context, tx bun.Tx, fn func(tx bun.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, tx bun.Tx, o WriteOptions, fn func(tx bun.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	if err := s.claimFileInTx(ctx, tx); err != nil {
+	if err := s.claimFileInTx(ctx, tx, o.file); err != nil {
 		return err
 	}
-	if err := s.claimInTx(ctx, tx); err != nil {
+	if err := s.claimInTx(ctx, tx, o.Idempotency); err != nil {
 		return err
 	}
-	if ctx.Value(dryRunKey{}) != nil {
+	if o.DryRun {
 		return ErrDryRun
 	}
 	return nil

@@ -92,7 +92,7 @@ func (s *Store) CreateHousehold(ctx context.Context, a Actor, bookCode string, h
 	if err := validateHousehold(h); err != nil {
 		return Household{}, err
 	}
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err
@@ -135,7 +135,7 @@ func checkHouseholdUnique(ctx context.Context, tx bun.IDB, bookID int64, h House
 // UpdateHousehold applies a patch; the audit log keeps before and after.
 func (s *Store) UpdateHousehold(ctx context.Context, a Actor, bookCode, code string, p HouseholdPatch) (Household, error) {
 	var out Household
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err
@@ -248,7 +248,7 @@ func (s *Store) CreateParty(ctx context.Context, a Actor, bookCode string, p Par
 	if err := validateParty(p); err != nil {
 		return Party{}, err
 	}
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err
@@ -269,7 +269,7 @@ func (s *Store) CreateParty(ctx context.Context, a Actor, bookCode string, p Par
 // UpdateParty applies a patch to a party.
 func (s *Store) UpdateParty(ctx context.Context, a Actor, bookCode, code string, patch PartyPatch) (Party, error) {
 	var out Party
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err

@@ -17,24 +17,14 @@ type IdempotencyClaim struct {
 	UserID      int64
 	Key         string
 	RequestHash string
-	used        bool // set once a transaction carrying the claim committed
-}
-
-type claimKey struct{}
-
-// WithIdempotency returns a context whose next write claims c.
-func WithIdempotency(ctx context.Context, c IdempotencyClaim) context.Context {
-	return context.WithValue(ctx, claimKey{}, &c)
 }
 
 // ErrIdempotencyClaimed is returned when another request already claimed the key.
 var ErrIdempotencyClaimed = &Error{Code: ECodeConflict, Message: "相同幂等键的请求已处理或正在处理"}
 
-// claimInTx inserts the claim of ctx, if any, in tx. Claims are used once:
-// a write that runs several transactions claims in the first that succeeds.
-func (s *Store) claimInTx(ctx context.Context, tx bun.Tx) error {
-	c, _ := ctx.Value(claimKey{}).(*IdempotencyClaim)
-	if c == nil || c.Key == "" || c.used {
+// claimInTx inserts the claim c, if it has a key, in tx.
+func (s *Store) claimInTx(ctx context.Context, tx bun.Tx, c IdempotencyClaim) error {
+	if c.Key == "" {
 		return nil
 	}
 	_, err := tx.NewRaw(`INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)`,
@@ -50,15 +40,6 @@ func isUniqueViolation(err error) bool {
 	return strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "UNIQUE constraint failed")
 }
 
-// markClaimUsed records that the claim of ctx committed with a write.
-func markClaimUsed(ctx context.Context) {
-	if c, _ := ctx.Value(claimKey{}).(*IdempotencyClaim); c != nil {
-		c.used = true
-	}
-	if f, _ := ctx.Value(fileClaimKey{}).(*fileClaim); f != nil {
-		f.used = true
-	}
-}
 
 // ImportKind is what a file brings in.
 type ImportKind string
@@ -80,24 +61,16 @@ type FileImport struct {
 // ErrFileAlreadyImported refuses applying a file a second time.
 var ErrFileAlreadyImported = &Error{Code: ECodeConflict, Message: "该文件已导入过，未重复导入"}
 
-type fileClaimKey struct{}
-
-// fileClaim is a file import to record in the next write that commits.
-type fileClaim struct {
-	FileImport
-	used bool
-}
-
-// withFileImport returns a context whose next write records f.
-func withFileImport(ctx context.Context, a Actor, f FileImport) context.Context {
+// withFileImport returns a whose write records f in the transaction that commits.
+func withFileImport(a Actor, f FileImport) Actor {
 	f.UserID = a.UserID
-	return context.WithValue(ctx, fileClaimKey{}, &fileClaim{FileImport: f})
+	a.Write.file = &f
+	return a
 }
 
-// claimFileInTx records the file import of ctx, if any, in tx.
-func (s *Store) claimFileInTx(ctx context.Context, tx bun.Tx) error {
-	f, _ := ctx.Value(fileClaimKey{}).(*fileClaim)
-	if f == nil || f.used {
+// claimFileInTx records the file import f, if any, in tx.
+func (s *Store) claimFileInTx(ctx context.Context, tx bun.Tx, f *FileImport) error {
+	if f == nil {
 		return nil
 	}
 	_, err := tx.NewRaw(`INSERT INTO file_imports (book_id, kind, target, sha256, file_name, rows, user_id, created_at)

@@ -109,15 +109,6 @@ func (s *Store) Journal(ctx context.Context, a Actor, bookCode, format string, f
 	return s.journal(ctx, b, format, from, to, w)
 }
 
-// JournalBook writes a book's journal by code, for the command line.
-func (s *Store) JournalBook(ctx context.Context, bookCode, format string, from, to Period, w io.Writer) error {
-	b, err := s.bookByCode(ctx, s.db, bookCode)
-	if err != nil {
-		return err
-	}
-	return s.journal(ctx, b, format, from, to, w)
-}
-
 func (s *Store) journal(ctx context.Context, b Book, format string, from, to Period, w io.Writer) error {
 	if format != JournalHledger && format != JournalBeancount {
 		return FieldError("format", "格式应为 hledger 或 beancount，收到 %q", truncate(format, 16))

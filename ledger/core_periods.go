@@ -139,7 +139,7 @@ func (s *Store) ClosePeriod(ctx context.Context, a Actor, bookCode, period strin
 		return PeriodStatus{}, FieldError("period", "%s", err.Error())
 	}
 	var out PeriodStatus
-	err = s.write(ctx, func(tx bun.Tx) error {
+	err = s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permClose)
 		if err != nil {
 			return err
@@ -201,7 +201,7 @@ func (s *Store) ReopenPeriod(ctx context.Context, a Actor, bookCode, period, rea
 		return PeriodStatus{}, FieldError("reason", "反结账必须填写理由（不超过 500 字）")
 	}
 	var out PeriodStatus
-	err = s.write(ctx, func(tx bun.Tx) error {
+	err = s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permReopen)
 		if err != nil {
 			return err

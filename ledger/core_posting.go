@@ -16,7 +16,7 @@ import (
 // book's hash chain and moves the maintained balances — all in one transaction.
 func (s *Store) PostVoucher(ctx context.Context, a Actor, bookCode string, id int64) (Voucher, error) {
 	var out Voucher
-	err := s.writeGrouped(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.writeGrouped(ctx, a.Write, func(ctx context.Context, tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permPost)
 		if err != nil {
 			return err
@@ -246,7 +246,7 @@ type ReverseInput struct {
 // reversed at most once, and a reversal is never itself reversed.
 func (s *Store) ReverseVoucher(ctx context.Context, a Actor, bookCode string, id int64, in ReverseInput) (Voucher, error) {
 	var out Voucher
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err

@@ -32,8 +32,8 @@ func (s *Store) LookupIdempotency(ctx context.Context, userID int64, key string)
 
 // SaveIdempotentResponse records the response of a claimed key for replays.
 func (s *Store) SaveIdempotentResponse(ctx context.Context, userID int64, key string, status int, body string) error {
-	ctx = context.WithValue(context.WithoutCancel(ctx), claimKey{}, (*IdempotencyClaim)(nil))
-	return s.write(ctx, func(tx bun.Tx) error {
+	ctx = context.WithoutCancel(ctx)
+	return s.write(ctx, WriteOptions{}, func(tx bun.Tx) error {
 		_, err := tx.NewRaw("UPDATE idempotency_keys SET status_code = ?, body = ? WHERE user_id = ? AND key = ? AND status_code = 0",
 			status, body, userID, key).Exec(ctx)
 		return err

@@ -36,7 +36,7 @@ func (s *Store) revoke(ctx context.Context, by Actor, where string, arg any, wha
 		return Revoked{}, Errorf(ECodeForbidden, "只有管理员可以吊销令牌")
 	}
 	var out Revoked
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, by.Write, func(tx bun.Tx) error {
 		var row userRow
 		if err := tx.NewSelect().Model(&row).Where(where, arg).Scan(ctx); err != nil {
 			if isNoRows(err) {

@@ -48,7 +48,7 @@ func (s *Store) CreateSession(ctx context.Context, token string, p SessionPolicy
 	}
 	id := "s_" + base64.RawURLEncoding.EncodeToString(b)
 	now := s.now()
-	err = s.write(ctx, func(tx bun.Tx) error {
+	err = s.write(ctx, WriteOptions{}, func(tx bun.Tx) error {
 		if _, err := s.execSQL(ctx, tx, "DELETE FROM web_sessions WHERE expires_at < ? OR last_seen_at < ?",
 			sessionTime(now), sessionTime(now.Add(-p.Idle))); err != nil {
 			return err
@@ -105,7 +105,7 @@ func (s *Store) SessionActor(ctx context.Context, id string, p SessionPolicy) (A
 		return Actor{}, s.endSession(ctx, id, denied)
 	}
 	if lastSeen < sessionTime(s.now().Add(-sessionTouchEvery)) {
-		err := s.write(ctx, func(tx bun.Tx) error {
+		err := s.write(ctx, WriteOptions{}, func(tx bun.Tx) error {
 			_, err := s.execSQL(ctx, tx, "UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ?", now, hashToken(id))
 			return err
 		})
@@ -124,7 +124,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 // endSession deletes the session of id and answers then, unless the delete
 // failed.
 func (s *Store) endSession(ctx context.Context, id string, then error) error {
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, WriteOptions{}, func(tx bun.Tx) error {
 		_, err := s.execSQL(ctx, tx, "DELETE FROM web_sessions WHERE id_hash = ?", hashToken(id))
 		return err
 	})

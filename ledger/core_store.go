@@ -102,6 +102,7 @@ func (l *writeLock) Unlock() { <-l.c() }
 // groupWrite is one write waiting for a group.
 type groupWrite struct {
 	ctx  context.Context
+	opts WriteOptions
 	fn   func(ctx context.Context, tx bun.Tx) error
 	err  error
 	done chan struct{}

@@ -58,7 +58,7 @@ func (s *Store) CreateUser(ctx context.Context, by Actor, in NewUser) (User, str
 		return User{}, "", err
 	}
 	var u User
-	err = s.write(ctx, func(tx bun.Tx) error {
+	err = s.write(ctx, by.Write, func(tx bun.Tx) error {
 		u, err = s.insertUser(ctx, tx, by, in, hash)
 		return err
 	})

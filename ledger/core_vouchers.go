@@ -123,7 +123,7 @@ func (s *Store) CreateVoucher(ctx context.Context, a Actor, bookCode string, in 
 		return Voucher{}, err
 	}
 	var out Voucher
-	err = s.writeGrouped(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.writeGrouped(ctx, a.Write, func(ctx context.Context, tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err
@@ -227,7 +227,7 @@ type VoucherPatch struct {
 // UpdateVoucher edits a draft. Only its preparer may; posted vouchers are immutable.
 func (s *Store) UpdateVoucher(ctx context.Context, a Actor, bookCode string, id int64, p VoucherPatch) (Voucher, error) {
 	var out Voucher
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, before, err := s.draftForPreparer(ctx, tx, a, bookCode, id)
 		if err != nil {
 			return err
@@ -296,7 +296,7 @@ func (v Voucher) input() VoucherInput {
 
 // DeleteVoucher discards a draft; it never had a number, so no gap is left.
 func (s *Store) DeleteVoucher(ctx context.Context, a Actor, bookCode string, id int64) error {
-	return s.write(ctx, func(tx bun.Tx) error {
+	return s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, before, err := s.draftForPreparer(ctx, tx, a, bookCode, id)
 		if err != nil {
 			return err

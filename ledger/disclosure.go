@@ -78,7 +78,7 @@ func (s *Store) PublishDisclosure(ctx context.Context, a Actor, bookCode, quarte
 		return Disclosure{}, FieldError("quarter", "%s", err.Error())
 	}
 	var out Disclosure
-	err = s.write(ctx, func(tx bun.Tx) error {
+	err = s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permClose)
 		if err != nil {
 			return err
@@ -134,7 +134,7 @@ func (s *Store) WithdrawDisclosure(ctx context.Context, a Actor, bookCode, quart
 		return Disclosure{}, FieldError("quarter", "%s", err.Error())
 	}
 	var out Disclosure
-	err = s.write(ctx, func(tx bun.Tx) error {
+	err = s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permClose)
 		if err != nil {
 			return err

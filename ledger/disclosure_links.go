@@ -82,7 +82,7 @@ func linkSecret(ctx context.Context, tx bun.Tx) ([]byte, error) {
 // may make links.
 func (s *Store) CreateHouseholdLink(ctx context.Context, a Actor, bookCode, code string) (HouseholdLink, error) {
 	var out HouseholdLink
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permClose)
 		if err != nil {
 			return err
@@ -127,7 +127,7 @@ func (s *Store) CreateHouseholdLink(ctx context.Context, a Actor, bookCode, code
 // RevokeHouseholdLink disables a household's link. The row stays, so the
 // next link is of a later generation and never the revoked one again.
 func (s *Store) RevokeHouseholdLink(ctx context.Context, a Actor, bookCode, code string) error {
-	return s.write(ctx, func(tx bun.Tx) error {
+	return s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permClose)
 		if err != nil {
 			return err

@@ -35,8 +35,9 @@
 // Entry points: Open(ctx, dsn) connects ("sqlite:PATH" or "postgres://…"),
 // migrates and returns a *Store, safe for concurrent use. Store methods that
 // read or change a book take the Actor acting (a user with a role and a
-// scope) and check it; a few command-line variants (VerifyBook,
-// ReconcileBook, JournalBook, ChainHeadBook) act without one. Failures
+// scope) and check it; the command line acts as System, an administrator who
+// reads every book. Write options (dry run, idempotency key) ride on the
+// Actor too (Actor.With), never in the context. Failures
 // are *Error values whose Code (ECodeInvalid, ECodeConflict, ECodeSegregation,
 // …) the HTTP layer maps to statuses in one place.
 //

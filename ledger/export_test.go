@@ -22,5 +22,5 @@ func (s *Store) QueuedWrites() int {
 
 // WriteGrouped exposes writeGrouped.
 func (s *Store) WriteGrouped(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return s.writeGrouped(ctx, fn)
+	return s.writeGrouped(ctx, WriteOptions{}, fn)
 }

@@ -24,7 +24,7 @@ func (s *Store) SetGoLive(ctx context.Context, a Actor, bookCode, period string)
 		return Book{}, FieldError("go_live_period", "%s", err.Error())
 	}
 	var out Book
-	err = s.write(ctx, func(tx bun.Tx) error {
+	err = s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.goLiveBook(ctx, tx, a, bookCode)
 		if err != nil {
 			return err

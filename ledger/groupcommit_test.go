@@ -44,9 +44,13 @@ func TestGroupedWritesFailAlone(t *testing.T) {
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	claim := ledger.IdempotencyClaim{UserID: f.Preparer.UserID, Key: "group-key-0001", RequestHash: "h"}
-	create := func(c context.Context, in ledger.VoucherInput) func() error {
-		return func() error { _, err := s.CreateVoucher(c, f.Preparer, "G1", in); return err }
+	createAs := func(c context.Context, a ledger.Actor, in ledger.VoucherInput) func() error {
+		return func() error { _, err := s.CreateVoucher(c, a, "G1", in); return err }
 	}
+	create := func(c context.Context, in ledger.VoucherInput) func() error {
+		return createAs(c, f.Preparer, in)
+	}
+	claiming := f.Preparer.With(ledger.WriteOptions{Idempotency: claim})
 	writes := []struct {
 		name string
 		run  func() error
@@ -57,8 +61,8 @@ func TestGroupedWritesFailAlone(t *testing.T) {
 		{"post", func() error { _, err := s.PostVoucher(ctx, f.Reviewer, "G1", d1.ID); return err }, true},
 		{"preparer posts", func() error { _, err := s.PostVoucher(ctx, f.Preparer, "G1", d2.ID); return err }, false},
 		{"cancelled", create(cancelled, rentVoucher("2026-02-04", "H002", "32.00")), false},
-		{"claims key", create(ledger.WithIdempotency(ctx, claim), rentVoucher("2026-02-05", "H003", "33.00")), true},
-		{"claims key again", create(ledger.WithIdempotency(ctx, claim), rentVoucher("2026-02-05", "H003", "34.00")), false},
+		{"claims key", createAs(ctx, claiming, rentVoucher("2026-02-05", "H003", "33.00")), true},
+		{"claims key again", createAs(ctx, claiming, rentVoucher("2026-02-05", "H003", "34.00")), false},
 		{"create 2", create(ctx, rentVoucher("2026-02-06", "H002", "35.00")), true},
 	}
 	release := s.HoldWriter()

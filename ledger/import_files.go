@@ -115,7 +115,7 @@ func (s *Store) ImportFileHouseholds(ctx context.Context, a Actor, f FileImport,
 	if err := s.refuseReimport(ctx, a, f); err != nil {
 		return 0, err
 	}
-	return s.ImportHouseholds(withFileImport(ctx, a, f), a, f.Book, hs)
+	return s.ImportHouseholds(ctx, withFileImport(a, f), f.Book, hs)
 }
 
 // ImportFileWorkRecords adds the work records of an uploaded sheet to a wage agreement.
@@ -127,7 +127,7 @@ func (s *Store) ImportFileWorkRecords(ctx context.Context, a Actor, f FileImport
 	if err := s.refuseReimport(ctx, a, f); err != nil {
 		return 0, err
 	}
-	out, err := s.AddWorkRecords(withFileImport(ctx, a, f), a, f.Book, agreement, rs)
+	out, err := s.AddWorkRecords(ctx, withFileImport(a, f), f.Book, agreement, rs)
 	return len(out), err
 }
 
@@ -138,7 +138,7 @@ func (s *Store) ImportFilePayments(ctx context.Context, a Actor, f FileImport, r
 	if err := s.refuseReimport(ctx, a, f); err != nil {
 		return 0, err
 	}
-	out, err := s.RecordPayments(withFileImport(ctx, a, f), a, f.Book, runID, ps)
+	out, err := s.RecordPayments(ctx, withFileImport(a, f), f.Book, runID, ps)
 	return len(out), err
 }
 
@@ -177,7 +177,7 @@ func (s *Store) ImportFileRegister(ctx context.Context, a Actor, f FileImport, a
 		return Agreement{}, err
 	}
 	terms, index := registerTerms(ag.Versions[len(ag.Versions)-1].Terms, rows)
-	out, err := s.AddAgreementVersion(withFileImport(ctx, a, f), a, f.Book, agreement,
+	out, err := s.AddAgreementVersion(ctx, withFileImport(a, f), f.Book, agreement,
 		VersionInput{EffectiveFrom: effectiveFrom, Terms: terms})
 	return out, rowErrors(err, index)
 }

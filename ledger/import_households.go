@@ -20,7 +20,7 @@ func (s *Store) ImportHouseholds(ctx context.Context, a Actor, bookCode string, 
 	if err := validateHouseholdBatch(hs); err != nil {
 		return 0, err
 	}
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err

@@ -561,7 +561,7 @@ func (s *Store) SetOpeningBalances(ctx context.Context, a Actor, bookCode string
 			Details: []Detail{{Field: "lines", Message: "借方余额合计应等于贷方余额合计且不为零"}}}
 	}
 	var out Voucher
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err

@@ -24,7 +24,7 @@ func historical(number int, date, household string) ledger.ImportVoucher {
 
 func mustVerify(t *testing.T, s *ledger.Store, book string) ledger.VerifyReport {
 	t.Helper()
-	r, err := s.VerifyBook(context.Background(), book)
+	r, err := s.Verify(context.Background(), ledger.System, book)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,7 +103,7 @@ type VersionInput struct {
 // CreateAgreement records an agreement and its first version of terms.
 func (s *Store) CreateAgreement(ctx context.Context, a Actor, bookCode string, in AgreementInput) (Agreement, error) {
 	var out Agreement
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err
@@ -228,7 +228,7 @@ func (s *Store) insertVersion(ctx context.Context, tx bun.Tx, a Actor, bookID in
 // latest version's; earlier terms stay as they were.
 func (s *Store) AddAgreementVersion(ctx context.Context, a Actor, bookCode, code string, in VersionInput) (Agreement, error) {
 	var out Agreement
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err

@@ -38,7 +38,7 @@ func (s *Store) Declare(ctx context.Context, a Actor, bookCode, code string, in 
 		return Declaration{}, FieldError("amount", "申报金额 %s 元超过单笔分录上限 %s 元", in.Amount, Fen(maxLineFen))
 	}
 	var out Declaration
-	err = s.write(ctx, func(tx bun.Tx) error {
+	err = s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err
@@ -140,7 +140,7 @@ func (s *Store) AddWorkRecords(ctx context.Context, a Actor, bookCode, code stri
 	if len(records) == 0 || len(records) > maxWorkRecords {
 		return nil, FieldError("records", "每批应有 1 到 %d 条务工记录", maxWorkRecords)
 	}
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err

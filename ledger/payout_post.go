@@ -24,7 +24,7 @@ type ApproveInput struct {
 // one per agreement, one line per household — and the run is frozen.
 func (s *Store) ApprovePayoutRun(ctx context.Context, a Actor, bookCode string, id int64, in ApproveInput) (PayoutRun, error) {
 	var out PayoutRun
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, run, err := s.draftRun(ctx, tx, a, bookCode, id, permPost)
 		if err != nil {
 			return err
@@ -254,7 +254,7 @@ func (s *Store) RecordPayments(ctx context.Context, a Actor, bookCode string, ru
 		return nil, FieldError("payments", "每批应有 1 到 %d 笔付款", maxPaymentsPerBatch)
 	}
 	var out []Payment
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err

@@ -97,7 +97,7 @@ func (s *Store) CreatePayoutRun(ctx context.Context, a Actor, bookCode string, i
 		return PayoutRun{}, FieldError("quarter", "%s", err.Error())
 	}
 	var out PayoutRun
-	err = s.write(ctx, func(tx bun.Tx) error {
+	err = s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err
@@ -358,7 +358,7 @@ func (s *Store) insertPayoutLines(ctx context.Context, tx bun.Tx, bookID, runID 
 // recomputing user becomes its preparer.
 func (s *Store) RecomputePayoutRun(ctx context.Context, a Actor, bookCode string, id int64) (PayoutRun, error) {
 	var out PayoutRun
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, run, err := s.draftRun(ctx, tx, a, bookCode, id, permWrite)
 		if err != nil {
 			return err

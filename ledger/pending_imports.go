@@ -70,12 +70,12 @@ func (s *Store) submitImport(ctx context.Context, a Actor, bookCode, via string,
 		return PendingImport{}, err
 	}
 	var out PendingImport
-	err = s.write(ctx, func(tx bun.Tx) error {
+	err = s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.lockBookForImport(ctx, tx, a, bookCode, permWrite, items)
 		if err != nil {
 			return err
 		}
-		if ctx.Value(dryRunKey{}) != nil {
+		if a.Write.DryRun {
 			return nil // checked; the dry run commits nothing anyway
 		}
 		if err := refuseResubmit(ctx, tx, b.ID, f.SHA256); err != nil {
@@ -140,7 +140,7 @@ func (s *Store) authorizeImportDecision(ctx context.Context, tx bun.Tx, a Actor,
 // progress, if not nil, is told how many vouchers are written after each step.
 func (s *Store) ApproveImport(ctx context.Context, a Actor, bookCode string, id int64, progress func(done, total int)) (PendingImport, error) {
 	var out PendingImport
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeImportDecision(ctx, tx, a, bookCode)
 		if err != nil {
 			return err
@@ -179,7 +179,8 @@ func (s *Store) ApproveImport(ctx context.Context, a Actor, bookCode string, id 
 		}
 		if p.SHA256 != "" { // the workbook now counts as imported, under its uploader
 			f := FileImport{Book: b.Code, Kind: ImportVoucherSheet, SHA256: p.SHA256, FileName: p.FileName, Rows: p.Vouchers}
-			if err := s.claimFileInTx(withFileImport(ctx, Actor{UserID: p.UploadedBy}, f), tx); err != nil {
+			f.UserID = p.UploadedBy
+			if err := s.claimFileInTx(ctx, tx, &f); err != nil {
 				return err
 			}
 		}
@@ -199,7 +200,7 @@ func (s *Store) RejectImport(ctx context.Context, a Actor, bookCode string, id i
 		return PendingImport{}, FieldError("reason", "驳回导入须说明理由（不超过 500 字）")
 	}
 	var out PendingImport
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permRead)
 		if err != nil {
 			return err

@@ -34,27 +34,9 @@ func (s *Store) Reconcile(ctx context.Context, a Actor, bookCode, quarter string
 	return s.reconcileBook(ctx, b, q)
 }
 
-// ReconcileBook reconciles a book by code, for the command line.
-func (s *Store) ReconcileBook(ctx context.Context, bookCode, quarter string) (Reconciliation, error) {
-	q, err := ParseQuarter(quarter)
-	if err != nil {
-		return Reconciliation{}, FieldError("quarter", "%s", err.Error())
-	}
-	b, err := s.bookByCode(ctx, s.db, bookCode)
-	if err != nil {
-		return Reconciliation{}, err
-	}
-	return s.reconcileBook(ctx, b, q)
-}
-
 // ReconcileTownship reconciles every book of a township the actor can read.
 func (s *Store) ReconcileTownship(ctx context.Context, a Actor, township, quarter string) (TownshipReconciliation, error) {
 	return s.reconcileTownship(ctx, a, township, quarter)
-}
-
-// ReconcileTownshipBooks reconciles every book of a township, for the command line.
-func (s *Store) ReconcileTownshipBooks(ctx context.Context, township, quarter string) (TownshipReconciliation, error) {
-	return s.reconcileTownship(ctx, Actor{Role: RoleAdmin}, township, quarter)
 }
 
 func (s *Store) reconcileTownship(ctx context.Context, a Actor, township, quarter string) (TownshipReconciliation, error) {

@@ -630,7 +630,7 @@ func yearEndScenario(t *testing.T, s *ledger.Store, ks kindSpec, seed uint64) {
 			t.Errorf("first-round voucher %d changed or not reversed: %+v", v.VoucherID, orig)
 		}
 	}
-	rep, err := s.VerifyBook(ctx, code)
+	rep, err := s.Verify(ctx, ledger.System, code)
 	if err != nil || !rep.OK {
 		t.Errorf("verify: %v %v", err, rep.Problems)
 	}

@@ -262,7 +262,7 @@ func (s *Store) PrepareYearEnd(ctx context.Context, a Actor, bookCode string, ye
 		return nil, err
 	}
 	var out []Voucher
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		out = []Voucher{}
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
@@ -379,7 +379,7 @@ func (s *Store) CloseYear(ctx context.Context, a Actor, bookCode string, year in
 		return YearEnd{}, err
 	}
 	var out YearEnd
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permClose)
 		if err != nil {
 			return err
@@ -489,7 +489,7 @@ func (s *Store) ReopenYear(ctx context.Context, a Actor, bookCode string, year i
 		return YearEnd{}, FieldError("reason", "年度反结账必须填写理由（不超过 500 字）")
 	}
 	var out YearEnd
-	err := s.write(ctx, func(tx bun.Tx) error {
+	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permReopen)
 		if err != nil {
 			return err

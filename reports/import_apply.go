@@ -53,7 +53,7 @@ func Import(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequ
 	p, err := readImport(req.Kind, req.File, maxRows)
 	if ie, ok := err.(*ImportError); ok {
 		if p.Len() > 0 { // check the rows that could be read against the book too, so every bad row is listed
-			_, _, derr := apply(ledger.WithDryRun(ctx), s, a, req, ledger.FileImport{Book: req.Book, Kind: req.Kind, Target: target, SHA256: p.SHA256}, p)
+			_, _, derr := apply(ctx, s, a.With(ledger.WriteOptions{DryRun: true}), req, ledger.FileImport{Book: req.Book, Kind: req.Kind, Target: target, SHA256: p.SHA256}, p)
 			ie.merge(p.rowProblems(derr))
 		}
 		return ImportResult{}, ie.LedgerError()

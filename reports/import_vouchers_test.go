@@ -120,7 +120,7 @@ func TestImportVoucherSheet(t *testing.T) {
 
 func mustVerifyBook(t *testing.T, s *ledger.Store, book string, vouchers int) {
 	t.Helper()
-	r, err := s.VerifyBook(context.Background(), book)
+	r, err := s.Verify(context.Background(), ledger.System, book)
 	if err != nil || !r.OK || r.Vouchers != vouchers {
 		t.Fatalf("verify: %v %+v", err, r)
 	}

@@ -109,7 +109,7 @@ func benchCounty(ctx context.Context, cfg benchConfig, db string) ([]benchFigure
 	verdict := ""
 	for r := 0; r < cfg.runs; r++ {
 		d, _, err := peakHeap(func() error {
-			res, err := s.ReconcileBook(ctx, bb.code, lastRun.Quarter)
+			res, err := s.Reconcile(ctx, ledger.System, bb.code, lastRun.Quarter)
 			if err == nil {
 				verdict = fmt.Sprintf("ok=%v, %d run lines, %d payments", res.OK, res.Counts.RunLines, payments)
 			}

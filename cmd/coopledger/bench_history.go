@@ -202,7 +202,7 @@ func benchHistory(ctx context.Context, cfg benchConfig, db string) ([]benchFigur
 	cfg.logf("history: verify %d lines", lines)
 	var rep ledger.VerifyReport
 	d, _, err := peakHeap(func() (err error) {
-		rep, err = s.VerifyBook(ctx, bb.code)
+		rep, err = s.Verify(ctx, ledger.System, bb.code)
 		return err
 	})
 	if err != nil {

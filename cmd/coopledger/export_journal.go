@@ -34,7 +34,7 @@ func cmdExportJournal(ctx context.Context, e *env, args []string) error {
 	}
 	defer s.Close()
 	write := func(w io.Writer) error {
-		return s.JournalBook(ctx, *book, *format, ledger.Period(*from), ledger.Period(*to), w)
+		return s.Journal(ctx, ledger.System, *book, *format, ledger.Period(*from), ledger.Period(*to), w)
 	}
 	if *out == "" {
 		if err := write(e.stdout); err != nil {

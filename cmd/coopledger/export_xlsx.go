@@ -16,7 +16,7 @@ import (
 
 // The workbooks township finance reviews, written from the command line the
 // same way the server sends them. The command line reads as
-// ledger.CommandLineReader: every book, read only.
+// ledger.System, which reads every book.
 
 // workbookExport is one kind of `coopledger export KIND`.
 type workbookExport struct {
@@ -94,10 +94,10 @@ func cmdExportWorkbook(ctx context.Context, e *env, x workbookExport, args []str
 	return nil
 }
 
-var reader = ledger.CommandLineReader
+var reader = ledger.System
 
 func cliOptions() reports.Options {
-	return reports.Options{ExportedAt: time.Now(), Creator: reader.Name}
+	return reports.Options{ExportedAt: time.Now(), Creator: "命令行导出"}
 }
 
 func parseRunID(s string) (int64, error) {

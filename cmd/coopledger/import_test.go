@@ -58,7 +58,7 @@ func TestImportVouchersCommand(t *testing.T) {
 		if err != nil || !strings.Contains(out, "2025-12 记-0001") {
 			t.Fatalf("opening: %v\n%s\n%s", err, out, errOut)
 		}
-		r, err := s.VerifyBook(context.Background(), "V1")
+		r, err := s.Verify(context.Background(), ledger.System, "V1")
 		if err != nil || !r.OK || r.Vouchers != 4 {
 			t.Fatalf("verify: %v %+v", err, r)
 		}

@@ -72,7 +72,7 @@ func TestImportVoucherWorkbookCommand(t *testing.T) {
 		if err != nil || !strings.Contains(out, "submitted 2 vouchers (4 lines, 2026-01 to 2026-02) to V1 as import #1, pending") {
 			t.Fatalf("import: %v\n%s\n%s", err, out, errOut)
 		}
-		if r, err := s.VerifyBook(ctx, "V1"); err != nil || r.Vouchers != 0 {
+		if r, err := s.Verify(ctx, ledger.System, "V1"); err != nil || r.Vouchers != 0 {
 			t.Fatalf("posted before approval: %v %+v", err, r)
 		}
 		if _, errOut, err := invoke(ctx, vars, "import", "approve", "--db", dsn, "--book", "V1", "1"); err == nil || !strings.Contains(err.Error(), "nothing posted") {
@@ -83,7 +83,7 @@ func TestImportVoucherWorkbookCommand(t *testing.T) {
 		if err != nil || !strings.Contains(out, "approved import #1: posted 2 vouchers (4 lines) into V1") || !strings.Contains(errOut, "2/2 vouchers") {
 			t.Fatalf("approve: %v\n%s\n%s", err, out, errOut)
 		}
-		r, err := s.VerifyBook(ctx, "V1")
+		r, err := s.Verify(ctx, ledger.System, "V1")
 		if err != nil || !r.OK || r.Vouchers != 2 {
 			t.Fatalf("verify: %v %+v", err, r)
 		}

@@ -39,13 +39,13 @@ func cmdReconcile(ctx context.Context, e *env, args []string) error {
 	var recs []ledger.Reconciliation
 	verdict := ""
 	if *book != "" {
-		r, err := s.ReconcileBook(ctx, *book, *quarter)
+		r, err := s.Reconcile(ctx, ledger.System, *book, *quarter)
 		if err != nil {
 			return fmt.Errorf("reconcile %s: %w", *book, err)
 		}
 		recs, verdict = []ledger.Reconciliation{r}, r.Verdict
 	} else {
-		tr, err := s.ReconcileTownshipBooks(ctx, *township, *quarter)
+		tr, err := s.ReconcileTownship(ctx, ledger.System, *township, *quarter)
 		if err != nil {
 			return fmt.Errorf("reconcile township %s: %w", *township, err)
 		}

@@ -84,7 +84,7 @@ func TestVerifyHead(t *testing.T) {
 	eachDialect(t, func(t *testing.T, dsn string) {
 		s := openDSN(t, dsn)
 		payoutBook(t, s)
-		head, err := s.ChainHeadBook(context.Background(), "R1")
+		head, err := s.ChainHead(context.Background(), ledger.System, "R1")
 		if err != nil {
 			t.Fatal(err)
 		}

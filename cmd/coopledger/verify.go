@@ -30,12 +30,12 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 
 	var reports []ledger.VerifyReport
 	if *book != "" {
-		r, err := s.VerifyBook(ctx, *book)
+		r, err := s.Verify(ctx, ledger.System, *book)
 		if err != nil {
 			return fmt.Errorf("verify %s: %w", *book, err)
 		}
 		reports = append(reports, r)
-	} else if reports, err = s.VerifyAll(ctx); err != nil {
+	} else if reports, err = s.VerifyAll(ctx, ledger.System); err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
 	if len(reports) == 0 {
@@ -90,14 +90,14 @@ func failure(r ledger.VerifyReport) string {
 func printHeads(ctx context.Context, e *env, s *ledger.Store, book string) error {
 	var heads []ledger.ChainHead
 	if book != "" {
-		h, err := s.ChainHeadBook(ctx, book)
+		h, err := s.ChainHead(ctx, ledger.System, book)
 		if err != nil {
 			return fmt.Errorf("verify --head %s: %w", book, err)
 		}
 		heads = append(heads, h)
 	} else {
 		var err error
-		if heads, err = s.ChainHeads(ctx); err != nil {
+		if heads, err = s.ChainHeads(ctx, ledger.System); err != nil {
 			return fmt.Errorf("verify --head: %w", err)
 		}
 	}

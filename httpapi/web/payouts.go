@@ -74,11 +74,11 @@ func (a *Pages) CreatePayout(c echo.Context) error {
 		return a.webError(c, err)
 	}
 	in := ledger.RunInput{Quarter: strings.TrimSpace(c.FormValue("quarter")), Adjustment: c.FormValue("adjustment") != ""}
-	cx := httpx.Ctx(c)
+	by := httpx.Actor(c)
 	if id := c.FormValue("form_id"); formIDPattern.MatchString(id) {
-		cx = ledger.WithIdempotency(cx, ledger.IdempotencyClaim{UserID: httpx.Actor(c).UserID, Key: "web:run:" + id, RequestHash: "web"})
+		by = by.With(ledger.WriteOptions{Idempotency: ledger.IdempotencyClaim{UserID: by.UserID, Key: "web:run:" + id, RequestHash: "web"}})
 	}
-	run, err := a.Store.CreatePayoutRun(cx, httpx.Actor(c), p.Book.Code, in)
+	run, err := a.Store.CreatePayoutRun(httpx.Ctx(c), by, p.Book.Code, in)
 	if errors.Is(err, ledger.ErrIdempotencyClaimed) {
 		return seeOther(c, bookURL(p.Book.Code, "payouts")+"?ok=submitted")
 	}

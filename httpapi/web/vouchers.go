@@ -363,12 +363,12 @@ func (a *Pages) CreateVoucher(c echo.Context) error {
 	in, rowOf, errs := d.voucherInput(index)
 	status := http.StatusBadRequest
 	if len(errs) == 0 {
-		cx := httpx.Ctx(c)
+		by := httpx.Actor(c)
 		if formIDPattern.MatchString(d.FormID) { // a second click on 保存 saves nothing more
-			cx = ledger.WithIdempotency(cx, ledger.IdempotencyClaim{UserID: httpx.Actor(c).UserID, Key: "web:voucher:" + d.FormID,
-				RequestHash: "web"})
+			by = by.With(ledger.WriteOptions{Idempotency: ledger.IdempotencyClaim{UserID: by.UserID, Key: "web:voucher:" + d.FormID,
+				RequestHash: "web"}})
 		}
-		v, err := a.Store.CreateVoucher(cx, httpx.Actor(c), p.Book.Code, in)
+		v, err := a.Store.CreateVoucher(httpx.Ctx(c), by, p.Book.Code, in)
 		if err == nil {
 			return seeOther(c, bookURL(p.Book.Code, "vouchers", strconv.FormatInt(v.ID, 10))+"?ok=draft")
 		}

@@ -38,7 +38,7 @@ func TestLoad(t *testing.T) {
 			t.Run(b.Code, func(t *testing.T) { checkBook(t, s, auditor, b) })
 		}
 
-		reports, err := s.VerifyAll(ctx)
+		reports, err := s.VerifyAll(ctx, ledger.System)
 		if err != nil {
 			t.Fatal(err)
 		}

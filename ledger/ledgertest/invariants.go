@@ -23,7 +23,7 @@ func Invariants(ctx context.Context, s *ledger.Store, book string) []string {
 	p.add(numbering(ctx, s, book))
 	p.add(trialBalance(ctx, s, book))
 	p.add(controls(ctx, s, book))
-	r, err := s.VerifyBook(ctx, book)
+	r, err := s.Verify(ctx, ledger.System, book)
 	switch {
 	case err != nil:
 		p.add([]string{"verify: " + err.Error()}, nil)

@@ -64,7 +64,8 @@ func (a *Core) IdempotentRedacting(secrets ...string) echo.MiddlewareFunc {
 			if found, err := a.replay(c, claim); found || err != nil {
 				return err
 			}
-			c.SetRequest(c.Request().WithContext(ledger.WithIdempotency(Ctx(c), claim)))
+			// The handler passes Actor(c) to the ledger write, which claims the key.
+			c.Set(ActorKey, Actor(c).With(ledger.WriteOptions{Idempotency: claim}))
 			rec := &responseRecorder{ResponseWriter: c.Response().Writer}
 			c.Response().Writer = rec
 			err = next(c)

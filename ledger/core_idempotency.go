@@ -40,7 +40,6 @@ func isUniqueViolation(err error) bool {
 	return strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "UNIQUE constraint failed")
 }
 
-
 // ImportKind is what a file brings in.
 type ImportKind string
 

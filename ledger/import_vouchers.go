@@ -434,7 +434,7 @@ func (s *Store) insertImported(ctx context.Context, tx bun.Tx, bookID int64, ite
 	var lrows [][]any
 	for _, it := range items {
 		v := it.v
-		vrows = append(vrows, []any{bookID, v.ID, "draft", v.Date, v.Period, v.Summary, v.Attachments, v.PreparerID,
+		vrows = append(vrows, []any{bookID, v.ID, string(StatusDraft), v.Date, v.Period, v.Summary, v.Attachments, v.PreparerID,
 			nullableID(v.ReviewerID), v.number, v.PostedAt, true, v.ChainSeq, v.PrevHash, v.Hash, v.Total.Fen(), v.CreatedAt, v.UpdatedAt,
 			v.PostedVia, v.OrigPrepBy, v.OrigRevBy})
 		for _, l := range v.Lines {

@@ -45,8 +45,8 @@ func (s *Store) ApprovePayoutRun(ctx context.Context, a Actor, bookCode string, 
 			return err
 		}
 		approvedAt := s.timestamp()
-		res, err := tx.NewRaw("UPDATE payout_runs SET status = 'approved', approver_id = ?, approved_at = ? WHERE book_id = ? AND id = ? AND status = 'draft'",
-			a.UserID, approvedAt, b.ID, id).Exec(ctx)
+		res, err := tx.NewRaw("UPDATE payout_runs SET status = ?, approver_id = ?, approved_at = ? WHERE book_id = ? AND id = ? AND status = ?",
+			string(RunApproved), a.UserID, approvedAt, b.ID, id, string(RunDraft)).Exec(ctx)
 		if err := exactlyOneRow(res, err, "分配方案已不是草稿，不能审批"); err != nil {
 			return err
 		}

@@ -24,10 +24,13 @@ import (
 // Payouts use core only. Imports, reconciliation, statements and disclosure
 // read payouts; payouts read none of them.
 
+// RunStatus is where a payout run stands: computed (draft) or approved.
+type RunStatus string
+
 // Run statuses.
 const (
-	RunDraft    = "draft"
-	RunApproved = "approved"
+	RunDraft    RunStatus = "draft"
+	RunApproved RunStatus = "approved"
 )
 
 // PayoutRun is a quarter's computed distribution for a book.
@@ -35,7 +38,7 @@ type PayoutRun struct {
 	ID           int64             `json:"id"`
 	Book         string            `json:"book"`
 	Quarter      string            `json:"quarter"`
-	Status       string            `json:"status"`
+	Status       RunStatus         `json:"status"`
 	Adjustment   bool              `json:"adjustment"`
 	RoundingRule string            `json:"rounding_rule"`
 	PreparerID   int64             `json:"preparer_id"`

@@ -74,17 +74,17 @@ type ControlCheck struct {
 
 // ReconciledRun is one payout run of the quarter.
 type ReconciledRun struct {
-	ID         int64    `json:"id"`
-	Status     string   `json:"status"`
-	Adjustment bool     `json:"adjustment"`
-	PreparerID int64    `json:"preparer_id"`
-	ApproverID int64    `json:"approver_id,omitempty"`
-	ApprovedAt string   `json:"approved_at,omitempty"`
-	Lines      int      `json:"lines"`
-	Total      Money    `json:"total"`
-	Paid       Money    `json:"paid"`
-	Payments   int      `json:"payments"`
-	Vouchers   []string `json:"vouchers"`
+	ID         int64     `json:"id"`
+	Status     RunStatus `json:"status"`
+	Adjustment bool      `json:"adjustment"`
+	PreparerID int64     `json:"preparer_id"`
+	ApproverID int64     `json:"approver_id,omitempty"`
+	ApprovedAt string    `json:"approved_at,omitempty"`
+	Lines      int       `json:"lines"`
+	Total      Money     `json:"total"`
+	Paid       Money     `json:"paid"`
+	Payments   int       `json:"payments"`
+	Vouchers   []string  `json:"vouchers"`
 }
 
 // ReconciliationCounts summarize a reconciliation.

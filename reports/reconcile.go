@@ -139,14 +139,14 @@ func (wb *workbook) verdictSheet(d ReconciliationData) error {
 	return r.flush()
 }
 
-func runStatusLabel(s string) string {
+func runStatusLabel(s ledger.RunStatus) string {
 	switch s {
-	case "approved":
+	case ledger.RunApproved:
 		return "已审批"
-	case "draft":
+	case ledger.RunDraft:
 		return "草稿"
 	}
-	return s
+	return string(s)
 }
 
 func (wb *workbook) reconRowsSheet(d ReconciliationData) error {

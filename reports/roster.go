@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"coopledger/ledger"
 )
 
 // Sheet names of the roster workbook.
@@ -49,7 +51,7 @@ func runTitle(d RosterData) string {
 // runSubtitle is the unit, period and run line under a title.
 func runSubtitle(d RosterData) string {
 	status := "草稿（未审批）"
-	if d.Run.Status == "approved" {
+	if d.Run.Status == ledger.RunApproved {
 		status = "已审批"
 		if len(d.Run.ApprovedAt) >= 10 {
 			status += "（" + d.Run.ApprovedAt[:10] + "）"

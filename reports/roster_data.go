@@ -15,7 +15,7 @@ import (
 type RunInfo struct {
 	ID           int64
 	Quarter      string // "2026Q3"
-	Status       string // draft | approved
+	Status       ledger.RunStatus
 	Adjustment   bool
 	RoundingRule string
 	ApprovedAt   string

@@ -473,8 +473,8 @@ var (
 		"TermsInput.split_by":      {"type": "string", "enum": []string{"equal", "shares", "members"}, "description": "fixed_sum：平均、按股或按人口分配"},
 		"PaymentInput.method":      {"type": "string", "enum": []string{ledger.MethodBank, ledger.MethodCash}, "description": "bank：银行/一卡通代发（须填流水号）；cash：现金"},
 		"Payment.method":           {"type": "string", "enum": []string{ledger.MethodBank, ledger.MethodCash}},
-		"PayoutRun.status":         {"type": "string", "enum": []string{ledger.RunDraft, ledger.RunApproved}},
-		"PayoutRunSummary.status":  {"type": "string", "enum": []string{ledger.RunDraft, ledger.RunApproved}},
+		"PayoutRun.status":         {"type": "string", "enum": []string{string(ledger.RunDraft), string(ledger.RunApproved)}},
+		"PayoutRunSummary.status":  {"type": "string", "enum": []string{string(ledger.RunDraft), string(ledger.RunApproved)}},
 	}
 
 	// fieldDocs explains fields whose meaning is not obvious from the name.

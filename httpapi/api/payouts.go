@@ -18,7 +18,7 @@ type payoutRunSummary struct {
 	ID           int64                `json:"id"`
 	Book         string               `json:"book"`
 	Quarter      string               `json:"quarter"`
-	Status       string               `json:"status"`
+	Status       ledger.RunStatus     `json:"status"`
 	Adjustment   bool                 `json:"adjustment"`
 	RoundingRule string               `json:"rounding_rule"`
 	PreparerID   int64                `json:"preparer_id"`

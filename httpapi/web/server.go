@@ -450,12 +450,12 @@ func voucherStatusLabel(s ledger.VoucherStatus) string {
 	return string(s)
 }
 
-func runStatusLabel(s string) string {
+func runStatusLabel(s ledger.RunStatus) string {
 	switch s {
 	case ledger.RunDraft:
 		return "待审核"
 	case ledger.RunApproved:
 		return "已审核"
 	}
-	return s
+	return string(s)
 }

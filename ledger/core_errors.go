@@ -47,6 +47,13 @@ func FieldError(field, format string, args ...any) *Error {
 	return &Error{Code: ECodeInvalid, Message: field + "：" + msg, Details: []Detail{{Field: field, Message: msg}}}
 }
 
+// AsError returns the domain error in err's chain, if there is one.
+func AsError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
 // ErrorCode returns the code of err, ECodeInternal for foreign errors, "" for nil.
 func ErrorCode(err error) string {
 	if err == nil {

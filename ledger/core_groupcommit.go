@@ -8,7 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Group commit (SQLite). SQLite has one writer, and committing a transaction
@@ -261,15 +264,60 @@ func (s *Store) inTx(ctx context.Context, tx bun.Tx, o WriteOptions, fn func(tx 
 	return nil
 }
 
+// Errors are classified by the drivers' codes, never by their text:
+// PostgreSQL's SQLSTATE and SQLite's extended result codes.
+const (
+	pgSerializationFailure = "40001"
+	pgDeadlockDetected     = "40P01"
+	pgUniqueViolation      = "23505"
+	pgRaiseException       = "P0001" // RAISE EXCEPTION in a trigger function
+)
+
+// pgCode is the SQLSTATE of a PostgreSQL error, or "".
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+// sqliteCode is the extended result code of an SQLite error, or 0. Its low
+// byte is the primary code (SQLITE_BUSY, SQLITE_CONSTRAINT, …).
+func sqliteCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()
+	}
+	return 0
+}
+
 // transient reports errors worth retrying the whole transaction for.
 func transient(err error) bool {
-	msg := err.Error()
-	for _, s := range []string{"SQLSTATE 40001", "SQLSTATE 40P01", "SQLITE_BUSY", "database is locked"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
+	switch pgCode(err) {
+	case pgSerializationFailure, pgDeadlockDetected:
+		return true
+	}
+	switch sqliteCode(err) & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return true
 	}
 	return false
+}
+
+// isUniqueViolation reports an insert refused by a unique index or key.
+func isUniqueViolation(err error) bool {
+	switch sqliteCode(err) {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return true
+	}
+	return pgCode(err) == pgUniqueViolation
+}
+
+// raisedByTrigger reports an error one of our triggers raised; its message
+// starts with the trigger's tag ("immutable: …").
+func raisedByTrigger(err error) bool {
+	return pgCode(err) == pgRaiseException || sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_TRIGGER
 }
 
 // translate turns database errors our triggers and constraints raise into
@@ -282,9 +330,8 @@ func translate(err error) error {
 	if errors.As(err, &e) {
 		return err
 	}
-	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "immutable:"):
+	case raisedByTrigger(err) && strings.Contains(err.Error(), "immutable:"):
 		return &Error{Code: ECodeImmutable, Message: "已过账的凭证和审计日志不可修改或删除"}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return err

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"strings"
 
 	"github.com/uptrace/bun"
 )
@@ -33,11 +32,6 @@ func (s *Store) claimInTx(ctx context.Context, tx bun.Tx, c IdempotencyClaim) er
 		return ErrIdempotencyClaimed
 	}
 	return err
-}
-
-func isUniqueViolation(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "UNIQUE constraint failed")
 }
 
 // ImportKind is what a file brings in.

@@ -122,7 +122,7 @@ func checkDisclosableQuarter(b Book, q Quarter, thisMonth string) error {
 }
 
 func isNotFound(err error) bool {
-	e, ok := err.(*Error)
+	e, ok := AsError(err)
 	return ok && e.Code == ECodeNotFound
 }
 

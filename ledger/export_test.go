@@ -24,3 +24,11 @@ func (s *Store) QueuedWrites() int {
 func (s *Store) WriteGrouped(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	return s.writeGrouped(ctx, WriteOptions{}, fn)
 }
+
+// Error classification, for tests that provoke real driver errors.
+var (
+	IsUniqueViolation = isUniqueViolation
+	Transient         = transient
+	RaisedByTrigger   = raisedByTrigger
+	Translate         = translate
+)

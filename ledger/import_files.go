@@ -228,7 +228,7 @@ var participantField = regexp.MustCompile(`^(terms\.participants\[\d+\](?:\.parc
 
 // rowErrors renames participant fields in err to the rows they came from.
 func rowErrors(err error, index map[string]int) error {
-	e, ok := err.(*Error)
+	e, ok := AsError(err)
 	if !ok || len(e.Details) == 0 {
 		return err
 	}

@@ -44,8 +44,8 @@ func validateHouseholdBatch(hs []Household) error {
 		h := &hs[i]
 		h.HeadName, h.Group = strings.TrimSpace(h.HeadName), strings.TrimSpace(h.Group)
 		f := fmt.Sprintf("households[%d]", i)
-		if err := validateHousehold(*h); err != nil {
-			for _, d := range err.(*Error).Details {
+		if e, ok := AsError(validateHousehold(*h)); ok {
+			for _, d := range e.Details {
 				v.add(f+"."+d.Field, "%s", d.Message)
 			}
 		}
@@ -90,8 +90,7 @@ func checkBatchAgainstRoster(ctx context.Context, tx bun.IDB, bookID int64, hs [
 			v.add(f+".id_number", "身份证号已登记在本账套的其他户名下")
 		}
 	}
-	if err := v.err(); err != nil {
-		e := err.(*Error)
+	if e, ok := AsError(v.err()); ok {
 		e.Code = ECodeConflict
 		return e
 	}

@@ -147,7 +147,7 @@ func checkImportShapes(vs []ImportVoucher, maxLines int) ([]importItem, error) {
 // errDetails returns the field problems of a domain error, or one problem
 // carrying its message.
 func errDetails(err error) []Detail {
-	e, ok := err.(*Error)
+	e, ok := AsError(err)
 	if !ok {
 		return []Detail{{Field: "", Message: err.Error()}}
 	}
@@ -611,7 +611,7 @@ func (s *Store) checkOpeningAllowed(ctx context.Context, tx bun.Tx, b Book) erro
 
 // openingError renames "vouchers[0].lines[…]" to "lines[…]" for the opening input.
 func openingError(err error) error {
-	e, ok := err.(*Error)
+	e, ok := AsError(err)
 	if !ok {
 		return err
 	}

@@ -418,8 +418,8 @@ func checkReferencesUnused(ctx context.Context, tx bun.IDB, bookID int64, refs m
 			return err
 		}
 	}
-	if err := v.err(); err != nil {
-		return &Error{Code: ECodeConflict, Message: strings.TrimPrefix(err.(*Error).Message, "payments："), Details: err.(*Error).Details}
+	if e, ok := AsError(v.err()); ok {
+		return &Error{Code: ECodeConflict, Message: strings.TrimPrefix(e.Message, "payments："), Details: e.Details}
 	}
 	return nil
 }

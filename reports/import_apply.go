@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -51,7 +52,7 @@ func Import(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequ
 		maxRows = min(maxRows, voucherLineLimit(req))
 	}
 	p, err := readImport(req.Kind, req.File, maxRows)
-	if ie, ok := err.(*ImportError); ok {
+	if ie := (*ImportError)(nil); errors.As(err, &ie) {
 		if p.Len() > 0 { // check the rows that could be read against the book too, so every bad row is listed
 			_, _, derr := apply(ctx, s, a.With(ledger.WriteOptions{DryRun: true}), req, ledger.FileImport{Book: req.Book, Kind: req.Kind, Target: target, SHA256: p.SHA256}, p)
 			ie.merge(p.rowProblems(derr))
@@ -63,7 +64,7 @@ func Import(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportRequ
 	}
 	file := ledger.FileImport{Book: req.Book, Kind: req.Kind, Target: target, SHA256: p.SHA256, FileName: req.FileName}
 	n, pending, err := apply(ctx, s, a, req, file, p)
-	if err == ledger.ErrFileAlreadyImported { // the ledger knows the file, from before or from a concurrent upload
+	if errors.Is(err, ledger.ErrFileAlreadyImported) { // the ledger knows the file, from before or from a concurrent upload
 		prior, _, lerr := s.FileImported(ctx, a, file)
 		return ImportResult{Kind: req.Kind, Rows: prior.Rows, SHA256: p.SHA256, AlreadyImported: true, ImportedAt: prior.CreatedAt}, lerr
 	}

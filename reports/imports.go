@@ -559,7 +559,7 @@ func (p ParsedImport) RowErrors(err error) error {
 		return err
 	}
 	out := (&ImportError{Problems: problems}).LedgerError()
-	out.Code = err.(*ledger.Error).Code
+	out.Code = ledger.ErrorCode(err)
 	return out
 }
 
@@ -572,7 +572,7 @@ func (e *ImportError) merge(more []RowError) {
 // rowProblems returns the problems of a ledger error whose every detail
 // names an item of p, or nil.
 func (p ParsedImport) rowProblems(err error) []RowError {
-	e, ok := err.(*ledger.Error)
+	e, ok := ledger.AsError(err)
 	if !ok || len(e.Details) == 0 {
 		return nil
 	}

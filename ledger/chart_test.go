@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -240,6 +241,24 @@ func TestParseChartOrderAndLeaf(t *testing.T) {
 	for i, w := range want {
 		if got[i].Code != w.code || got[i].Leaf != w.leaf {
 			t.Errorf("[%d] = %s leaf=%v, want %s leaf=%v", i, got[i].Code, got[i].Leaf, w.code, w.leaf)
+		}
+	}
+}
+
+// Each account role names the account of that purpose in every chart.
+func TestAccountRoles(t *testing.T) {
+	want := map[AccountRole]string{AccountRoleCash: "库存现金", AccountRoleBank: "银行存款"}
+	for _, kind := range []BookKind{KindVillage, KindCooperative} {
+		chart, err := ChartTemplate(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for role, name := range want {
+			code := AccountFor(kind, role)
+			i := slices.IndexFunc(chart, func(a ChartAccount) bool { return a.Code == code })
+			if code == "" || i < 0 || chart[i].Name != name {
+				t.Errorf("%s: role %d is account %q, want %s", kind, role, code, name)
+			}
 		}
 	}
 }

@@ -43,6 +43,25 @@ type AgreementAccounts struct {
 	Extra  string `json:"extra,omitempty"`
 }
 
+// AccountRole names an account the code books to by what it is for, not by
+// its number in a chart.
+type AccountRole int
+
+// Account roles.
+const (
+	AccountRoleCash AccountRole = iota // 库存现金: payouts in cash
+	AccountRoleBank                    // 银行存款: payouts through the bank
+)
+
+// roleAccounts gives each role its account in the chart of each book kind.
+var roleAccounts = map[BookKind]map[AccountRole]string{
+	KindVillage:     {AccountRoleCash: "101", AccountRoleBank: "102"},
+	KindCooperative: {AccountRoleCash: "101", AccountRoleBank: "102"},
+}
+
+// AccountFor returns the code of the account that plays role in a book of kind.
+func AccountFor(kind BookKind, role AccountRole) string { return roleAccounts[kind][role] }
+
 // defaultAccounts follows domain.md's booking table per chart and kind.
 var defaultAccounts = map[BookKind]map[AgreementKind]AgreementAccounts{
 	KindVillage: {

@@ -443,7 +443,7 @@ func (s *Store) postPayments(ctx context.Context, tx bun.Tx, a Actor, b Book, ru
 	}
 	out := make([]Payment, len(in))
 	for _, group := range paymentGroups(in, allocs) {
-		v, err := s.postGenerated(ctx, tx, b, a.UserID, reviewer, ViaPayment, paymentVoucher(run, in, allocs, group))
+		v, err := s.postGenerated(ctx, tx, b, a.UserID, reviewer, ViaPayment, paymentVoucher(b.Kind, run, in, allocs, group))
 		if err != nil {
 			return nil, err
 		}
@@ -476,11 +476,11 @@ func paymentGroups(in []PaymentInput, allocs [][]allocation) [][]int {
 	return groups
 }
 
-func paymentVoucher(run PayoutRun, in []PaymentInput, allocs [][]allocation, group []int) VoucherInput {
+func paymentVoucher(kind BookKind, run PayoutRun, in []PaymentInput, allocs [][]allocation, group []int) VoucherInput {
 	first := in[group[0]]
-	method, cash := "银行代发", "102"
+	method, cash := "银行代发", AccountFor(kind, AccountRoleBank)
 	if first.Method == MethodCash {
-		method, cash = "现金", "101"
+		method, cash = "现金", AccountFor(kind, AccountRoleCash)
 	}
 	v := VoucherInput{Date: first.Date, Summary: fmt.Sprintf("发放%s收益（%s，收益分配 %d）", run.Quarter, method, run.ID)}
 	var total int64

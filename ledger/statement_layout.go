@@ -42,8 +42,9 @@ const (
 type stmtTerm struct {
 	code  string
 	neg   bool
-	split bool // CODE~
-	open  bool // open:CODE
+	split bool   // CODE~
+	open  bool   // open:CODE
+	from  string // CODE<FROM: CODE's activity in vouchers that also use FROM
 }
 
 // stmtRef is one row of a subtotal, maybe subtracted.
@@ -224,6 +225,12 @@ func parseStmtLine(f []string) (stmtLine, error) {
 		if strings.HasSuffix(t, "~") {
 			term.split, t = true, strings.TrimSuffix(t, "~")
 		}
+		if code, from, ok := strings.Cut(t, "<"); ok {
+			if !allASCIIDigits(from) || term.split || term.open || line.section != sectionIncome {
+				return line, fmt.Errorf("row %d: bad term %q", row, t)
+			}
+			term.from, t = from, code
+		}
 		if !allASCIIDigits(t) || (term.split && (term.neg || term.open || line.section == sectionIncome)) {
 			return line, fmt.Errorf("row %d: bad term %q", row, t)
 		}
@@ -258,6 +265,19 @@ func parseRefs(s string) ([]stmtRef, error) {
 	return refs, nil
 }
 
+// transferTerms lists the CODE<FROM terms of lines.
+func transferTerms(lines []stmtLine) []stmtTerm {
+	var out []stmtTerm
+	for _, l := range lines {
+		for _, t := range l.terms {
+			if t.from != "" {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
 // Role returns what the data file names for a role ("" when unknown): a row
 // number for total_assets, total_claims, net_income and undistributed; an
 // account code for profit, retained and distribution.
@@ -274,7 +294,9 @@ type itemSum struct {
 type stmtSource struct {
 	accounts accountSums // balances (balance sheet) or activity (income statement)
 	items    []itemSum   // balances per sub-ledger item, for CODE~ terms
-	opening  accountSums // balances before the first month, for open:CODE terms
+	opening  accountSums // balances at the opening of the year, for open:CODE terms
+	// transfers holds CODE<FROM activity, keyed "CODE<FROM".
+	transfers accountSums
 }
 
 func sided(side Side, d, c int64) int64 {
@@ -311,6 +333,9 @@ func evaluate(lines []stmtLine, src stmtSource, values map[int]int64) {
 			case t.open:
 				s := rollUp(src.opening, t.code)
 				x = sided(l.side, s[0], s[1])
+			case t.from != "":
+				s := src.transfers[t.code+"<"+t.from]
+				x = sided(l.side, s[0], s[1])
 			default:
 				s := rollUp(src.accounts, t.code)
 				x = sided(l.side, s[0], s[1])
@@ -326,7 +351,8 @@ func evaluate(lines []stmtLine, src stmtSource, values map[int]int64) {
 
 // StatementLine is one line item of a statement with its two columns: on the
 // balance sheet 年初余额 (First) and 期末余额 (Second); on the income statement
-// 本期金额 (First) and 本年累计金额 (Second).
+// 本年金额 (First: the year to the statement's last month) and 上年金额
+// (Second: the same months of the year before).
 type StatementLine struct {
 	Row      int    `json:"row,omitempty"` // 行次; 0 for a heading
 	Name     string `json:"name"`

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 
 	"github.com/uptrace/bun"
@@ -35,11 +36,14 @@ type BalanceSheet struct {
 	YearClosed  bool          `json:"year_closed"`
 }
 
-// IncomeStatement is the 收益及收益分配表 (cooperatives: 盈余及盈余分配表) for a
-// range of months within one year. Each line's First is the range (本期金额),
-// Second the year to the range's last month (本年累计金额). Year-end closing
-// vouchers are left out, so the statement reads the same before and after
-// the year is closed.
+// IncomeStatement is the 收益及收益分配表 (cooperatives: 盈余及盈余分配表) as
+// the regulation prints it, with 本年金额 and 上年金额: each line's First is
+// the year to the range's last month, Second the same months of the year
+// before (zero before the book began). So 年末未分配收益 equals the balance
+// sheet's 未分配收益 on the same date. From only chooses the months whose
+// income and expense are shown apart (PeriodIncome, PeriodExpense): a
+// quarter of a disclosure. Year-end closing vouchers are left out, so the
+// statement reads the same before and after the year is closed.
 type IncomeStatement struct {
 	Book      string          `json:"book"`
 	BookName  string          `json:"book_name"`
@@ -52,7 +56,12 @@ type IncomeStatement struct {
 	// NetIncome is the 净收益 (本年盈余) row; Undistributed the 年末未分配收益 row.
 	NetIncome     StatementLine `json:"net_income"`
 	Undistributed StatementLine `json:"undistributed"`
-	YearClosed    bool          `json:"year_closed"`
+	// PeriodIncome and PeriodExpense are the income and the expense (所得税
+	// included) of the months From..To alone; PeriodNet their difference.
+	PeriodIncome  Money `json:"period_income"`
+	PeriodExpense Money `json:"period_expense"`
+	PeriodNet     Money `json:"period_net"`
+	YearClosed    bool  `json:"year_closed"`
 }
 
 // BalanceSheetTitle and IncomeStatementTitle name a kind's statements.
@@ -202,24 +211,99 @@ func incomeStatement(ctx context.Context, db bun.IDB, b Book, r PeriodRange) (In
 	if err != nil {
 		return IncomeStatement{}, err
 	}
-	ys := yearStart(r.From)
+	ys := yearStart(r.To)
 	var cols [2]map[int]int64
-	for i, from := range []Period{r.From, ys} {
-		act, err := activityExcludingClosing(ctx, db, b.ID, from, r.To)
-		if err != nil {
-			return IncomeStatement{}, err
-		}
-		open, err := sumBalances(ctx, db, b.ID, beforeAll, from.Prev(), "")
-		if err != nil {
-			return IncomeStatement{}, err
-		}
+	for i, to := range []Period{r.To, r.To.Add(-12)} {
 		cols[i] = map[int]int64{}
-		evaluate(lay.income, stmtSource{accounts: act, opening: open}, cols[i])
+		if string(to) < b.StartPeriod {
+			continue // the book did not exist: nothing to show
+		}
+		src, err := incomeSource(ctx, db, b, lay, yearStart(to), to)
+		if err != nil {
+			return IncomeStatement{}, err
+		}
+		evaluate(lay.income, src, cols[i])
 	}
 	st := IncomeStatement{Book: b.Code, BookName: b.Name, Kind: b.Kind, Title: IncomeStatementTitle(b.Kind), From: string(r.From), To: string(r.To),
 		YearStart: string(ys), Lines: statementLines(lay.income, cols[0], cols[1])}
 	st.NetIncome = roleLine(lay, roleNetIncome, st.Lines)
 	st.Undistributed = roleLine(lay, roleUndistributed, st.Lines)
+	if st.PeriodIncome, st.PeriodExpense, err = periodResult(ctx, db, b, lay, r); err != nil {
+		return IncomeStatement{}, err
+	}
+	st.PeriodNet = st.PeriodIncome.Sub(st.PeriodExpense)
 	st.YearClosed, err = yearClosed(ctx, db, b.ID, r.To)
 	return st, err
+}
+
+// incomeSource is one column of the income statement: the activity of the
+// year ys..to, the balances at the year's opening (last year's closing, or
+// the opening balances of a book begun in this year) and the transfers.
+func incomeSource(ctx context.Context, db bun.IDB, b Book, lay StatementLayout, ys, to Period) (stmtSource, error) {
+	act, err := activityExcludingClosing(ctx, db, b.ID, ys, to)
+	if err != nil {
+		return stmtSource{}, err
+	}
+	openThrough := ys.Prev()
+	if first := Period(b.StartPeriod).Prev(); first > openThrough && first <= to {
+		openThrough = first // a book begun mid-year opens with its opening balances
+	}
+	open, err := sumBalances(ctx, db, b.ID, beforeAll, openThrough, "")
+	if err != nil {
+		return stmtSource{}, err
+	}
+	src := stmtSource{accounts: act, opening: open, transfers: accountSums{}}
+	from := ys
+	if Period(b.StartPeriod) > from {
+		from = Period(b.StartPeriod) // opening balances are not transfers
+	}
+	for _, t := range transferTerms(lay.income) {
+		sum, err := transferActivity(ctx, db, b.ID, t.code, t.from, from, to)
+		if err != nil {
+			return stmtSource{}, err
+		}
+		src.transfers[t.code+"<"+t.from] = sum
+	}
+	return src, nil
+}
+
+// transferActivity sums code's lines over [from, to] in posted vouchers that
+// also have a line on other, leaving out year-end closing vouchers.
+func transferActivity(ctx context.Context, db bun.IDB, bookID int64, code, other string, from, to Period) ([2]int64, error) {
+	var d, c sql.NullInt64
+	err := db.QueryRowContext(ctx, `SELECT SUM(l.debit_fen), SUM(l.credit_fen)
+		FROM voucher_lines l JOIN vouchers v ON v.book_id = l.book_id AND v.id = l.voucher_id
+		WHERE l.book_id = ? AND v.status = 'posted' AND v.period >= ? AND v.period <= ?
+		AND (l.account_code = ? OR l.account_code LIKE ?)
+		AND NOT EXISTS (SELECT 1 FROM year_end_vouchers y WHERE y.book_id = v.book_id AND y.voucher_id = v.id)
+		AND EXISTS (SELECT 1 FROM voucher_lines o WHERE o.book_id = v.book_id AND o.voucher_id = v.id
+			AND (o.account_code = ? OR o.account_code LIKE ?))`,
+		bookID, string(from), string(to), code, code+"%", other, other+"%").Scan(&d, &c)
+	return [2]int64{d.Int64, c.Int64}, err
+}
+
+// periodResult is the income and the expense of the months of r alone: the
+// lines above the net-income row, income on the credit side, expense on the
+// debit side.
+func periodResult(ctx context.Context, db bun.IDB, b Book, lay StatementLayout, r PeriodRange) (Money, Money, error) {
+	act, err := activityExcludingClosing(ctx, db, b.ID, r.From, r.To)
+	if err != nil {
+		return Money{}, Money{}, err
+	}
+	net, _ := strconv.Atoi(lay.roles[roleNetIncome])
+	var income, expense int64
+	for _, l := range lay.income {
+		if l.heading() || l.subtotal() || l.row >= net {
+			continue
+		}
+		for _, t := range l.terms {
+			s := rollUp(act, t.code)
+			if l.side == Credit {
+				income += s[1] - s[0]
+			} else {
+				expense += s[0] - s[1]
+			}
+		}
+	}
+	return Fen(income), Fen(expense), nil
 }

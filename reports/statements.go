@@ -48,7 +48,7 @@ func SheetIncome(k ledger.BookKind) string { return ledger.IncomeStatementTitle(
 var BalanceColumns = []string{"资产", "行次", "期末余额", "年初余额", "负债和所有者权益", "行次", "期末余额", "年初余额"}
 
 // IncomeColumns are the columns of the income statement, A to D.
-var IncomeColumns = []string{"项目", "行次", "本期金额", "本年累计金额"}
+var IncomeColumns = []string{"项目", "行次", "本年金额", "上年金额"}
 
 // monthEndLabel is "2026年12月31日".
 func monthEndLabel(p string) string {
@@ -170,7 +170,7 @@ func (wb *workbook) statementCells(l ledger.StatementLine, at map[int]cellAt) ([
 }
 
 // WriteStatements writes a book's statements: the 资产负债表 (期末余额 and 年初余额)
-// and the 收益及收益分配表 (本期金额 and 本年累计金额). Line items are numbers;
+// and the 收益及收益分配表 (本年金额 and 上年金额). Line items are numbers;
 // subtotals and totals are formulas over them, SUM where they add a run of rows.
 func WriteStatements(w io.Writer, d StatementsData, opts Options) error {
 	wb, err := newWorkbook(opts)
@@ -278,7 +278,7 @@ func (wb *workbook) incomeSheet(d StatementsData) error {
 		if err != nil {
 			return err
 		}
-		// The income statement reads 本期 (First) then 本年累计 (Second).
+		// The income statement reads 本年 (First) then 上年 (Second).
 		cells[2], cells[3] = cells[3], cells[2]
 		if l.Subtotal {
 			for i, which := range []int{0, 1} {
@@ -291,8 +291,9 @@ func (wb *workbook) incomeSheet(d StatementsData) error {
 		}
 		rw.add(cells)
 	}
-	wb.noteRow(rw, len(IncomeColumns), "说明：本期金额为"+periodLabel(is.From, is.To)+"的发生额，本年累计金额为"+
-		periodLabel(is.YearStart, is.To)+"的发生额；年终结转凭证不计入各项目。合计行为公式。", 30)
+	wb.noteRow(rw, len(IncomeColumns), "说明：本年金额为"+periodLabel(is.YearStart, is.To)+"的发生额，上年金额为上年同期（"+
+		periodLabel(string(ledger.Period(is.YearStart).Add(-12)), string(ledger.Period(is.To).Add(-12)))+"）的发生额；年初未分配收益为上年末余额（年中启用的账套为期初余额）；"+
+		"年终结转凭证不计入各项目。合计行为公式。", 30)
 	return rw.flush()
 }
 
@@ -339,7 +340,7 @@ func TownshipIncomeSheet(k ledger.BookKind) string {
 }
 
 // WriteTownshipStatements writes, per chart, the balance sheets (期末余额) and
-// the income statements (本年累计金额) of the township's books side by side,
+// the income statements (本年金额) of the township's books side by side,
 // one column per book and a 合计 column summing them; subtotals are formulas.
 func WriteTownshipStatements(w io.Writer, d TownshipStatementsData, opts Options) error {
 	wb, err := newWorkbook(opts)
@@ -360,11 +361,13 @@ func WriteTownshipStatements(w io.Writer, d TownshipStatementsData, opts Options
 			income[i] = g.IncomeStatements[i].Lines
 		}
 		sub := fmt.Sprintf("乡镇：%s %s　%s　金额单位：元", ts.Township.Code, ts.Township.Name, monthEndLabel(ts.Month))
-		if err := wb.townshipStatementSheet(TownshipBalanceSheet(g.Kind), "资产负债表汇总（期末余额）", sub, footer, books, balance); err != nil {
+		if err := wb.townshipStatementSheet(TownshipBalanceSheet(g.Kind), "资产负债表汇总（期末余额）", sub, footer, books, balance,
+			func(l ledger.StatementLine) ledger.Money { return l.Second }); err != nil {
 			return err
 		}
 		sub = fmt.Sprintf("乡镇：%s %s　期间：%s　金额单位：元", ts.Township.Code, ts.Township.Name, periodLabel(g.SumIncome.From, g.SumIncome.To))
-		if err := wb.townshipStatementSheet(TownshipIncomeSheet(g.Kind), ledger.IncomeStatementTitle(g.Kind)+"汇总（本年累计金额）", sub, footer, books, income); err != nil {
+		if err := wb.townshipStatementSheet(TownshipIncomeSheet(g.Kind), ledger.IncomeStatementTitle(g.Kind)+"汇总（本年金额）", sub, footer, books, income,
+			func(l ledger.StatementLine) ledger.Money { return l.First }); err != nil {
 			return err
 		}
 	}
@@ -380,8 +383,10 @@ func WriteTownshipStatements(w io.Writer, d TownshipStatementsData, opts Options
 func TownshipStatementColumn(i int) string { return col(3 + i) }
 
 // townshipStatementSheet writes one sheet: the lines of each book (all books
-// share the layout of their chart) in a column each, and their sum.
-func (wb *workbook) townshipStatementSheet(name, title, sub, footer string, books []BookInfo, lines [][]ledger.StatementLine) error {
+// share the layout of their chart) in a column each, and their sum; pick
+// chooses the column shown (期末余额, 本年金额).
+func (wb *workbook) townshipStatementSheet(name, title, sub, footer string, books []BookInfo, lines [][]ledger.StatementLine,
+	pick func(ledger.StatementLine) ledger.Money) error {
 	n := len(books)
 	cols := []float64{30, 6}
 	for range n + 1 {
@@ -424,7 +429,7 @@ func (wb *workbook) townshipStatementSheet(name, title, sub, footer string, book
 		for b := range n {
 			c := TownshipStatementColumn(b)
 			if !l.Subtotal {
-				cells = append(cells, moneyCell{lines[b][i].Second, st.money})
+				cells = append(cells, moneyCell{pick(lines[b][i]), st.money})
 				continue
 			}
 			at := map[int]cellAt{}

@@ -214,6 +214,13 @@ func loadBook(ctx context.Context, store *ledger.Store, sim *simClock, p *plan, 
 				continue
 			}
 			sim.advance(4 * time.Minute)
+			if p.entries[i].opening {
+				if err := enterOpening(ctx, store, preparer, code, p.entries[i]); err != nil {
+					return sum, err
+				}
+				sum.Posted++
+				continue
+			}
 			id, err := prepare(ctx, store, preparer, code, p.entries[i], ids, numbers)
 			if err != nil {
 				return sum, err
@@ -222,7 +229,7 @@ func loadBook(ctx context.Context, store *ledger.Store, sim *simClock, p *plan, 
 		}
 		sim.at(t.Add(16 * time.Hour))
 		for i := start; i < end; i++ {
-			if p.entries[i].external {
+			if p.entries[i].external || p.entries[i].opening {
 				continue
 			}
 			if p.entries[i].draft {
@@ -250,6 +257,32 @@ func loadBook(ctx context.Context, store *ledger.Store, sim *simClock, p *plan, 
 	return sum, closeUntil(ledger.Period(ClosedThrough).Next())
 }
 
+// enterOpening enters last year's closing balances through the
+// opening-balances facility, which posts them in one audited step.
+func enterOpening(ctx context.Context, store *ledger.Store, a ledger.Actor, code string, e entry) error {
+	in := ledger.OpeningInput{Lines: make([]ledger.LineInput, len(e.lines))}
+	for i, l := range e.lines {
+		in.Lines[i] = lineInput(l)
+	}
+	if _, err := store.SetOpeningBalances(ctx, a, code, in); err != nil {
+		return fmt.Errorf("demo %s: opening balances: %w", code, err)
+	}
+	return nil
+}
+
+// lineInput is a plan line as the ledger takes it.
+func lineInput(l line) ledger.LineInput {
+	li := ledger.LineInput{Account: l.account, Household: l.household, Party: l.party, Summary: l.note}
+	if l.debit != 0 {
+		m := ledger.Fen(l.debit)
+		li.Debit = &m
+	} else {
+		m := ledger.Fen(l.credit)
+		li.Credit = &m
+	}
+	return li
+}
+
 // prepare saves an entry as a draft: a red reversal through ReverseVoucher,
 // anything else through CreateVoucher.
 func prepare(ctx context.Context, store *ledger.Store, a ledger.Actor, code string, e entry, ids []int64, numbers []string) (int64, error) {
@@ -266,15 +299,7 @@ func prepare(ctx context.Context, store *ledger.Store, a ledger.Actor, code stri
 	}
 	in := ledger.VoucherInput{Date: e.date, Summary: e.summary, Attachments: e.attachments, Lines: make([]ledger.LineInput, len(e.lines))}
 	for i, l := range e.lines {
-		li := ledger.LineInput{Account: l.account, Household: l.household, Party: l.party, Summary: l.note}
-		if l.debit != 0 {
-			m := ledger.Fen(l.debit)
-			li.Debit = &m
-		} else {
-			m := ledger.Fen(l.credit)
-			li.Credit = &m
-		}
-		in.Lines[i] = li
+		in.Lines[i] = lineInput(l)
 	}
 	v, err := store.CreateVoucher(ctx, a, code, in)
 	if err != nil {

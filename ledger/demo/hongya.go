@@ -91,7 +91,8 @@ func hongya(r *rand.Rand) (*plan, error) {
 	}
 	quarterReturn := int64(hyCapitalFen) * hyReturnPermille / 1000 / 4
 
-	p.add(date(1, 1), 2, "期初建账：结转2025年12月31日各科目余额",
+	// The 2025 closing trial balance, as the book's opening balances.
+	p.opening(
 		dr("101", 86000), dr("102", 26841562), dr("112", quarterReturn).with(hyCoop).noted("应收2025年四季度保底收益"),
 		dr("14101", hyCapitalFen).noted("红芽芋合作社扶贫资金入股"), dr("151", 38500000).noted("红芽芋冷库"),
 		cr("152", 7600000), cr("301", 112500000), cr("311", 5387562), cr("32202", 1140000))

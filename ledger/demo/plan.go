@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"coopledger/ledger"
 )
@@ -45,6 +46,7 @@ type entry struct {
 	draft       bool // prepared but left for review at the end of the demo
 	external    bool // booked by a payout run: only replayed by checkBalances
 	reverses    int  // 1-based index of the entry this red reversal cancels; 0 for none
+	opening     bool // last year's closing balances, entered through SetOpeningBalances
 }
 
 // plan is one book: its header, roster, parties and vouchers.
@@ -92,6 +94,16 @@ func (p *plan) add(date string, attachments int, summary string, lines ...line) 
 	}
 	p.entries = append(p.entries, entry{date: date, summary: summary, attachments: attachments, lines: lines})
 	return len(p.entries)
+}
+
+// opening records last year's closing trial balance (by account, household
+// and party) as the book's opening balances: entered through the
+// opening-balances facility, dated the day before the book's first month, so
+// every 年初 column reads it and January shows only January.
+func (p *plan) opening(lines ...line) {
+	start, _ := time.Parse("2006-01", p.book.StartPeriod)
+	p.add(start.AddDate(0, 0, -1).Format("2006-01-02"), 0, ledger.OpeningSummary, lines...)
+	p.entries[len(p.entries)-1].opening = true
 }
 
 // external records what a payout run will book, so that checkBalances

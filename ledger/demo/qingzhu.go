@@ -78,8 +78,8 @@ func qingzhu(r *rand.Rand) (*plan, error) {
 		}
 	}
 
-	// 期初建账 from the 2025 balance sheet.
-	p.add(date(1, 1), 2, "期初建账：结转2025年12月31日各科目余额",
+	// The 2025 closing trial balance, as the book's opening balances.
+	p.opening(
 		dr("101", 126540), dr("102", 41263827), dr("14101", 50000000).noted("蛙竹农业园扶贫资金入股"),
 		dr("151", 128640000).noted("300千瓦村级光伏电站、村部用房"),
 		cr("152", 34500000), cr("301", 162600000), cr("311", 18652035), cr("32202", 4278332))

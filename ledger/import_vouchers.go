@@ -572,29 +572,35 @@ func (s *Store) SetOpeningBalances(ctx context.Context, a Actor, bookCode string
 		if err := s.checkOpeningAllowed(ctx, tx, b); err != nil {
 			return err
 		}
-		start, _ := time.Parse("2006-01", b.StartPeriod)
-		date := start.AddDate(0, 0, -1).Format("2006-01-02")
-		var last int
-		err = tx.NewRaw("SELECT last_number FROM voucher_numbers WHERE book_id = ? AND period = ?", b.ID, date[:7]).Scan(ctx, &last)
-		if err != nil && !isNoRows(err) {
-			return err
-		}
-		it := importItem{v: Voucher{Date: date, Period: date[:7], Summary: OpeningSummary + "（账套启用期间 " + b.StartPeriod + "）",
-			Lines: lines, Total: debit, number: last + 1, Imported: true}}
-		items := []importItem{it}
-		if err := s.checkImportAgainstBook(ctx, tx, b, items, true); err != nil {
-			return openingError(err)
-		}
-		// Opening balances stay as they were: posted by the accountant who
-		// enters them, in the month before the books begin, with no reviewer.
-		res, err := s.writeImport(ctx, tx, a, importPosting{preparerID: a.UserID, via: ViaOpening}, b, items)
-		if err != nil {
-			return err
-		}
-		out, err = s.voucherByID(ctx, tx, b, res.Vouchers[0].ID)
+		out, err = s.postOpening(ctx, tx, a, b, lines, debit)
 		return err
 	})
 	return out, err
+}
+
+// postOpening posts one part of the opening balances, inside tx, as a
+// voucher of the month before the book's first month.
+func (s *Store) postOpening(ctx context.Context, tx bun.Tx, a Actor, b Book, lines []Line, total Money) (Voucher, error) {
+	start, _ := time.Parse("2006-01", b.StartPeriod)
+	date := start.AddDate(0, 0, -1).Format("2006-01-02")
+	var last int
+	err := tx.NewRaw("SELECT last_number FROM voucher_numbers WHERE book_id = ? AND period = ?", b.ID, date[:7]).Scan(ctx, &last)
+	if err != nil && !isNoRows(err) {
+		return Voucher{}, err
+	}
+	it := importItem{v: Voucher{Date: date, Period: date[:7], Summary: OpeningSummary + "（账套启用期间 " + b.StartPeriod + "）",
+		Lines: lines, Total: total, number: last + 1, Imported: true}}
+	items := []importItem{it}
+	if err := s.checkImportAgainstBook(ctx, tx, b, items, true); err != nil {
+		return Voucher{}, openingError(err)
+	}
+	// Opening balances stay as they were: posted by the accountant who
+	// enters them, in the month before the books begin, with no reviewer.
+	res, err := s.writeImport(ctx, tx, a, importPosting{preparerID: a.UserID, via: ViaOpening}, b, items)
+	if err != nil {
+		return Voucher{}, err
+	}
+	return s.voucherByID(ctx, tx, b, res.Vouchers[0].ID)
 }
 
 // checkOpeningAllowed refuses opening balances once a month of the book is closed.

@@ -77,6 +77,7 @@ func routes(e *echo.Echo, core *httpx.Core) {
 
 	r.GET("/books/:book/opening-balances", a.GetOpeningBalances)
 	r.POST("/books/:book/opening-balances", a.SetOpeningBalances, idem)
+	r.POST("/books/:book/opening-balances/move", a.MoveOpening, idem)
 
 	r.GET("/books/:book/periods", a.ListPeriods)
 	r.POST("/books/:book/periods/:period/close", a.ClosePeriod, idem)

@@ -125,6 +125,7 @@ var operations = []operation{
 
 	{method: "GET", path: v1 + "/books/{book}/opening-balances", summary: "期初余额凭证（可分次录入）", roles: readers, status: 200, result: httpx.List[ledger.Voucher]{}},
 	{method: "POST", path: v1 + "/books/{book}/opening-balances", summary: "录入期初余额（每次借贷须平衡，可分次录入；记入启用期间前一月末，须在任何期间结账之前）", roles: writers, body: ledger.OpeningInput{}, status: 201, result: ledger.Voucher{}},
+	{method: "POST", path: v1 + "/books/{book}/opening-balances/move", summary: "将旧版以普通凭证录入的期初建账迁入期初余额：按原分录过账期初余额，并生成原凭证的红字冲销草稿待他人审核（须先反结账至启用期间）", roles: writers, body: moveOpeningRequest{}, status: 201, result: ledger.MovedOpening{}},
 
 	{method: "GET", path: v1 + "/books/{book}/periods", summary: "会计期间及结账状态", roles: readers, status: 200, result: httpx.List[ledger.PeriodStatus]{}},
 	{method: "POST", path: v1 + "/books/{book}/periods/{period}/close", summary: "结账", roles: closers, emptyBody: true, status: 200, result: ledger.PeriodStatus{}},
@@ -188,7 +189,7 @@ var operations = []operation{
 			{"from", "开始期间（含），默认账套首月；之前的余额作为期初", periodSchema, false}, {"to", "结束期间（含），默认最后有凭证的月份", periodSchema, false}}},
 
 	{method: "GET", path: v1 + "/books/{book}/balance-sheet", summary: "资产负债表（月末；年初余额与期末余额）", roles: readers, query: []param{monthParam}, status: 200, result: ledger.BalanceSheet{}},
-	{method: "GET", path: v1 + "/books/{book}/income-statement", summary: "收益及收益分配表（合作社：盈余及盈余分配表），同一年度内的月份区间；本期与本年累计", roles: readers, query: rangeParams, status: 200, result: ledger.IncomeStatement{}},
+	{method: "GET", path: v1 + "/books/{book}/income-statement", summary: "收益及收益分配表（合作社：盈余及盈余分配表）：本年金额（年初至 to）与上年金额（上年同期）；from..to 的收入、支出另列", roles: readers, query: rangeParams, status: 200, result: ledger.IncomeStatement{}},
 	{method: "GET", path: v1 + "/books/{book}/statements.xlsx", summary: "会计报表（Excel：资产负债表与收益及收益分配表）", roles: readers, query: []param{monthParam}, status: 200, produces: MimeXLSX},
 	{method: "GET", path: v1 + "/townships/{township}/statements", summary: "乡镇各账套报表并列及合计（按会计制度分组）", roles: "该乡镇的乡镇财政、审计", query: []param{monthParam}, status: 200, result: ledger.TownshipStatements{}},
 	{method: "GET", path: v1 + "/townships/{township}/statements.xlsx", summary: "乡镇各账套报表并列及合计（Excel）", roles: "该乡镇的乡镇财政、审计", query: []param{monthParam}, status: 200, produces: MimeXLSX},

@@ -31,6 +31,10 @@ type homeData struct {
 	Head         ledger.ChainHead
 	CanWrite     bool
 	CanPost      bool
+	// OldOpening is an opening entered the previous release's way (an
+	// ordinary voucher of the first month), to be moved into 期初余额.
+	OldOpening    ledger.Voucher
+	HasOldOpening bool
 }
 
 // maxHomeItems bounds every list on the home page.
@@ -46,6 +50,9 @@ func (a *Pages) Home(c echo.Context) error {
 		CanPost: act.Role == ledger.RoleAccountant || act.Role == ledger.RoleTownship}
 	periods, err := a.Store.Periods(httpx.Ctx(c), act, book)
 	if err != nil {
+		return a.webError(c, err)
+	}
+	if d.OldOpening, d.HasOldOpening, err = a.Store.OpeningToMove(httpx.Ctx(c), act, book); err != nil {
 		return a.webError(c, err)
 	}
 	for _, ps := range periods {

@@ -180,6 +180,10 @@ func routeCases() []routeCase {
 		{"GET", "/api/v1/books/:book/opening-balances", inBook, fixed("/api/v1/books/V1/opening-balances", nil)},
 		{"POST", "/api/v1/books/:book/opening-balances", accountantCreates, fixed("/api/v1/books/V1/opening-balances", ledger.OpeningInput{
 			Lines: []ledger.LineInput{{Account: "101", Debit: ledgertest.Amount("800.00")}, {Account: "301", Credit: ledgertest.Amount("800.00")}}})},
+		// No voucher of V1 is an old-style opening: an accountant reaches the
+		// ledger and is refused on the merits (TestOldOpeningNoticeAndMove moves one).
+		{"POST", "/api/v1/books/:book/opening-balances/move", with(accountantCreates, statuses{rolePreparer: 409, roleReviewer: 409}),
+			fixed("/api/v1/books/V1/opening-balances/move", map[string]any{"voucher_id": 999999})},
 
 		{"GET", "/api/v1/books/:book/periods", inBook, fixed("/api/v1/books/V1/periods", nil)},
 		{"POST", "/api/v1/books/:book/periods/:period/close", with(inBook, statuses{roleAuditor: 403}),

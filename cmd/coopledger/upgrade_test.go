@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"coopledger/ledger"
+	"coopledger/ledger/demo"
 )
 
 // previousRelease is the last commit that landed before this release's
@@ -91,6 +92,14 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 			t.Fatalf("verify after upgrade:\n%s", verified)
 		}
 		checkGoLiveBackfill(t, dsn)
+		// The previous release opened its villages with an ordinary January
+		// voucher: the book names it for the move into the opening balances.
+		s := openDSN(t, dsn)
+		reader := ledger.Actor{Role: ledger.RoleAuditor, Township: demo.Township.Code}
+		old, ok, err := s.OpeningToMove(context.Background(), reader, "QINGZHU")
+		if err != nil || !ok || !strings.Contains(old.Summary, "期初建账") || old.Period != "2026-01" {
+			t.Errorf("upgraded QINGZHU: opening to move %v %v %q %s", err, ok, old.Summary, old.Period)
+		}
 	})
 }
 

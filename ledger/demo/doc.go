@@ -1,6 +1,8 @@
 // Package demo loads the demo township into an empty database: three books
 // modelled on the villages coopledger's users come from, each with a roster of
-// invented but realistic households, its companies, and nine months of 2026
+// invented but realistic households, its companies, the villages' 2025
+// closing balances entered through the opening-balances facility (so the 年初
+// columns show them and January holds January only), and nine months of 2026
 // vouchers (January–September) prepared by the village accountant and posted
 // by the township finance officer, the first quarter closed.
 //

@@ -125,8 +125,8 @@ func TestYearEndOverHTTP(t *testing.T) {
 		}
 		var is ledger.IncomeStatement
 		e.decode(e.expect(req{method: "GET", path: book + "/income-statement?from=2026-01&to=2026-12", role: roleAuditor}, http.StatusOK), &is)
-		if is.NetIncome.Second.String() != "8000.00" {
-			t.Fatalf("net income %s", is.NetIncome.Second)
+		if is.NetIncome.First.String() != "8000.00" {
+			t.Fatalf("net income %s", is.NetIncome.First)
 		}
 		var drafts httpx.List[ledger.Voucher]
 		e.decode(e.expect(req{method: "POST", path: book + "/years/2026/prepare-closing", role: rolePreparer}, http.StatusCreated), &drafts)

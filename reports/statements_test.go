@@ -98,8 +98,8 @@ func TestStatementsWorkbook(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !d.Balance.Balanced || d.Income.NetIncome.Second.IsZero() {
-			t.Fatalf("scenario statements: balanced %v, net income %s", d.Balance.Balanced, d.Income.NetIncome.Second)
+		if !d.Balance.Balanced || d.Income.NetIncome.First.IsZero() {
+			t.Fatalf("scenario statements: balanced %v, net income %s", d.Balance.Balanced, d.Income.NetIncome.First)
 		}
 		checkStatementsWorkbook(t, d)
 
@@ -120,8 +120,8 @@ func TestStatementsWorkbook(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !closed.Balance.Balanced || closed.Income.NetIncome.Second != d.Income.NetIncome.Second {
-			t.Errorf("after closing: balanced %v, net income %s (was %s)", closed.Balance.Balanced, closed.Income.NetIncome.Second, d.Income.NetIncome.Second)
+		if !closed.Balance.Balanced || closed.Income.NetIncome.First != d.Income.NetIncome.First {
+			t.Errorf("after closing: balanced %v, net income %s (was %s)", closed.Balance.Balanced, closed.Income.NetIncome.First, d.Income.NetIncome.First)
 		}
 		checkStatementsWorkbook(t, closed)
 
@@ -176,7 +176,7 @@ func TestTownshipStatementsWorkbook(t *testing.T) {
 		}
 		income := reports.TownshipIncomeSheet(ledger.KindVillage)
 		for i, l := range g.SumIncome.Lines {
-			wantCalc(t, f, income, fmt.Sprint(sum, 4+i), l.Second)
+			wantCalc(t, f, income, fmt.Sprint(sum, 4+i), l.First) // 本年金额
 		}
 	})
 }

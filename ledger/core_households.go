@@ -134,51 +134,26 @@ func checkHouseholdUnique(ctx context.Context, tx bun.IDB, bookID int64, h House
 
 // UpdateHousehold applies a patch; the audit log keeps before and after.
 func (s *Store) UpdateHousehold(ctx context.Context, a Actor, bookCode, code string, p HouseholdPatch) (Household, error) {
-	var out Household
-	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
-		if err != nil {
-			return err
-		}
-		before, err := householdByCode(ctx, tx, b.ID, code)
-		if err != nil {
-			return err
-		}
+	return updateByCode(ctx, s, a, householdRegister, bookCode, code, func(tx bun.Tx, bookID int64, before Household) (Household, error) {
 		after := p.apply(before)
 		if err := validateHousehold(after); err != nil {
-			return err
+			return after, err
 		}
-		if err := checkHouseholdUnique(ctx, tx, b.ID, after, false); err != nil {
-			return err
+		if err := checkHouseholdUnique(ctx, tx, bookID, after, false); err != nil {
+			return after, err
 		}
 		after.UpdatedAt = s.timestamp()
-		_, err = tx.NewUpdate().Model(&after).
-			ExcludeColumn("book_id", "code", "created_at").WherePK().Exec(ctx)
-		if err != nil {
-			return err
-		}
-		out = after
-		return s.audit(ctx, tx, a, b.ID, "update", "household", code, "", before, after)
+		return after, nil
 	})
-	return out, err
 }
 
 func householdByCode(ctx context.Context, db bun.IDB, bookID int64, code string) (Household, error) {
-	var h Household
-	err := db.NewSelect().Model(&h).Where("book_id = ? AND code = ?", bookID, code).Scan(ctx)
-	if isNoRows(err) {
-		return h, notFound("农户", truncate(code, 32))
-	}
-	return h, err
+	return byCode[Household](ctx, db, householdRegister, bookID, code)
 }
 
 // Household returns one household of a book.
 func (s *Store) Household(ctx context.Context, a Actor, bookCode, code string) (Household, error) {
-	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
-	if err != nil {
-		return Household{}, err
-	}
-	return householdByCode(ctx, s.db, b.ID, code)
+	return getByCode[Household](ctx, s, a, householdRegister, bookCode, code)
 }
 
 // HouseholdFilter narrows a roster listing.
@@ -268,17 +243,7 @@ func (s *Store) CreateParty(ctx context.Context, a Actor, bookCode string, p Par
 
 // UpdateParty applies a patch to a party.
 func (s *Store) UpdateParty(ctx context.Context, a Actor, bookCode, code string, patch PartyPatch) (Party, error) {
-	var out Party
-	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
-		if err != nil {
-			return err
-		}
-		before, err := partyByCode(ctx, tx, b.ID, code)
-		if err != nil {
-			return err
-		}
-		after := before
+	return updateByCode(ctx, s, a, partyRegister, bookCode, code, func(_ bun.Tx, _ int64, after Party) (Party, error) {
 		if patch.Name != nil {
 			after.Name = strings.TrimSpace(*patch.Name)
 		}
@@ -286,36 +251,20 @@ func (s *Store) UpdateParty(ctx context.Context, a Actor, bookCode, code string,
 			after.USCC = *patch.USCC
 		}
 		if err := validateParty(after); err != nil {
-			return err
+			return after, err
 		}
 		after.UpdatedAt = s.timestamp()
-		_, err = tx.NewUpdate().Model(&after).ExcludeColumn("book_id", "code", "created_at").
-			WherePK().Exec(ctx)
-		if err != nil {
-			return err
-		}
-		out = after
-		return s.audit(ctx, tx, a, b.ID, "update", "party", code, "", before, after)
+		return after, nil
 	})
-	return out, err
 }
 
 func partyByCode(ctx context.Context, db bun.IDB, bookID int64, code string) (Party, error) {
-	var p Party
-	err := db.NewSelect().Model(&p).Where("book_id = ? AND code = ?", bookID, code).Scan(ctx)
-	if isNoRows(err) {
-		return p, notFound("单位", truncate(code, 32))
-	}
-	return p, err
+	return byCode[Party](ctx, db, partyRegister, bookID, code)
 }
 
 // Party returns one party of a book.
 func (s *Store) Party(ctx context.Context, a Actor, bookCode, code string) (Party, error) {
-	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
-	if err != nil {
-		return Party{}, err
-	}
-	return partyByCode(ctx, s.db, b.ID, code)
+	return getByCode[Party](ctx, s, a, partyRegister, bookCode, code)
 }
 
 // Parties lists a book's parties in code order.

@@ -3,10 +3,8 @@ package ledger
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/uptrace/bun"
 )
@@ -126,112 +124,14 @@ func (s *Store) writePosting(ctx context.Context, tx bun.Tx, b Book, v Voucher) 
 	return s.addBalances(ctx, tx, b.ID, v.Period, v.Lines)
 }
 
-// balanceKey is one row of the maintained balances.
+// balanceKey is one account, household and party (a balances row without its month).
 type balanceKey struct{ account, household, party string }
 
-// balanceRowsPerUpsert bounds one multi-row upsert of balances (7 arguments a row).
-const balanceRowsPerUpsert = 100
-
-// addBalances adds lines to the maintained balances of their month with
-// multi-row upserts, rows in key order so concurrent transactions on
-// PostgreSQL lock rows in the same order.
+// addBalances adds one voucher's lines to the maintained balances of its month.
 func (s *Store) addBalances(ctx context.Context, tx bun.IDB, bookID int64, period string, lines []Line) error {
-	sums := make(map[balanceKey][2]int64, len(lines))
-	for _, l := range lines {
-		k := balanceKey{l.Account, l.Household, l.Party}
-		d := sums[k]
-		d[0] += l.Debit.Fen()
-		d[1] += l.Credit.Fen()
-		sums[k] = d
-	}
-	keys := make([]balanceKey, 0, len(sums))
-	for k := range sums {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.account != b.account {
-			return a.account < b.account
-		}
-		if a.household != b.household {
-			return a.household < b.household
-		}
-		return a.party < b.party
-	})
-	for start := 0; start < len(keys); start += balanceRowsPerUpsert {
-		chunk := keys[start:min(start+balanceRowsPerUpsert, len(keys))]
-		args := make([]any, 0, 7*len(chunk))
-		for _, k := range chunk {
-			d := sums[k]
-			args = append(args, bookID, k.account, k.household, k.party, period, d[0], d[1])
-		}
-		if _, err := s.execSQL(ctx, tx, upsertBalancesSQL(len(chunk)), args...); err != nil {
-			return err
-		}
-	}
-	return s.addAccountBalances(ctx, tx, bookID, accountSumsOf(period, sums))
-}
-
-// accountPeriod is one row of the per-account totals (account_balances).
-type accountPeriod struct{ account, period string }
-
-func accountSumsOf(period string, sums map[balanceKey][2]int64) map[accountPeriod][2]int64 {
-	out := map[accountPeriod][2]int64{}
-	for k, d := range sums {
-		ak := accountPeriod{k.account, period}
-		t := out[ak]
-		out[ak] = [2]int64{t[0] + d[0], t[1] + d[1]}
-	}
-	return out
-}
-
-// addAccountBalances adds per-account sums to account_balances, in key order.
-func (s *Store) addAccountBalances(ctx context.Context, tx bun.IDB, bookID int64, sums map[accountPeriod][2]int64) error {
-	keys := make([]accountPeriod, 0, len(sums))
-	for k := range sums {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].account != keys[j].account {
-			return keys[i].account < keys[j].account
-		}
-		return keys[i].period < keys[j].period
-	})
-	for start := 0; start < len(keys); start += balanceRowsPerUpsert {
-		chunk := keys[start:min(start+balanceRowsPerUpsert, len(keys))]
-		args := make([]any, 0, 5*len(chunk))
-		for _, k := range chunk {
-			d := sums[k]
-			args = append(args, bookID, k.account, k.period, d[0], d[1])
-		}
-		q := "INSERT INTO account_balances (book_id, account_code, period, debit_fen, credit_fen) VALUES (?, ?, ?, ?, ?)" +
-			strings.Repeat(", (?, ?, ?, ?, ?)", len(chunk)-1) + ` ON CONFLICT (book_id, account_code, period)
-		DO UPDATE SET debit_fen = account_balances.debit_fen + excluded.debit_fen, credit_fen = account_balances.credit_fen + excluded.credit_fen`
-		if _, err := s.execSQL(ctx, tx, q, args...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-var upsertBalancesTexts sync.Map // rows → statement text
-
-func upsertBalancesSQL(rows int) string {
-	if q, ok := upsertBalancesTexts.Load(rows); ok {
-		return q.(string)
-	}
-	var q strings.Builder
-	q.WriteString("INSERT INTO balances (book_id, account_code, household_code, party_code, period, debit_fen, credit_fen) VALUES ")
-	for i := 0; i < rows; i++ {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
-	}
-	q.WriteString(` ON CONFLICT (book_id, account_code, household_code, party_code, period)
-		DO UPDATE SET debit_fen = balances.debit_fen + excluded.debit_fen, credit_fen = balances.credit_fen + excluded.credit_fen`)
-	upsertBalancesTexts.Store(rows, q.String())
-	return q.String()
+	d := make(balanceDeltas, len(lines))
+	d.add(period, lines)
+	return s.addBalanceDeltas(ctx, tx, bookID, d, balanceRowsPerUpsert)
 }
 
 // ReverseInput dates and describes a red reversal.

@@ -65,6 +65,9 @@ func MaskIDNumber(s string) string { return rules.MaskIDNumber(s) }
 // MaskBankAccount keeps the first 4 and last 4 characters of a bank account.
 func MaskBankAccount(s string) string { return rules.MaskBankAccount(s) }
 
+// Truncate shortens s to n runes (and "…") for quoting bad input in an error message.
+func Truncate(s string, n int) string { return rules.Truncate(s, n) }
+
 func truncate(s string, n int) string { return rules.Truncate(s, n) }
 
 func daysBetween(from, to time.Time) int { return rules.DaysBetween(from, to) }

@@ -202,25 +202,29 @@ func rawExec(ctx context.Context, db bun.IDB, q string, args ...any) (sql.Result
 	return r.ExecContext(ctx, q, args...)
 }
 
-// nextID allocates the next value of a counter inside tx. Counters are per
-// book (bookID 0 for global ones such as users and books).
-func nextID(ctx context.Context, tx bun.IDB, bookID int64, name string) (int64, error) {
+// nextIDs reserves n values of a counter inside tx and returns the last one.
+// Counters are per book (bookID 0 for global ones such as users and books).
+func nextIDs(ctx context.Context, tx bun.IDB, bookID int64, name string, n int64) (int64, error) {
 	var v int64
-	err := tx.NewRaw(nextIDSQL, bookID, name).Scan(ctx, &v)
-	if err != nil {
+	if err := tx.NewRaw(nextIDSQL, bookID, name, n).Scan(ctx, &v); err != nil {
 		return 0, fmt.Errorf("counter %s: %w", name, err)
 	}
 	return v, nil
 }
 
-const nextIDSQL = `INSERT INTO counters (book_id, name, value) VALUES (?, ?, 1)
-		ON CONFLICT (book_id, name) DO UPDATE SET value = counters.value + 1
+// nextID allocates the next value of a counter inside tx.
+func nextID(ctx context.Context, tx bun.IDB, bookID int64, name string) (int64, error) {
+	return nextIDs(ctx, tx, bookID, name, 1)
+}
+
+const nextIDSQL = `INSERT INTO counters (book_id, name, value) VALUES (?, ?, ?)
+		ON CONFLICT (book_id, name) DO UPDATE SET value = counters.value + excluded.value
 		RETURNING value`
 
 // nextID is the package function nextID with a prepared statement.
 func (s *Store) nextID(ctx context.Context, tx bun.IDB, bookID int64, name string) (int64, error) {
 	var v int64
-	if err := s.scanRow(ctx, tx, nextIDSQL, []any{bookID, name}, &v); err != nil {
+	if err := s.scanRow(ctx, tx, nextIDSQL, []any{bookID, name, int64(1)}, &v); err != nil {
 		return 0, fmt.Errorf("counter %s: %w", name, err)
 	}
 	return v, nil

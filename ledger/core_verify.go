@@ -323,8 +323,6 @@ func (r *VerifyReport) failHint(voucher string, seq int64, format string, args .
 	r.fail("", 0, format, args...)
 }
 
-type balanceRowKey struct{ account, household, party, period string }
-
 // balanceSums are the debit and credit recomputed for one balances row and
 // the first voucher (in chain order) that moved it.
 type balanceSums struct {

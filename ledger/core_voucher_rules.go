@@ -21,10 +21,27 @@ func (in VoucherInput) checkShape(allowNegative bool) ([]Line, Money, error) {
 	if len(in.Lines) < minLines || len(in.Lines) > maxLines {
 		v.add("lines", "凭证应有 %d 到 %d 行分录，收到 %d 行", minLines, maxLines, len(in.Lines))
 	}
-	lines := make([]Line, 0, len(in.Lines))
+	return checkBalancedLines(&v, in.Lines, allowNegative, voucherBalance)
+}
+
+// balanceWording names what must balance in the unbalanced error.
+type balanceWording struct{ what, side string }
+
+var (
+	voucherBalance = balanceWording{what: "借贷", side: ""}
+	openingBalance = balanceWording{what: "期初余额", side: "余额"}
+)
+
+// checkBalancedLines is the one line check and debit = credit rule of every
+// voucher (entered, imported, opening balances): it checks each line, numbers
+// them, and refuses with v's problems (joined by those of the caller) or,
+// when debits and credits differ or are zero, ECodeUnbalanced. It returns the
+// lines and their total.
+func checkBalancedLines(v *validation, in []LineInput, allowNegative bool, w balanceWording) ([]Line, Money, error) {
+	lines := make([]Line, 0, len(in))
 	var debit, credit Money
-	for i, li := range in.Lines {
-		l := li.check(&v, fmt.Sprintf("lines[%d]", i), allowNegative)
+	for i, li := range in {
+		l := li.check(v, fmt.Sprintf("lines[%d]", i), allowNegative)
 		l.LineNo = i + 1
 		debit, credit = debit.Add(l.Debit), credit.Add(l.Credit)
 		lines = append(lines, l)
@@ -34,8 +51,8 @@ func (in VoucherInput) checkShape(allowNegative bool) ([]Line, Money, error) {
 	}
 	if debit != credit || debit.IsZero() {
 		return nil, Money{}, &Error{Code: ECodeUnbalanced,
-			Message: fmt.Sprintf("借贷不平衡：借方合计 %s，贷方合计 %s", debit, credit),
-			Details: []Detail{{Field: "lines", Message: "借方合计应等于贷方合计且不为零"}}}
+			Message: fmt.Sprintf("%s不平衡：借方合计 %s，贷方合计 %s", w.what, debit, credit),
+			Details: []Detail{{Field: "lines", Message: fmt.Sprintf("借方%s合计应等于贷方%s合计且不为零", w.side, w.side)}}}
 	}
 	return lines, debit, nil
 }

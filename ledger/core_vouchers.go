@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/uptrace/bun"
 )
@@ -174,39 +173,16 @@ func (s *Store) insertDraft(ctx context.Context, tx bun.Tx, a Actor, b Book, in 
 	return v, s.audit(ctx, tx, a, b.ID, "create", "voucher", strconv.FormatInt(id, 10), "", nil, v)
 }
 
-// insertLines writes lines with multi-row INSERTs, 100 rows a statement.
+var insertLinesSQL = multiInsert{head: `INSERT INTO voucher_lines (book_id, voucher_id, line_no, account_code, household_code,
+			party_code, debit_fen, credit_fen, summary) VALUES `, cols: 9, perStmt: 100}
+
+// insertLines writes a voucher's lines with multi-row INSERTs, 100 rows a statement.
 func (s *Store) insertLines(ctx context.Context, tx bun.Tx, bookID, voucherID int64, lines []Line) error {
-	const rowsPerInsert = 100
-	for start := 0; start < len(lines); start += rowsPerInsert {
-		chunk := lines[start:min(start+rowsPerInsert, len(lines))]
-		args := make([]any, 0, 9*len(chunk))
-		for _, l := range chunk {
-			args = append(args, bookID, voucherID, l.LineNo, l.Account, nullable(l.Household), nullable(l.Party), l.Debit.Fen(), l.Credit.Fen(), l.Summary)
-		}
-		if _, err := s.execSQL(ctx, tx, insertLinesSQL(len(chunk)), args...); err != nil {
-			return err
-		}
+	rows := make([][]any, len(lines))
+	for i, l := range lines {
+		rows[i] = []any{bookID, voucherID, l.LineNo, l.Account, nullable(l.Household), nullable(l.Party), l.Debit.Fen(), l.Credit.Fen(), l.Summary}
 	}
-	return nil
-}
-
-var insertLinesTexts sync.Map // rows → statement text
-
-func insertLinesSQL(rows int) string {
-	if q, ok := insertLinesTexts.Load(rows); ok {
-		return q.(string)
-	}
-	var q strings.Builder
-	q.WriteString(`INSERT INTO voucher_lines (book_id, voucher_id, line_no, account_code, household_code,
-			party_code, debit_fen, credit_fen, summary) VALUES `)
-	for i := 0; i < rows; i++ {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
-	}
-	insertLinesTexts.Store(rows, q.String())
-	return q.String()
+	return insertLinesSQL.exec(ctx, s, tx, rows)
 }
 
 func nullable(s string) any {

@@ -378,54 +378,10 @@ func nullableID(id int64) any {
 	return id
 }
 
-// nextIDs reserves n values of a counter and returns the last one.
-func nextIDs(ctx context.Context, tx bun.IDB, bookID int64, name string, n int64) (int64, error) {
-	var v int64
-	err := tx.NewRaw(`INSERT INTO counters (book_id, name, value) VALUES (?, ?, ?)
-		ON CONFLICT (book_id, name) DO UPDATE SET value = counters.value + excluded.value
-		RETURNING value`, bookID, name, n).Scan(ctx, &v)
-	if err != nil {
-		return 0, fmt.Errorf("counter %s: %w", name, err)
-	}
-	return v, nil
-}
-
-// bulkInsert writes rows (each len(cols) values) with multi-row INSERTs of at
-// most 32,000 parameters, within both databases' limits (SQLite 32,766,
-// PostgreSQL 65,535). Each statement of a large transaction copies the pages
-// it changes that earlier statements changed to SQLite's statement journal,
-// so fewer, larger statements copy less.
+// bulkInsert writes rows (each cols values) with as few multi-row INSERTs as
+// the parameter limit allows.
 func (s *Store) bulkInsert(ctx context.Context, tx bun.IDB, head string, cols int, rows [][]any, suffix string) error {
-	per := max(1, 32000/cols)
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
-	for start := 0; start < len(rows); start += per {
-		chunk := rows[start:min(start+per, len(rows))]
-		var q strings.Builder
-		q.Grow(len(head) + len(chunk)*(len(one)+2) + len(suffix))
-		q.WriteString(head)
-		args := make([]any, 0, cols*len(chunk))
-		for i, r := range chunk {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString(one)
-			args = append(args, r...)
-		}
-		q.WriteString(suffix)
-		// Placeholders, not bun's interpolation (see sqlfast.go): a full
-		// chunk's text is always the same and is prepared once; a last,
-		// shorter chunk runs unprepared.
-		var err error
-		if len(chunk) == per {
-			_, err = s.execSQL(ctx, tx, q.String(), args...)
-		} else {
-			_, err = rawExec(ctx, tx, q.String(), args...)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return multiInsert{head: head, cols: cols, suffix: suffix}.exec(ctx, s, tx, rows)
 }
 
 // insertImported writes the batch's vouchers (as drafts) and their lines.
@@ -453,51 +409,13 @@ func (s *Store) insertImported(ctx context.Context, tx bun.Tx, bookID int64, ite
 }
 
 // addBatchBalances adds every line of the batch to the maintained balances,
-// summed per row first, in key order (PostgreSQL row locks in one order).
+// summed per row first, in bulk statements.
 func (s *Store) addBatchBalances(ctx context.Context, tx bun.Tx, bookID int64, items []importItem) error {
-	sums := map[balanceRowKey][2]int64{}
+	d := balanceDeltas{}
 	for _, it := range items {
-		for _, l := range it.v.Lines {
-			k := balanceRowKey{l.Account, l.Household, l.Party, it.v.Period}
-			d := sums[k]
-			sums[k] = [2]int64{d[0] + l.Debit.Fen(), d[1] + l.Credit.Fen()}
-		}
+		d.add(it.v.Period, it.v.Lines)
 	}
-	keys := make([]balanceRowKey, 0, len(sums))
-	for k := range sums {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.account != b.account {
-			return a.account < b.account
-		}
-		if a.household != b.household {
-			return a.household < b.household
-		}
-		if a.party != b.party {
-			return a.party < b.party
-		}
-		return a.period < b.period
-	})
-	rows := make([][]any, len(keys))
-	for i, k := range keys {
-		d := sums[k]
-		rows[i] = []any{bookID, k.account, k.household, k.party, k.period, d[0], d[1]}
-	}
-	err := s.bulkInsert(ctx, tx, `INSERT INTO balances (book_id, account_code, household_code, party_code, period, debit_fen, credit_fen) VALUES `,
-		7, rows, ` ON CONFLICT (book_id, account_code, household_code, party_code, period)
-		DO UPDATE SET debit_fen = balances.debit_fen + excluded.debit_fen, credit_fen = balances.credit_fen + excluded.credit_fen`)
-	if err != nil {
-		return err
-	}
-	accounts := map[accountPeriod][2]int64{}
-	for k, d := range sums {
-		ak := accountPeriod{k.account, k.period}
-		t := accounts[ak]
-		accounts[ak] = [2]int64{t[0] + d[0], t[1] + d[1]}
-	}
-	return s.addAccountBalances(ctx, tx, bookID, accounts)
+	return s.addBalanceDeltas(ctx, tx, bookID, d, 0)
 }
 
 // auditImported records one "post" entry per imported voucher, as posting does,
@@ -544,24 +462,12 @@ func (s *Store) SetOpeningBalances(ctx context.Context, a Actor, bookCode string
 		return Voucher{}, FieldError("lines", "期初余额应有 1 到 %d 行，收到 %d 行", maxOpeningLines, len(in.Lines))
 	}
 	var v validation
-	lines := make([]Line, 0, len(in.Lines))
-	var debit, credit Money
-	for i, li := range in.Lines {
-		l := li.check(&v, fmt.Sprintf("lines[%d]", i), false)
-		l.LineNo = i + 1
-		debit, credit = debit.Add(l.Debit), credit.Add(l.Credit)
-		lines = append(lines, l)
-	}
-	if err := v.err(); err != nil {
+	lines, debit, err := checkBalancedLines(&v, in.Lines, false, openingBalance)
+	if err != nil {
 		return Voucher{}, err
 	}
-	if debit != credit || debit.IsZero() {
-		return Voucher{}, &Error{Code: ECodeUnbalanced,
-			Message: fmt.Sprintf("期初余额不平衡：借方合计 %s，贷方合计 %s", debit, credit),
-			Details: []Detail{{Field: "lines", Message: "借方余额合计应等于贷方余额合计且不为零"}}}
-	}
 	var out Voucher
-	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
+	err = s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err

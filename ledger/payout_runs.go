@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/uptrace/bun"
 )
@@ -339,22 +338,16 @@ func accruedByKey(ctx context.Context, db bun.IDB, bookID int64, q Quarter) (map
 	return out, rows.Err()
 }
 
+var insertPayoutLinesSQL = multiInsert{head: `INSERT INTO payout_lines (book_id, run_id, line_no, agreement_code, household_code, kind, credit_account,
+			amount_fen, fee_fen, basis) VALUES `, cols: 10, perStmt: 200}
+
 // insertPayoutLines writes lines with multi-row INSERTs, 200 rows a statement.
 func (s *Store) insertPayoutLines(ctx context.Context, tx bun.Tx, bookID, runID int64, lines []Entitlement) error {
-	const rowsPerInsert = 200
-	for start := 0; start < len(lines); start += rowsPerInsert {
-		chunk := lines[start:min(start+rowsPerInsert, len(lines))]
-		args := make([]any, 0, 10*len(chunk))
-		for i, l := range chunk {
-			args = append(args, bookID, runID, start+i+1, l.Agreement, l.Household, l.Kind, l.CreditAccount, l.Amount.Fen(), l.Fee.Fen(), l.Basis)
-		}
-		q := `INSERT INTO payout_lines (book_id, run_id, line_no, agreement_code, household_code, kind, credit_account,
-			amount_fen, fee_fen, basis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` + strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", len(chunk)-1)
-		if _, err := s.execSQL(ctx, tx, q, args...); err != nil {
-			return err
-		}
+	rows := make([][]any, len(lines))
+	for i, l := range lines {
+		rows[i] = []any{bookID, runID, i + 1, l.Agreement, l.Household, l.Kind, l.CreditAccount, l.Amount.Fen(), l.Fee.Fen(), l.Basis}
 	}
-	return nil
+	return insertPayoutLinesSQL.exec(ctx, s, tx, rows)
 }
 
 // RecomputePayoutRun computes a draft again from the current terms; the

@@ -180,15 +180,8 @@ func checkDecimal(v *FieldErrors, raw json.RawMessage, path string) {
 		text = text[1 : len(text)-1]
 	}
 	if !DecimalPattern.MatchString(text) {
-		v.Add(path, "应为十进制数（如 3.5 或 \"3.5\"），不接受指数形式，收到 %s", truncateRunes(string(raw), 32))
+		v.Add(path, "应为十进制数（如 3.5 或 \"3.5\"），不接受指数形式，收到 %s", ledger.Truncate(string(raw), 32))
 	}
-}
-
-func truncateRunes(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
 
 // checkShape compares raw with type t, recording every mismatch under its path.

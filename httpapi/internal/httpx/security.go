@@ -154,7 +154,7 @@ func CleanParams(next echo.HandlerFunc) echo.HandlerFunc {
 		for name, vs := range c.QueryParams() {
 			for _, v := range vs {
 				if !utf8.ValidString(name+v) || hasControl(name+v) {
-					return Invalid(truncateRunes(strings.ToValidUTF8(name, "?"), 32), "查询参数包含不允许的字符")
+					return Invalid(ledger.Truncate(strings.ToValidUTF8(name, "?"), 32), "查询参数包含不允许的字符")
 				}
 			}
 		}

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -95,18 +96,12 @@ func (s *Store) AuditLog(ctx context.Context, a Actor, bookCode string, f AuditF
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []AuditEntry{}
-	for rows.Next() {
-		var e AuditEntry
+	return scanAll(rows, func(rows *sql.Rows, e *AuditEntry) error {
 		var before, after string
-		if err := rows.Scan(&e.ID, &e.At, &e.UserID, &e.Action, &e.Entity, &e.EntityKey, &e.Reason, &before, &after); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&e.ID, &e.At, &e.UserID, &e.Action, &e.Entity, &e.EntityKey, &e.Reason, &before, &after)
 		e.Before, e.After = rawOrNil(before), rawOrNil(after)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return err
+	})
 }
 
 func rawOrNil(s string) json.RawMessage {

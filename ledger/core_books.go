@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -146,16 +147,10 @@ func (s *Store) Books(ctx context.Context, a Actor) ([]Book, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Book{}
-	for rows.Next() {
-		b, err := scanBook(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return scanAll(rows, func(rows *sql.Rows, b *Book) (err error) {
+		*b, err = scanBook(rows)
+		return err
+	})
 }
 
 // SetSegregationOptOut records that a one-person village lets the preparer

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -378,18 +379,12 @@ func (s *Store) loadLines(ctx context.Context, db bun.IDB, bookID, voucherID int
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	lines := []Line{}
-	for rows.Next() {
-		var l Line
+	return scanAll(rows, func(rows *sql.Rows, l *Line) error {
 		var d, c int64
-		if err := rows.Scan(&l.LineNo, &l.Account, &l.AccountName, &l.Household, &l.Party, &d, &c, &l.Summary); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&l.LineNo, &l.Account, &l.AccountName, &l.Household, &l.Party, &d, &c, &l.Summary)
 		l.Debit, l.Credit = Fen(d), Fen(c)
-		lines = append(lines, l)
-	}
-	return lines, rows.Err()
+		return err
+	})
 }
 
 // Voucher returns one voucher with its lines.
@@ -437,17 +432,13 @@ func (s *Store) Vouchers(ctx context.Context, a Actor, bookCode string, f Vouche
 	if err != nil {
 		return nil, err
 	}
-	out := []Voucher{}
-	for rows.Next() {
+	out, err := scanAll(rows, func(rows *sql.Rows, v *Voucher) error {
 		var r voucherScan
-		if err := rows.Scan(r.dest()...); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, r.voucher(b.Code))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		err := rows.Scan(r.dest()...)
+		*v = r.voucher(b.Code)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	for i := range out {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base32"
 	"encoding/hex"
 	"fmt"
@@ -171,16 +172,10 @@ func scanDisclosures(ctx context.Context, db bun.IDB, b Book, where string, args
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Disclosure{}
-	for rows.Next() {
-		d := Disclosure{Book: b.Code}
-		if err := rows.Scan(&d.Quarter, &d.Slug, &d.PublishedAt, &d.PublishedBy, &d.WithdrawnAt, &d.WithdrawnBy); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return scanAll(rows, func(rows *sql.Rows, d *Disclosure) error {
+		d.Book = b.Code
+		return rows.Scan(&d.Quarter, &d.Slug, &d.PublishedAt, &d.PublishedBy, &d.WithdrawnAt, &d.WithdrawnBy)
+	})
 }
 
 func currentDisclosure(ctx context.Context, db bun.IDB, b Book, quarter string) (Disclosure, error) {

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -107,18 +108,12 @@ func declarations(ctx context.Context, db bun.IDB, bookID int64, code, quarter s
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Declaration{}
-	for rows.Next() {
-		var d Declaration
+	return scanAll(rows, func(rows *sql.Rows, d *Declaration) error {
 		var fen int64
-		if err := rows.Scan(&d.Agreement, &d.Quarter, &fen, &d.CreatedAt); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&d.Agreement, &d.Quarter, &fen, &d.CreatedAt)
 		d.Amount = Fen(fen)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return err
+	})
 }
 
 // WorkRecord is work done by a household member under a wage agreement.
@@ -265,16 +260,12 @@ func workRecords(ctx context.Context, db bun.IDB, bookID int64, code string, q *
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []WorkRecord{}
-	for rows.Next() {
-		var r WorkRecord
+	return scanAll(rows, func(rows *sql.Rows, r *WorkRecord) error {
 		var qty, rate string
 		if err := rows.Scan(&r.ID, &r.Household, &r.Date, &qty, &r.Unit, &rate, &r.Note); err != nil {
-			return nil, err
+			return err
 		}
 		r.Quantity, r.UnitRate = decimal.RequireFromString(qty), decimal.RequireFromString(rate)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return nil
+	})
 }

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -533,16 +534,10 @@ func (s *Store) Payments(ctx context.Context, a Actor, bookCode string, runID in
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Payment{}
-	for rows.Next() {
-		var p Payment
+	return scanAll(rows, func(rows *sql.Rows, p *Payment) error {
 		var fen int64
-		if err := rows.Scan(&p.ID, &p.RunID, &p.Household, &fen, &p.Date, &p.Method, &p.Reference, &p.VoucherID, &p.ReversalVoucherID); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&p.ID, &p.RunID, &p.Household, &fen, &p.Date, &p.Method, &p.Reference, &p.VoucherID, &p.ReversalVoucherID)
 		p.Amount = Fen(fen)
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return err
+	})
 }

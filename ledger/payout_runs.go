@@ -507,18 +507,12 @@ func scanPayoutLines(ctx context.Context, db bun.IDB, query string, args ...any)
 }
 
 func scanPayoutRows(rows *sql.Rows) ([]PayoutLine, error) {
-	defer rows.Close()
-	out := []PayoutLine{}
-	for rows.Next() {
-		var l PayoutLine
+	return scanAll(rows, func(rows *sql.Rows, l *PayoutLine) error {
 		var amt, fee, paid int64
-		if err := rows.Scan(&l.LineNo, &l.Agreement, &l.Household, &l.Kind, &l.CreditAccount, &amt, &fee, &l.Basis, &l.AccrualVoucherID, &paid); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&l.LineNo, &l.Agreement, &l.Household, &l.Kind, &l.CreditAccount, &amt, &fee, &l.Basis, &l.AccrualVoucherID, &paid)
 		l.Amount, l.Fee, l.Paid, l.Outstanding = Fen(amt), Fen(fee), Fen(paid), Fen(amt-paid)
-		out = append(out, l)
-	}
-	return out, rows.Err()
+		return err
+	})
 }
 
 // totals fills the per-household, per-agreement and per-kind totals.

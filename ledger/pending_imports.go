@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -313,16 +314,10 @@ func (s *Store) PendingImports(ctx context.Context, a Actor, bookCode, status st
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []PendingImport{}
-	for rows.Next() {
-		p, err := scanPendingImport(b.Code, rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return scanAll(rows, func(rows *sql.Rows, p *PendingImport) (err error) {
+		*p, err = scanPendingImport(b.Code, rows)
+		return err
+	})
 }
 
 // givenOrder is 0, 1, …, n-1.

@@ -15,16 +15,20 @@ import (
 //   - store layer: Store and its fields (core_store.go); Open, Connect,
 //     Migrate, Close (core_open.go); transactions, retries, dry runs and group
 //     commit (core_groupcommit.go); prepared SQL and nextID (core_sqlfast.go);
+//     multi-row INSERTs and the maintained-balance accumulator (core_bulk.go);
+//     scanAll, the one row-scan loop (core_scan.go);
 //     idempotency claims (core_idempotency.go) and replayed responses
 //     (core_replay.go); errors (core_errors.go); users, tokens and
 //     authorisation (core_users.go, core_revoke.go, core_auth.go); the audit log
 //     (core_audit.go); backups, panics, bounded parallelism; a new SQLite
 //     file created private (core_sqlite_file.go).
 //   - books: a book and its lookup (core_book.go), creating and listing books
-//     (core_books.go), charts and accounts, households and parties, the
+//     (core_books.go), charts and accounts, households and parties (their one
+//     get and update path in core_registers.go), the
 //     invisible-character rule for names and the bank-reference key
 //     (core_text.go), vouchers
-//     (types and line rules in core_voucher_rules.go, drafts in
+//     (types and the one line and balance rule, checkBalancedLines, in
+//     core_voucher_rules.go, drafts in
 //     core_vouchers.go, posting and red reversal in core_posting.go), the
 //     SHA-256 chain (core_chain.go, core_chainhead.go, core_verify.go), months
 //     (core_periods.go), trial balance and account ledgers (core_queries.go),

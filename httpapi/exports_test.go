@@ -64,7 +64,7 @@ func householdFile(t *testing.T, n int) []byte {
 
 func exportRouteCases() []routeCase {
 	township := statuses{roleAdmin: 403, rolePreparer: 403, roleReviewer: 403, roleTownship: 200, roleAuditor: 200, roleOutsider: 403}
-	return []routeCase{
+	return append(printRouteCases(), []routeCase{
 		{"GET", "/api/v1/books/:book/payout-runs/:id/roster.xlsx", inBook, func(e *env, _ string, _ int) (string, any) {
 			return runPath(e.approvedRun("2026Q3"), "/roster.xlsx"), nil
 		}},
@@ -88,7 +88,7 @@ func exportRouteCases() []routeCase {
 		{"POST", "/api/v1/books/:book/imports/:kind", accountantCreates, func(e *env, _ string, n int) (string, any) {
 			return "/api/v1/books/V1/imports/households", upload(e.t, householdFile(e.t, n), nil)
 		}},
-	}
+	}...)
 }
 
 // TestWorkbookDownloads checks what a download carries and that each is a

@@ -109,6 +109,14 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	r.GET("/townships/:township/payouts.xlsx", a.TownshipWorkbook)
 	r.GET("/books/:book/trial-balance.xlsx", a.TrialBalanceWorkbook)
 	r.GET("/books/:book/ledger.xlsx", a.LedgerWorkbook)
+	r.GET("/books/:book/vouchers/print", a.VoucherPrint)
+	r.GET("/books/:book/vouchers/print.json", a.VoucherPrintJSON)
+	r.GET("/books/:book/general-ledger", a.GeneralLedgerJSON)
+	r.GET("/books/:book/general-ledger.xlsx", a.GeneralLedgerWorkbook)
+	for _, kind := range []string{"detail-ledger", "cash-journal", "bank-journal"} {
+		r.GET("/books/:book/"+kind, a.AccountBookJSON(kind))
+		r.GET("/books/:book/"+kind+".xlsx", a.AccountBookWorkbook(kind))
+	}
 	r.GET("/books/:book/households/:code/statement.xlsx", a.StatementWorkbook)
 	r.GET("/books/:book/imports/:kind/template.xlsx", a.ImportTemplate)
 	r.POST(importRoute, a.ImportFile, core.ImportAccess, httpx.RouteBodyLimit(api.ImportBodyLimit), idem)

@@ -58,6 +58,7 @@ var (
 	quarterSchema = map[string]any{"type": "string", "pattern": `^[0-9]{4}Q[1-4]$`, "examples": []string{"2026Q3"}}
 	limitParam    = param{"limit", "每页条数，1 到 1000，默认 100", map[string]any{"type": "integer", "minimum": 1, "maximum": httpx.MaxPageSize}, false}
 	rangeParams   = []param{{"from", "开始期间（含）", periodSchema, true}, {"to", "结束期间（含）", periodSchema, true}}
+	formatParam   = param{"format", "xlsx（默认）或 pdf（需服务器装有 LibreOffice）", map[string]any{"type": "string", "enum": []string{"xlsx", "pdf"}}, false}
 )
 
 func afterParam(desc string, schema map[string]any) param {
@@ -171,6 +172,21 @@ var operations = []operation{
 	{method: "GET", path: v1 + "/books/{book}/ledger.xlsx", summary: "明细账（Excel，每个科目一张工作表）", roles: readers, status: 200, produces: MimeXLSX,
 		query: append([]param{{"account", "科目代码，多个以逗号分隔（最多 50 个）", map[string]any{"type": "string", "pattern": `^[0-9]{1,16}(,[0-9]{1,16}){0,49}$`}, true},
 			{"household", "只看一户", codeSchema, false}}, rangeParams...)},
+	{method: "GET", path: v1 + "/books/{book}/vouchers/print", summary: "打印一个月的记账凭证（会计基础工作规范第51条：总账科目和明细科目写名称，附单据张数，会计主管、记账、审核、出纳、制单签章；Excel，format=pdf 时由服务器上的 LibreOffice 转为 PDF）",
+		roles: readers, status: 200, produces: MimeXLSX, query: []param{{"period", "期间", periodSchema, true},
+			{"layout", "版式：half 凭证纸（半张 A4，每页两张，默认）或 full（每页一张）", map[string]any{"type": "string", "enum": []string{"half", "full"}}, false}, formatParam}},
+	{method: "GET", path: v1 + "/books/{book}/vouchers/print.json", summary: "一个月已记账凭证的打印内容（科目名称、户名、附单据张数、签章人）", roles: readers, status: 200,
+		result: ledger.VoucherPrintSet{}, query: []param{{"period", "期间", periodSchema, true}}},
+	{method: "GET", path: v1 + "/books/{book}/general-ledger", summary: "总账：每个一级科目逐月的期初余额、本月合计、本年累计和余额（最多 12 个月）", roles: readers, query: rangeParams, status: 200, result: ledger.GeneralLedger{}},
+	{method: "GET", path: v1 + "/books/{book}/general-ledger.xlsx", summary: "总账（Excel 打印，每个科目一页；format=pdf 为 PDF）", roles: readers, query: append(append([]param{}, rangeParams...), formatParam), status: 200, produces: MimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/detail-ledger", summary: "明细账（逐月，含本月合计、本年累计；可只看一户）", roles: readers, status: 200, result: ledger.AccountBook{},
+		query: append([]param{{"account", "科目代码", accountSchema, true}, {"household", "只看一户", codeSchema, false}}, rangeParams...)},
+	{method: "GET", path: v1 + "/books/{book}/detail-ledger.xlsx", summary: "明细账（Excel 打印，含本月合计、本年累计；format=pdf 为 PDF）", roles: readers, status: 200, produces: MimeXLSX,
+		query: append([]param{{"account", "科目代码", accountSchema, true}, {"household", "只看一户", codeSchema, false}, formatParam}, rangeParams...)},
+	{method: "GET", path: v1 + "/books/{book}/cash-journal", summary: "现金日记账（101，按日期逐笔，本日合计、本月合计、本年累计和余额）", roles: readers, query: rangeParams, status: 200, result: ledger.AccountBook{}},
+	{method: "GET", path: v1 + "/books/{book}/cash-journal.xlsx", summary: "现金日记账（Excel 打印；format=pdf 为 PDF）", roles: readers, query: append(append([]param{}, rangeParams...), formatParam), status: 200, produces: MimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/bank-journal", summary: "银行存款日记账（102，按日期逐笔，本日合计、本月合计、本年累计和余额）", roles: readers, query: rangeParams, status: 200, result: ledger.AccountBook{}},
+	{method: "GET", path: v1 + "/books/{book}/bank-journal.xlsx", summary: "银行存款日记账（Excel 打印；format=pdf 为 PDF）", roles: readers, query: append(append([]param{}, rangeParams...), formatParam), status: 200, produces: MimeXLSX},
 	{method: "GET", path: v1 + "/books/{book}/households/{code}/statement.xlsx", summary: "农户收益明细（Excel）", roles: readers, query: rangeParams, status: 200, produces: MimeXLSX},
 	{method: "GET", path: v1 + "/books/{book}/imports/{kind}/template.xlsx", summary: "导入模板（Excel）", roles: readers, status: 200, produces: MimeXLSX},
 	{method: "POST", path: v1 + "/books/{book}/imports/{kind}", summary: "从 Excel 导入：逐行校验，全部导入或全部不导入，列出每一处错误的行和列；同一文件重复上传不重复入账（200，already_imported）；vouchers（历史凭证，仅上线月份之前）整个文件存为待审核导入（pending_import），由本镇财政所另一人审核通过后按原号、原日期整批过账，每个文件最多 20000 行分录",
@@ -345,7 +361,13 @@ func (g *schemaGen) operation(op operation) obj {
 func (g *schemaGen) responses(op operation) obj {
 	success := obj{"description": http.StatusText(op.status)}
 	if op.produces != "" {
-		success["content"] = obj{op.produces: obj{"schema": obj{"type": "string", "contentMediaType": op.produces}}}
+		content := obj{op.produces: obj{"schema": obj{"type": "string", "contentMediaType": op.produces}}}
+		for _, q := range op.query {
+			if q.name == formatParam.name { // format=pdf: the same print as PDF
+				content[MimePDF] = obj{"schema": obj{"type": "string", "contentMediaType": MimePDF}}
+			}
+		}
+		success["content"] = content
 		success["headers"] = obj{"Content-Disposition": obj{"description": "attachment，文件名含账套、期间或季度",
 			"schema": obj{"type": "string"}}}
 	}

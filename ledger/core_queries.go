@@ -46,6 +46,8 @@ type TrialBalanceRow struct {
 	PeriodCredit  Money    `json:"period_credit"`
 	ClosingDebit  Money    `json:"closing_debit"`
 	ClosingCredit Money    `json:"closing_credit"`
+	YearDebit     Money    `json:"year_debit"`  // 本年累计: January of the range's last year to its end
+	YearCredit    Money    `json:"year_credit"` //
 }
 
 // TrialBalance is the 科目余额表 for a range of months.
@@ -118,9 +120,15 @@ func (s *Store) TrialBalance(ctx context.Context, a Actor, bookCode, from, to st
 	if err != nil {
 		return TrialBalance{}, err
 	}
+	year, err := sumBalances(ctx, s.db, b.ID, Period(string(r.To)[:4]+"-01"), r.To, "")
+	if err != nil {
+		return TrialBalance{}, err
+	}
 	tb := TrialBalance{Book: b.Code, From: string(r.From), To: string(r.To), Rows: []TrialBalanceRow{}}
 	for _, acc := range accounts {
 		row := trialRow(acc, rollUp(opening, acc.Code), rollUp(activity, acc.Code))
+		y := rollUp(year, acc.Code)
+		row.YearDebit, row.YearCredit = Fen(y[0]), Fen(y[1])
 		tb.Rows = append(tb.Rows, row)
 		if acc.Parent == "" {
 			tb.Totals = addTrialRows(tb.Totals, row)
@@ -171,7 +179,22 @@ func addTrialRows(t, r TrialBalanceRow) TrialBalanceRow {
 	t.OpeningDebit, t.OpeningCredit = t.OpeningDebit.Add(r.OpeningDebit), t.OpeningCredit.Add(r.OpeningCredit)
 	t.PeriodDebit, t.PeriodCredit = t.PeriodDebit.Add(r.PeriodDebit), t.PeriodCredit.Add(r.PeriodCredit)
 	t.ClosingDebit, t.ClosingCredit = t.ClosingDebit.Add(r.ClosingDebit), t.ClosingCredit.Add(r.ClosingCredit)
+	t.YearDebit, t.YearCredit = t.YearDebit.Add(r.YearDebit), t.YearCredit.Add(r.YearCredit)
 	return t
+}
+
+// WithoutZeroRows drops the accounts with neither a balance nor a movement in
+// the range or the year (the hide-zero option); totals are unchanged.
+func (tb TrialBalance) WithoutZeroRows() TrialBalance {
+	rows := []TrialBalanceRow{}
+	for _, r := range tb.Rows {
+		if !(r.OpeningDebit.IsZero() && r.OpeningCredit.IsZero() && r.PeriodDebit.IsZero() && r.PeriodCredit.IsZero() &&
+			r.ClosingDebit.IsZero() && r.ClosingCredit.IsZero() && r.YearDebit.IsZero() && r.YearCredit.IsZero()) {
+			rows = append(rows, r)
+		}
+	}
+	tb.Rows = rows
+	return tb
 }
 
 // Balance is an amount with its direction (借/贷/平), as ledgers print it.

@@ -41,6 +41,25 @@ func TestAccountBooks(t *testing.T) {
 			t.Fatalf("no trial balance row %s", code)
 			return ledger.TrialBalanceRow{}
 		}
+		// 科目余额表 本年累计 over July–October = the January–October movement.
+		part, err := s.TrialBalance(ctx, a, "P1", "2026-07", "2026-10")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range part.Rows {
+			if r.YearDebit != tb.Rows[i].PeriodDebit || r.YearCredit != tb.Rows[i].PeriodCredit {
+				t.Errorf("科目余额表 %s 本年累计 %s/%s, want %s/%s", r.Code, r.YearDebit, r.YearCredit, tb.Rows[i].PeriodDebit, tb.Rows[i].PeriodCredit)
+			}
+		}
+		hidden := part.WithoutZeroRows()
+		if len(hidden.Rows) == 0 || len(hidden.Rows) >= len(part.Rows) || hidden.Totals != part.Totals {
+			t.Errorf("hide zero: %d of %d rows", len(hidden.Rows), len(part.Rows))
+		}
+		for _, r := range hidden.Rows {
+			if r.Code == "101" && r.YearDebit != ledger.MustMoney("500.50") {
+				t.Errorf("101 本年累计 %s", r.YearDebit)
+			}
+		}
 		books := map[string]ledger.AccountBook{}
 		for _, q := range []ledger.BookQuery{{Account: "101", Daily: true}, {Account: "102", Daily: true}, {Account: "211"}} {
 			q.From, q.To = "2026-07", "2026-10"

@@ -31,7 +31,7 @@ func LoadTrialBalance(ctx context.Context, s *ledger.Store, a ledger.Actor, book
 }
 
 // TrialBalanceColumns are the columns of the trial balance, A to I.
-var TrialBalanceColumns = []string{"科目编码", "科目名称", "级次", "期初借方", "期初贷方", "本期借方", "本期贷方", "期末借方", "期末贷方"}
+var TrialBalanceColumns = []string{"科目编码", "科目名称", "级次", "期初借方", "期初贷方", "本期借方", "本期贷方", "期末借方", "期末贷方", "本年累计借方", "本年累计贷方"}
 
 // SheetTrialBalance is the trial balance's sheet.
 const SheetTrialBalance = "科目余额表"
@@ -52,7 +52,7 @@ func WriteTrialBalance(w io.Writer, d TrialBalanceData, opts Options) error {
 	}
 	defer wb.close()
 	sw, err := wb.sheet(sheetSetup{name: SheetTrialBalance, landscape: true, headerRow: headerRow, footer: wb.footer(d.Book),
-		cols: []float64{11, 30, 5, 15, 15, 15, 15, 15, 15}})
+		cols: []float64{11, 30, 5, 15, 15, 15, 15, 15, 15, 15, 15}})
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,8 @@ func WriteTrialBalance(w io.Writer, d TrialBalanceData, opts Options) error {
 	for _, r := range d.TB.Rows {
 		n := rw.add([]any{cell(r.Code, st.text), cell(strings.Repeat("　", max(r.Level-1, 0))+r.Name, st.text), cell(r.Level, st.count),
 			moneyCell{r.OpeningDebit, st.money}, moneyCell{r.OpeningCredit, st.money}, moneyCell{r.PeriodDebit, st.money},
-			moneyCell{r.PeriodCredit, st.money}, moneyCell{r.ClosingDebit, st.money}, moneyCell{r.ClosingCredit, st.money}})
+			moneyCell{r.PeriodCredit, st.money}, moneyCell{r.ClosingDebit, st.money}, moneyCell{r.ClosingCredit, st.money},
+			moneyCell{r.YearDebit, st.money}, moneyCell{r.YearCredit, st.money}})
 		if r.Level == 1 {
 			firstLevel = append(firstLevel, n)
 		}
@@ -80,17 +81,17 @@ func WriteTrialBalance(w io.Writer, d TrialBalanceData, opts Options) error {
 		return formula("SUM("+strings.Join(refs, ",")+")", st.totalMoney)
 	}
 	t := rw.add([]any{cell("合计（一级科目）", st.totalLabel), cell("", st.totalLabel), cell("", st.totalLabel), sum("D"), sum("E"),
-		sum("F"), sum("G"), sum("H"), sum("I")})
+		sum("F"), sum("G"), sum("H"), sum("I"), sum("J"), sum("K")})
 	rw.merge("A", "C", t)
 	diff := func(a, b string) excelize.Cell { return formula(fmt.Sprintf("%s%d-%s%d", a, t, b, t), st.money) }
 	r := rw.add([]any{cell("借贷差额（应为0）", st.text), cell("", st.text), cell("", st.text), diff("D", "E"), cell("", st.text),
-		diff("F", "G"), cell("", st.text), diff("H", "I"), cell("", st.text)})
+		diff("F", "G"), cell("", st.text), diff("H", "I"), cell("", st.text), diff("J", "K"), cell("", st.text)})
 	rw.merge("A", "C", r)
 	balanced := "借贷平衡"
 	if !d.TB.Balanced {
 		balanced = "借贷不平衡，请检查账簿"
 	}
-	wb.noteRow(rw, len(TrialBalanceColumns), "说明：余额按科目净额列在借方或贷方；上级科目含其下级科目；合计只加一级科目，以免重复。系统校验："+balanced+"。", 30)
+	wb.noteRow(rw, len(TrialBalanceColumns), "说明：余额按科目净额列在借方或贷方；上级科目含其下级科目；合计只加一级科目，以免重复；本年累计为截止期间所在年度 1 月至截止期间的发生额。系统校验："+balanced+"。", 30)
 	if err := rw.flush(); err != nil {
 		return err
 	}

@@ -151,14 +151,18 @@ func monthRange(q *httpx.QueryParams) (from, to string) {
 }
 
 func (a *Handlers) TrialBalanceWorkbook(c echo.Context) error {
-	q := httpx.ParseQuery(c, "from", "to")
+	q := httpx.ParseQuery(c, "from", "to", "hide_zero")
 	from, to := monthRange(q)
+	hide := q.OneOf("hide_zero", "true", "false") == "true"
 	if err := q.Err(); err != nil {
 		return err
 	}
 	d, err := reports.LoadTrialBalance(httpx.Ctx(c), a.Store, httpx.Actor(c), c.Param("book"), from, to)
 	if err != nil {
 		return err
+	}
+	if hide {
+		d.TB = d.TB.WithoutZeroRows()
 	}
 	name := fmt.Sprintf("%s-科目余额表-%s至%s.xlsx", c.Param("book"), from, to)
 	return a.sendWorkbook(c, name, func(w io.Writer) error { return reports.WriteTrialBalance(w, d, exportOptions(c)) })

@@ -58,6 +58,7 @@ var (
 	quarterSchema = map[string]any{"type": "string", "pattern": `^[0-9]{4}Q[1-4]$`, "examples": []string{"2026Q3"}}
 	limitParam    = param{"limit", "每页条数，1 到 1000，默认 100", map[string]any{"type": "integer", "minimum": 1, "maximum": httpx.MaxPageSize}, false}
 	rangeParams   = []param{{"from", "开始期间（含）", periodSchema, true}, {"to", "结束期间（含）", periodSchema, true}}
+	hideZeroParam = param{"hide_zero", "true 时不列期初、本期、期末和本年累计都为零的科目", map[string]any{"type": "string", "enum": []string{"true", "false"}}, false}
 	formatParam   = param{"format", "xlsx（默认）或 pdf（需服务器装有 LibreOffice）", map[string]any{"type": "string", "enum": []string{"xlsx", "pdf"}}, false}
 )
 
@@ -150,7 +151,7 @@ var operations = []operation{
 	{method: "GET", path: v1 + "/books/{book}/payout-runs/{id}/payments", summary: "本次分配的付款记录", roles: readers, status: 200, result: httpx.List[ledger.Payment]{}},
 	{method: "POST", path: v1 + "/books/{book}/payout-runs/{id}/payments", summary: "登记一批付款（银行代发或现金），生成并过账付款凭证；可部分付款，不得超付、不得重复流水号", roles: writers, body: paymentsRequest{}, status: 201, result: httpx.List[ledger.Payment]{}},
 
-	{method: "GET", path: v1 + "/books/{book}/trial-balance", summary: "科目余额表", roles: readers, query: rangeParams, status: 200, result: ledger.TrialBalance{}},
+	{method: "GET", path: v1 + "/books/{book}/trial-balance", summary: "科目余额表（含本年累计；hide_zero=true 不列无余额无发生额的科目）", roles: readers, query: append(append([]param{}, rangeParams...), hideZeroParam), status: 200, result: ledger.TrialBalance{}},
 	{method: "GET", path: v1 + "/books/{book}/ledger", summary: "明细账", roles: readers, status: 200, result: ledger.AccountLedger{},
 		query: append([]param{{"account", "科目代码", accountSchema, true}, {"household", "只看一户", codeSchema, false}}, rangeParams...)},
 	{method: "GET", path: v1 + "/books/{book}/audit-log", summary: "审计日志（分页）", roles: readers, status: 200, result: httpx.Page[ledger.AuditEntry]{},
@@ -168,7 +169,7 @@ var operations = []operation{
 			{"contact", "异议受理方式，如电话", map[string]any{"type": "string", "maxLength": 64}, false}}},
 	{method: "GET", path: v1 + "/townships/{township}/payouts.xlsx", summary: "乡镇收益分配汇总表（Excel，汇总页为引用各村工作表的公式，含核对列）", roles: "该乡镇的乡镇财政、审计",
 		status: 200, produces: MimeXLSX, query: []param{{"quarter", "季度", quarterSchema, true}}},
-	{method: "GET", path: v1 + "/books/{book}/trial-balance.xlsx", summary: "科目余额表（Excel）", roles: readers, query: rangeParams, status: 200, produces: MimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/trial-balance.xlsx", summary: "科目余额表（Excel，含本年累计）", roles: readers, query: append(append([]param{}, rangeParams...), hideZeroParam), status: 200, produces: MimeXLSX},
 	{method: "GET", path: v1 + "/books/{book}/ledger.xlsx", summary: "明细账（Excel，每个科目一张工作表）", roles: readers, status: 200, produces: MimeXLSX,
 		query: append([]param{{"account", "科目代码，多个以逗号分隔（最多 50 个）", map[string]any{"type": "string", "pattern": `^[0-9]{1,16}(,[0-9]{1,16}){0,49}$`}, true},
 			{"household", "只看一户", codeSchema, false}}, rangeParams...)},

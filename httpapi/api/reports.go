@@ -10,13 +10,17 @@ import (
 )
 
 func (a *Handlers) TrialBalance(c echo.Context) error {
-	q := httpx.ParseQuery(c, "from", "to")
+	q := httpx.ParseQuery(c, "from", "to", "hide_zero")
+	hide := q.OneOf("hide_zero", "true", "false") == "true"
 	if err := q.Err(); err != nil {
 		return err
 	}
 	tb, err := a.Store.TrialBalance(httpx.Ctx(c), httpx.Actor(c), c.Param("book"), q.Get("from"), q.Get("to"))
 	if err != nil {
 		return err
+	}
+	if hide {
+		tb = tb.WithoutZeroRows()
 	}
 	return c.JSON(http.StatusOK, tb)
 }

@@ -2,8 +2,8 @@ package ledger
 
 // Group print: vouchers and account books as 会计基础工作规范 prints them.
 // Files: print_vouchers.go (a month's vouchers with names and signatures),
-// print_books.go (总账, 日记账). Entry points: VoucherPrint, GeneralLedger,
-// Journal101/102 via CashJournal. Uses core only.
+// print_books.go (总账, 明细账 and 日记账 by month). Entry points:
+// VoucherPrint, AccountBookOf, GeneralLedgerOf. Uses core only.
 
 import (
 	"context"
@@ -233,6 +233,9 @@ func (n *printNames) loadGenerated(ctx context.Context, s *Store, bookID int64, 
 func (n *printNames) voucher(v Voucher) PrintedVoucher {
 	pv := PrintedVoucher{ID: v.ID, Number: v.Number, Date: v.Date, Summary: v.Summary, Attachments: v.Attachments, Hash: v.Hash,
 		Preparer: n.users[v.PreparerID], Bookkeeper: n.users[v.PreparerID], Reviewer: n.users[v.ReviewerID]}
+	if v.ReviewerID == 0 || v.Imported { // imported: the original names are in the audit trail, not here
+		pv.Reviewer, pv.Bookkeeper = "", ""
+	}
 	if pv.Attachments == 0 && n.generated[v.ID] {
 		pv.Attachments = 1 // the roster or the bank file
 	}

@@ -149,14 +149,9 @@ func WriteGeneralLedger(w io.Writer, d GeneralLedgerData, opts Options) error {
 	if err := rw.flush(); err != nil {
 		return err
 	}
-	for _, r := range breaks[:len(breaks)-1] {
-		if err := wb.f.InsertPageBreak(SheetGeneralLedger, "A"+strconv.Itoa(r)); err != nil {
-			return err
-		}
-	}
 	if err := wb.docProps(d.Book.Name+"总账（"+periodLabel(d.GL.From, d.GL.To)+"）", "总账", "总账,"+d.Book.Code,
 		"链头哈希 "+d.Book.ChainHead); err != nil {
 		return err
 	}
-	return wb.write(w)
+	return writeWithBreaks(wb, w, SheetGeneralLedger, breaks[:len(breaks)-1])
 }

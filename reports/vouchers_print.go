@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -75,16 +76,34 @@ func WriteVoucherPrint(w io.Writer, d VoucherPrintData, opts Options) error {
 	if err := vp.rw.flush(); err != nil {
 		return err
 	}
-	for _, r := range vp.breaks {
-		if err := wb.f.InsertPageBreak(SheetVouchers, "A"+strconv.Itoa(r)); err != nil {
-			return err
-		}
-	}
 	if err := wb.docProps(d.Book.Name+"记账凭证（"+d.Set.Period+"）", "记账凭证", "记账凭证,"+d.Book.Code,
 		"链头哈希 "+d.Book.ChainHead); err != nil {
 		return err
 	}
-	return wb.write(w)
+	return writeWithBreaks(wb, w, SheetVouchers, vp.breaks)
+}
+
+// writeWithBreaks writes the workbook with manual page breaks before the
+// given rows. A StreamWriter's sheet keeps no page breaks, so the finished
+// file is read back once and the breaks set there (a month's vouchers or a
+// year's 总账 are small).
+func writeWithBreaks(wb *workbook, w io.Writer, sheet string, rows []int) error {
+	var buf bytes.Buffer
+	if err := wb.write(&buf); err != nil {
+		return err
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	for _, r := range rows {
+		if err := f.InsertPageBreak(sheet, "A"+strconv.Itoa(r)); err != nil {
+			return err
+		}
+	}
+	_, err = f.WriteTo(w)
+	return err
 }
 
 type voucherPrinter struct {

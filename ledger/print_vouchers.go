@@ -233,8 +233,8 @@ func (n *printNames) loadGenerated(ctx context.Context, s *Store, bookID int64, 
 func (n *printNames) voucher(v Voucher) PrintedVoucher {
 	pv := PrintedVoucher{ID: v.ID, Number: v.Number, Date: v.Date, Summary: v.Summary, Attachments: v.Attachments, Hash: v.Hash,
 		Preparer: n.users[v.PreparerID], Bookkeeper: n.users[v.PreparerID], Reviewer: n.users[v.ReviewerID]}
-	if v.ReviewerID == 0 || v.Imported { // imported: the original names are in the audit trail, not here
-		pv.Reviewer, pv.Bookkeeper = "", ""
+	if v.ReviewerID == 0 { // no reviewer on record (an imported voucher): blank, not 系统
+		pv.Reviewer = ""
 	}
 	if pv.Attachments == 0 && n.generated[v.ID] {
 		pv.Attachments = 1 // the roster or the bank file

@@ -11,8 +11,9 @@ import (
 var wantFirstLevel = map[BookKind]string{
 	KindVillage: "101 102 111 112 113 121 131 132 133 134 141 151 152 153 154 161 162 171 181 " +
 		"201 211 212 213 214 221 231 241 301 311 321 322 401 501 502 503 504 511 512 513 514 515 521",
-	KindCooperative: "101 102 113 114 121 131 141 142 151 152 153 161 201 211 212 213 214 221 222 231 235 " +
-		"301 311 321 322 331 332 401 501 502 511 521 523 529",
+	// 财会〔2021〕37号's appendix: 48 accounts, plus the optional 109 and 122.
+	KindCooperative: "101 102 109 113 114 121 122 124 125 127 128 131 141 142 143 144 151 152 153 154 161 162 171 181 " +
+		"201 211 212 213 214 215 221 222 231 235 301 311 321 322 331 332 401 501 502 511 521 522 523 524 529 531",
 }
 
 func mustChart(t *testing.T, kind BookKind) map[string]ChartAccount {
@@ -34,8 +35,8 @@ func TestChartTemplateFirstLevel(t *testing.T) {
 		n    int
 	}{
 		{KindVillage, 42},
-		// domain.md lists 34 first-level cooperative accounts (the brief said 35; see report).
-		{KindCooperative, 34},
+		// the appendix's 48 plus the optional 109 其他货币资金 and 122 包装物.
+		{KindCooperative, 50},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind), func(t *testing.T) {
@@ -108,6 +109,14 @@ func TestChartTemplateAccounts(t *testing.T) {
 		{KindCooperative, "332", "盈余分配", Credit, AuxNone, "", false},
 		{KindCooperative, "33201", "各项分配", Debit, AuxNone, "332", true},
 		{KindCooperative, "33202", "未分配盈余", Credit, AuxNone, "332", true},
+		{KindCooperative, "33203", "提取盈余公积", Debit, AuxNone, "332", true},
+		{KindCooperative, "33204", "盈余返还", Debit, AuxNone, "332", true},
+		{KindCooperative, "33205", "剩余盈余分配", Debit, AuxNone, "332", true},
+		{KindCooperative, "33206", "转为成员出资", Debit, AuxNone, "332", true},
+		{KindCooperative, "143", "生产性生物资产累计折旧", Credit, AuxNone, "", true},
+		{KindCooperative, "162", "累计摊销", Credit, AuxNone, "", true},
+		{KindCooperative, "215", "应付利息", Credit, AuxNone, "", true},
+		{KindCooperative, "524", "财务费用", Debit, AuxNone, "", true},
 		{KindCooperative, "511", "投资收益", Credit, AuxNone, "", true},
 		{KindCooperative, "529", "其他支出", Debit, AuxNone, "", true},
 	}

@@ -100,6 +100,7 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 		if err != nil || !ok || !strings.Contains(old.Summary, "期初建账") || old.Period != "2026-01" {
 			t.Errorf("upgraded QINGZHU: opening to move %v %v %q %s", err, ok, old.Summary, old.Period)
 		}
+		checkCoopChartUpgraded(t, dsn)
 	})
 }
 
@@ -158,4 +159,41 @@ func migrationsAfterPrevious(t *testing.T) []string {
 		t.Fatal("no migration after the previous release's: nothing to upgrade")
 	}
 	return out
+}
+
+// checkCoopChartUpgraded checks that migration 014 gave the previous
+// release's cooperative the accounts of 财会〔2021〕37号 as new leaves, kept
+// 33201/33202 (which carry posted lines) as leaves, and said so in the audit log.
+func checkCoopChartUpgraded(t *testing.T, dsn string) {
+	t.Helper()
+	ctx := context.Background()
+	s := openDSN(t, dsn)
+	accts, err := s.Accounts(ctx, ledger.CommandLineReader, "DAOXIANG")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byCode := map[string]ledger.Account{}
+	for _, a := range accts {
+		byCode[a.Code] = a
+	}
+	for _, code := range []string{"109", "122", "124", "125", "127", "128", "143", "144", "154", "162", "171", "181",
+		"215", "522", "524", "531", "33201", "33202", "33203", "33204", "33205", "33206"} {
+		a, ok := byCode[code]
+		if !ok || !a.Leaf {
+			t.Errorf("DAOXIANG after upgrade: account %s present=%v leaf=%v, want a leaf", code, ok, a.Leaf)
+		}
+	}
+	if a := byCode["33205"]; a.Parent != "332" || a.NormalSide != ledger.Debit {
+		t.Errorf("33205 = %+v, want a debit-normal child of 332", a)
+	}
+	log, err := s.AuditLog(ctx, ledger.CommandLineReader, "DAOXIANG", ledger.AuditFilter{Entity: "chart", EntityKey: "20260101000014_coop_chart"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 1 || !strings.Contains(string(log[0].After), `"524"`) || !strings.Contains(string(log[0].After), `"33206"`) {
+		t.Errorf("audit log of the chart migration = %+v, want one entry naming the added accounts", log)
+	}
+	if villages, _ := s.AuditLog(ctx, ledger.CommandLineReader, "QINGZHU", ledger.AuditFilter{Entity: "chart"}); len(villages) != 0 {
+		t.Errorf("a village book got a cooperative chart entry: %+v", villages)
+	}
 }

@@ -111,7 +111,7 @@ func sumBalanceSheets(sheets []BalanceSheet) BalanceSheet {
 
 func sumIncomeStatements(sts []IncomeStatement) IncomeStatement {
 	out := IncomeStatement{Book: "合计", BookName: "合计", Kind: sts[0].Kind, Title: sts[0].Title, From: sts[0].From, To: sts[0].To,
-		YearStart: sts[0].YearStart, YearClosed: true}
+		YearStart: sts[0].YearStart, Columns: sts[0].Columns, YearClosed: true}
 	for _, s := range sts {
 		out.Lines = addLines(out.Lines, s.Lines)
 		out.NetIncome, out.Undistributed = addLine(out.NetIncome, s.NetIncome), addLine(out.Undistributed, s.Undistributed)

@@ -15,7 +15,7 @@ import (
 //
 //	step 1: every 损益 account to 本年收益 (321; cooperatives 331),
 //	step 2: 本年收益 to 收益分配—未分配收益 (32202; cooperatives 33202),
-//	step 3: 各项分配 (32201; 33201) to 未分配收益 —
+//	step 3: 各项分配 (32201; the leaves of 332 but 33202) to 未分配收益 —
 //
 // and CloseYear, once they are posted, closes the year so nothing can be
 // dated in it. Balances are cumulative, so the next year opens with the
@@ -212,6 +212,13 @@ func loadYearEndAccounts(ctx context.Context, db bun.IDB, b Book) (yearEndAccoun
 	return ya, nil
 }
 
+// isDistribution reports whether a is closed into 未分配 in step 3: the
+// distribution account's leaves (a cooperative's 332 holds 未分配盈余 itself
+// among them, which is left out).
+func (ya yearEndAccounts) isDistribution(a string) bool {
+	return strings.HasPrefix(a, ya.distribution) && a != ya.retained
+}
+
 // closingDraft is a closing voucher to draft and its step.
 type closingDraft struct {
 	step int
@@ -235,7 +242,7 @@ func (ya yearEndAccounts) plan(year int, cb closingBalances) []closingDraft {
 	add(StepProfit, fmt.Sprintf("结转%d年度%s至%s", year, ya.names[ya.profit], ya.names[ya.retained]),
 		cb.closeInto(cb.keys(func(a string) bool { return a == ya.profit }), ya.retained))
 	add(StepDistribution, fmt.Sprintf("结转%d年度%s至%s", year, ya.names[ya.distribution], ya.names[ya.retained]),
-		cb.closeInto(cb.keys(func(a string) bool { return strings.HasPrefix(a, ya.distribution) }), ya.retained))
+		cb.closeInto(cb.keys(ya.isDistribution), ya.retained))
 	return out
 }
 
@@ -430,7 +437,7 @@ func checkYearClosable(ctx context.Context, tx bun.IDB, b Book, year int) error 
 		return err
 	}
 	left := cb.keys(func(a string) bool {
-		return ya.income[a] || a == ya.profit || strings.HasPrefix(a, ya.distribution)
+		return ya.income[a] || a == ya.profit || ya.isDistribution(a)
 	})
 	if len(left) > 0 {
 		k := left[0]

@@ -50,6 +50,27 @@ var BalanceColumns = []string{"资产", "行次", "期末余额", "年初余额"
 // IncomeColumns are the columns of the income statement, A to D.
 var IncomeColumns = []string{"项目", "行次", "本年金额", "上年金额"}
 
+// incomeColumns are the income statement's columns as the statement names
+// them (会农社02表: 本年金额, 上年金额).
+func incomeColumns(is ledger.IncomeStatement) []string {
+	if is.Columns[0] == "" {
+		return IncomeColumns
+	}
+	return []string{IncomeColumns[0], IncomeColumns[1], is.Columns[0], is.Columns[1]}
+}
+
+// priorYearLabel is the period label of from..to a year earlier.
+func priorYearLabel(from, to string) string {
+	back := func(p string) string {
+		y, err := strconv.Atoi(p[:4])
+		if err != nil {
+			return p
+		}
+		return fmt.Sprintf("%04d%s", y-1, p[4:])
+	}
+	return periodLabel(back(from), back(to))
+}
+
 // monthEndLabel is "2026年12月31日".
 func monthEndLabel(p string) string {
 	y, err1 := strconv.Atoi(p[:4])
@@ -266,7 +287,7 @@ func (wb *workbook) incomeSheet(d StatementsData) error {
 	rw := &rowWriter{sw: sw}
 	wb.titleRows(rw, len(IncomeColumns), is.Title, fmt.Sprintf("编制单位：%s（账套 %s，%s）　期间：%s　金额单位：元",
 		d.Book.Name, d.Book.Code, d.Book.TownshipName, periodLabel(is.From, is.To)))
-	wb.headerRow(rw, IncomeColumns)
+	wb.headerRow(rw, incomeColumns(is))
 	at := map[int]cellAt{}
 	for i, l := range is.Lines {
 		if l.Row != 0 {

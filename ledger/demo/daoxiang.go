@@ -146,11 +146,11 @@ func daoxiang(r *rand.Rand) (*plan, error) {
 			p.dxSettle(planters)
 		case 9:
 			interest := roundDiv(dxLoanFen*345*57, 10000*360) // 3.45 % for 57 days, 7-25 … 9-20
-			p.add(date(9, 20), 1, "支付短期借款利息（7月25日至9月20日，57天）", dr("529", interest), cr("102", interest))
+			p.add(date(9, 20), 1, "支付短期借款利息（7月25日至9月20日，57天）", dr("524", interest), cr("102", interest))
 		}
 	}
 	p.dxPayouts(rand.New(rand.NewPCG(Seed, 103)), members)
-	p.bankFees("523")
+	p.bankFees("524")
 	return p, nil
 }
 

@@ -129,6 +129,7 @@ func routes(e *echo.Echo, core *httpx.Core) {
 
 	r.GET("/books/:book/balance-sheet", a.BalanceSheet)
 	r.GET("/books/:book/income-statement", a.IncomeStatement)
+	r.GET("/books/:book/equity-changes", a.EquityChanges)
 	r.GET("/books/:book/statements.xlsx", a.StatementsWorkbook)
 	r.GET("/townships/:township/statements", a.TownshipStatements)
 	r.GET("/townships/:township/statements.xlsx", a.TownshipStatementsWorkbook)

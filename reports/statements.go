@@ -16,6 +16,7 @@ type StatementsData struct {
 	Book    BookInfo
 	Balance ledger.BalanceSheet
 	Income  ledger.IncomeStatement
+	Equity  *ledger.EquityChanges // a cooperative's 成员权益变动表; nil for a village
 }
 
 // LoadStatements gathers a book's statements at the end of month.
@@ -32,7 +33,15 @@ func LoadStatements(ctx context.Context, s *ledger.Store, a ledger.Actor, book, 
 	if err != nil {
 		return StatementsData{}, err
 	}
-	return StatementsData{Book: BookInfoOf(b), Balance: bs, Income: is}, nil
+	d := StatementsData{Book: BookInfoOf(b), Balance: bs, Income: is}
+	if bs.Kind == ledger.KindCooperative {
+		ec, err := s.EquityChanges(ctx, a, book, month)
+		if err != nil {
+			return StatementsData{}, err
+		}
+		d.Equity = &ec
+	}
+	return d, nil
 }
 
 // Sheet names of the statements workbook.
@@ -204,6 +213,11 @@ func WriteStatements(w io.Writer, d StatementsData, opts Options) error {
 	}
 	if err := wb.incomeSheet(d); err != nil {
 		return err
+	}
+	if d.Equity != nil {
+		if err := wb.equitySheet(d.Book, *d.Equity); err != nil {
+			return err
+		}
 	}
 	if err := wb.docProps(d.Book.Name+"会计报表（"+monthEndLabel(d.Balance.Month)+"）", "资产负债表,"+d.Income.Title,
 		"资产负债表,"+d.Income.Title+","+d.Book.Code, "链头哈希 "+d.Book.ChainHead); err != nil {

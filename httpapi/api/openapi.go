@@ -207,7 +207,8 @@ var operations = []operation{
 
 	{method: "GET", path: v1 + "/books/{book}/balance-sheet", summary: "资产负债表（月末；年初余额与期末余额）", roles: readers, query: []param{monthParam}, status: 200, result: ledger.BalanceSheet{}},
 	{method: "GET", path: v1 + "/books/{book}/income-statement", summary: "收益及收益分配表（合作社：盈余及盈余分配表）：本年金额（年初至 to）与上年金额（上年同期）；from..to 的收入、支出另列", roles: readers, query: rangeParams, status: 200, result: ledger.IncomeStatement{}},
-	{method: "GET", path: v1 + "/books/{book}/statements.xlsx", summary: "会计报表（Excel：资产负债表与收益及收益分配表）", roles: readers, query: []param{monthParam}, status: 200, produces: MimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/equity-changes", summary: "成员权益变动表（会农社03表，仅合作社）：股金、专项基金、资本公积、盈余公积、未分配盈余的年初余额、本年增加数、本年减少数、年末余额", roles: readers, query: []param{monthParam}, status: 200, result: ledger.EquityChanges{}},
+	{method: "GET", path: v1 + "/books/{book}/statements.xlsx", summary: "会计报表（Excel：资产负债表与收益及收益分配表；合作社另有成员权益变动表）", roles: readers, query: []param{monthParam}, status: 200, produces: MimeXLSX},
 	{method: "GET", path: v1 + "/townships/{township}/statements", summary: "乡镇各账套报表并列及合计（按会计制度分组）", roles: "该乡镇的乡镇财政、审计", query: []param{monthParam}, status: 200, result: ledger.TownshipStatements{}},
 	{method: "GET", path: v1 + "/townships/{township}/statements.xlsx", summary: "乡镇各账套报表并列及合计（Excel）", roles: "该乡镇的乡镇财政、审计", query: []param{monthParam}, status: 200, produces: MimeXLSX},
 	{method: "GET", path: v1 + "/books/{book}/years/{year}", summary: "年度结转状态及结转凭证", roles: readers, status: 200, result: ledger.YearEnd{}},

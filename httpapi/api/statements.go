@@ -50,6 +50,20 @@ func (a *Handlers) IncomeStatement(c echo.Context) error {
 	return c.JSON(http.StatusOK, is)
 }
 
+// EquityChanges is a cooperative's 成员权益变动表 (会农社03表) for the year to
+// ?month=.
+func (a *Handlers) EquityChanges(c echo.Context) error {
+	month, err := monthQuery(c)
+	if err != nil {
+		return err
+	}
+	ec, err := a.Store.EquityChanges(httpx.Ctx(c), httpx.Actor(c), c.Param("book"), month)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ec)
+}
+
 func (a *Handlers) StatementsWorkbook(c echo.Context) error {
 	month, err := monthQuery(c)
 	if err != nil {

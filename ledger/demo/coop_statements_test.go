@@ -179,6 +179,11 @@ func TestDemoCooperativeStatementsFollowTheRegulation(t *testing.T) {
 			}
 		}
 
+		if _, err := s.EquityChanges(ctx, auditor, "QINGZHU", "2026-12"); ledger.ErrorCode(err) != ledger.ECodeInvalid ||
+			!strings.Contains(ledger.ErrorMessage(err), "合作社") {
+			t.Errorf("a village's 成员权益变动表: %v, want a refusal naming 合作社", err)
+		}
+
 		// Close 2026: the closing vouchers change no statement row, and
 		// 2027 opens with 2026's year end.
 		preparer := actorWithRole(t, s, res, ledger.RoleAccountant)
@@ -275,7 +280,57 @@ func checkDemoStatements(t *testing.T, s *ledger.Store, a ledger.Actor, month st
 	if u, b := out.income[20].First, out.balance[40].Second; u != b {
 		t.Errorf("%s: 02表 row 20 %s ≠ 01表 row 40 %s", month, u, b)
 	}
+	checkEquityChanges(t, s, a, month, tb, out)
 	return out
+}
+
+// checkEquityChanges checks the 成员权益变动表 (会农社03表): the four accounts'
+// columns from the trial balance, 未分配盈余 from 01/02表, each column's
+// 年初 + 增加 − 减少 = 年末, and 年末 = 01表 rows 36–41.
+func checkEquityChanges(t *testing.T, s *ledger.Store, a ledger.Actor, month string, tb ledger.TrialBalance, st demoStatements) {
+	t.Helper()
+	ec, err := s.EquityChanges(context.Background(), a, dxBook, month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ec.Lines) != 4 || len(ec.Columns) != 6 || ec.Columns[4] != "未分配盈余" {
+		t.Fatalf("03表 %s: %d lines, columns %v", month, len(ec.Lines), ec.Columns)
+	}
+	rows := map[string]ledger.TrialBalanceRow{}
+	for _, r := range tb.Rows {
+		rows[r.Code] = r
+	}
+	want := [4][6]int64{}
+	for i, code := range []string{"301", "311", "321", "322"} {
+		r := rows[code]
+		want[0][i] = r.OpeningCredit.Fen() - r.OpeningDebit.Fen()
+		want[1][i] = r.PeriodCredit.Fen()
+		want[2][i] = r.PeriodDebit.Fen()
+		want[3][i] = r.ClosingCredit.Fen() - r.ClosingDebit.Fen()
+	}
+	in := func(r int) int64 { return st.income[r].First.Fen() }
+	want[0][4], want[3][4] = st.balance[40].First.Fen(), st.balance[40].Second.Fen()
+	want[1][4], want[2][4] = in(12)+in(14), in(15)+in(17)+in(18)+in(19)
+	for r := range want {
+		for c := 0; c < 5; c++ {
+			want[r][5] += want[r][c]
+		}
+	}
+	for r, l := range ec.Lines {
+		for c, v := range l.Values {
+			if v.Fen() != want[r][c] {
+				t.Errorf("03表 %s %s %s: %s, want %s", month, l.Name, ec.Columns[c], v, ledger.Fen(want[r][c]))
+			}
+		}
+	}
+	for c := range 6 {
+		if want[0][c]+want[1][c]-want[2][c] != want[3][c] {
+			t.Errorf("03表 %s column %s: 年初 + 增加 − 减少 ≠ 年末", month, ec.Columns[c])
+		}
+		if bsRow := 36 + c; ec.Lines[3].Values[c] != st.balance[bsRow].Second {
+			t.Errorf("03表 %s 年末 %s %s ≠ 01表 row %d %s", month, ec.Columns[c], ec.Lines[3].Values[c], bsRow, st.balance[bsRow].Second)
+		}
+	}
 }
 
 // closingNets is the net of the year's posted closing vouchers dated up to

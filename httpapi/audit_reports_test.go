@@ -42,6 +42,9 @@ func auditRouteCases() []routeCase {
 		}},
 		{"GET", "/api/v1/books/:book/balance-sheet", inBook, fixed("/api/v1/books/V1/balance-sheet?month=2026-06", nil)},
 		{"GET", "/api/v1/books/:book/income-statement", inBook, fixed("/api/v1/books/V1/income-statement?from=2026-01&to=2026-06", nil)},
+		// V1 is a village: readers reach the ledger and get its refusal (成员权益变动表 is a cooperative's).
+		{"GET", "/api/v1/books/:book/equity-changes", with(inBook, statuses{rolePreparer: 400, roleReviewer: 400, roleTownship: 400, roleAuditor: 400}),
+			fixed("/api/v1/books/V1/equity-changes?month=2026-06", nil)},
 		{"GET", "/api/v1/books/:book/statements.xlsx", inBook, fixed("/api/v1/books/V1/statements.xlsx?month=2026-06", nil)},
 		{"GET", "/api/v1/townships/:township/statements", township, func(e *env, _ string, _ int) (string, any) {
 			return "/api/v1/townships/" + e.f.Book.Township.Code + "/statements?month=2026-06", nil

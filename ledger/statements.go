@@ -52,7 +52,7 @@ type IncomeStatement struct {
 	From      string          `json:"from"`
 	To        string          `json:"to"`
 	YearStart string          `json:"year_start"`
-	Columns   [2]string       `json:"columns"` // the names of First and Second
+	Columns   []string        `json:"columns"` // the names of First and Second
 	Lines     []StatementLine `json:"lines"`
 	// NetIncome is the 净收益 (本年盈余) row; Undistributed the 年末未分配收益 row.
 	NetIncome     StatementLine `json:"net_income"`
@@ -226,7 +226,7 @@ func incomeStatement(ctx context.Context, db bun.IDB, b Book, r PeriodRange) (In
 		evaluate(lay.income, src, cols[i])
 	}
 	st := IncomeStatement{Book: b.Code, BookName: b.Name, Kind: b.Kind, Title: IncomeStatementTitle(b.Kind), From: string(r.From), To: string(r.To),
-		YearStart: string(ys), Columns: [2]string{"本年金额", "上年金额"}, Lines: statementLines(lay.income, cols[0], cols[1])}
+		YearStart: string(ys), Columns: []string{"本年金额", "上年金额"}, Lines: statementLines(lay.income, cols[0], cols[1])}
 	st.NetIncome = roleLine(lay, roleNetIncome, st.Lines)
 	st.Undistributed = roleLine(lay, roleUndistributed, st.Lines)
 	if st.PeriodIncome, st.PeriodExpense, err = periodResult(ctx, db, b, lay, r); err != nil {

@@ -62,7 +62,7 @@ var IncomeColumns = []string{"项目", "行次", "本年金额", "上年金额"}
 // incomeColumns are the income statement's columns as the statement names
 // them (会农社02表: 本年金额, 上年金额).
 func incomeColumns(is ledger.IncomeStatement) []string {
-	if is.Columns[0] == "" {
+	if len(is.Columns) != 2 {
 		return IncomeColumns
 	}
 	return []string{IncomeColumns[0], IncomeColumns[1], is.Columns[0], is.Columns[1]}

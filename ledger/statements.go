@@ -11,7 +11,8 @@ import (
 // Group statements and year end (statement*.go, yearend.go).
 //
 // Balance sheet and income statement (statements.go), their line formulas
-// read from charts/*_statements.tsv (statement_layout.go), the township
+// read from charts/*_statements.tsv (statement_layout.go), a cooperative's
+// 成员权益变动表 (statement_equity.go), the township
 // roll-up (statement_township.go), a household's statement with its payouts
 // (statement_household.go, statement_payouts.go) and closing the year
 // (yearend.go: PrepareYearEnd, CloseYear, ReopenYear).

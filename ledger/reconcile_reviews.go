@@ -32,6 +32,7 @@ func (r *reconciler) checkManualPostings() error {
 		households []string
 		paid       int64 // net debit on payout accounts
 		net        int64
+		settles    []payItem // the payout-account items it debits
 	}
 	var list []*manual
 	byID := map[int64]*manual{}
@@ -55,6 +56,9 @@ func (r *reconciler) checkManualPostings() error {
 		m.net += net
 		if payout[account] {
 			m.paid += net
+			if net > 0 {
+				m.settles = append(m.settles, payItem{account, household})
+			}
 		}
 	}
 	rows.Close()
@@ -65,12 +69,26 @@ func (r *reconciler) checkManualPostings() error {
 	if err != nil {
 		return err
 	}
+	owed, err := r.ownBusinessOwed(list2items(len(list), func(i int) []payItem {
+		if list[i].paid > 0 && cash[list[i].id] > 0 {
+			return list[i].settles
+		}
+		return nil
+	}))
+	if err != nil {
+		return err
+	}
 	for _, m := range list {
 		hs := distinct(m.households)
 		v := r.vx.labels(m.id)
 		who := strings.Join(hs, "、")
 		if len(hs) > 10 {
 			who = strings.Join(hs[:10], "、") + fmt.Sprintf(" 等 %d 户", len(hs))
+		}
+		if m.paid > 0 && cash[m.id] > 0 && settlesOwnBusiness(m.settles, owed) {
+			r.review(Finding{Check: CheckManualPosting, Household: strings.Join(hs, ","), Vouchers: v,
+				Message: fmt.Sprintf("凭证 %s 向成员 %s 付款 %s，结算的是合作社与成员的交易或工资（在收益分配以外记入的应付款），不是收益分配，请复核", v[0], who, Fen(m.paid))})
+			continue
 		}
 		if m.paid > 0 && cash[m.id] > 0 {
 			r.finding(Finding{Check: CheckUntraced, Household: strings.Join(hs, ","), Vouchers: v,
@@ -81,6 +99,69 @@ func (r *reconciler) checkManualPostings() error {
 			Message: fmt.Sprintf("凭证 %s 手工记入农户 %s 的明细账（借方净额 %s），不属于任何收益分配，请复核", v[0], who, Fen(m.net))})
 	}
 	return nil
+}
+
+// payItem is an account × household sub-ledger item.
+type payItem struct{ account, household string }
+
+func list2items(n int, at func(int) []payItem) map[payItem]bool {
+	out := map[payItem]bool{}
+	for i := range n {
+		for _, k := range at(i) {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// settlesOwnBusiness reports whether every item a payment debits stays
+// covered by what the cooperative owed outside payout runs.
+func settlesOwnBusiness(items []payItem, owed map[payItem]bool) bool {
+	for _, k := range items {
+		if !owed[k] {
+			return false
+		}
+	}
+	return len(items) > 0
+}
+
+// ownBusinessOwed tells, for a cooperative, which of the items were paid no
+// more than was credited to them outside payout runs through the quarter's
+// end: buying members' produce (Cr 114 成员往来) or accruing wages (Cr 213)
+// and paying that is the cooperative's trade and payroll, not a payout. A
+// payment beyond those credits — money for which no posting owes it — stays
+// an untraced payment. Villages keep the strict rule.
+func (r *reconciler) ownBusinessOwed(items map[payItem]bool) (map[payItem]bool, error) {
+	out := map[payItem]bool{}
+	if r.b.Kind != KindCooperative || len(items) == 0 {
+		return out, nil
+	}
+	rows, err := r.db.QueryContext(r.ctx, `SELECT l.voucher_id, l.account_code, l.household_code, SUM(l.credit_fen - l.debit_fen)
+		FROM voucher_lines l JOIN vouchers v ON v.book_id = l.book_id AND v.id = l.voucher_id
+		WHERE l.book_id = ? AND v.status = 'posted' AND v.period <= ? AND l.household_code IS NOT NULL
+		GROUP BY l.voucher_id, l.account_code, l.household_code`, r.b.ID, string(r.q.Periods()[2]))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	net := map[payItem]int64{}
+	for rows.Next() {
+		var id, n int64
+		var k payItem
+		if err := rows.Scan(&id, &k.account, &k.household, &n); err != nil {
+			return nil, err
+		}
+		if items[k] && !r.runVouch[id] {
+			net[k] += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for k := range items {
+		out[k] = net[k] >= 0
+	}
+	return out, nil
 }
 
 func list2ids(n int, at func(int) int64) []int64 {

@@ -10,7 +10,7 @@ import (
 // Group reconciliation (reconcile*.go): does every household's money add up?
 //
 // Entry points and the order of the checks are here (Reconcile,
-// ReconcileBook, ReconcileTownship). The findings, their check codes and the
+// ReconcileTownship). The findings, their check codes and the
 // reconciler's state live in reconcile_findings.go; the checks themselves in
 // reconcile_payments.go (runs, accruals, entitlements, payments),
 // reconcile_controls.go (control accounts against their sub-ledgers) and

@@ -168,7 +168,7 @@ func checkCoopChartUpgraded(t *testing.T, dsn string) {
 	t.Helper()
 	ctx := context.Background()
 	s := openDSN(t, dsn)
-	accts, err := s.Accounts(ctx, ledger.CommandLineReader, "DAOXIANG")
+	accts, err := s.Accounts(ctx, ledger.System, "DAOXIANG")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,14 +186,14 @@ func checkCoopChartUpgraded(t *testing.T, dsn string) {
 	if a := byCode["33205"]; a.Parent != "332" || a.NormalSide != ledger.Debit {
 		t.Errorf("33205 = %+v, want a debit-normal child of 332", a)
 	}
-	log, err := s.AuditLog(ctx, ledger.CommandLineReader, "DAOXIANG", ledger.AuditFilter{Entity: "chart", EntityKey: "20260101000014_coop_chart"})
+	log, err := s.AuditLog(ctx, ledger.System, "DAOXIANG", ledger.AuditFilter{Entity: "chart", EntityKey: "20260101000014_coop_chart"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(log) != 1 || !strings.Contains(string(log[0].After), `"524"`) || !strings.Contains(string(log[0].After), `"33206"`) {
 		t.Errorf("audit log of the chart migration = %+v, want one entry naming the added accounts", log)
 	}
-	if villages, _ := s.AuditLog(ctx, ledger.CommandLineReader, "QINGZHU", ledger.AuditFilter{Entity: "chart"}); len(villages) != 0 {
+	if villages, _ := s.AuditLog(ctx, ledger.System, "QINGZHU", ledger.AuditFilter{Entity: "chart"}); len(villages) != 0 {
 		t.Errorf("a village book got a cooperative chart entry: %+v", villages)
 	}
 }

@@ -19,14 +19,14 @@ import (
 // members' balances on the row's side; "open:X" the balance before the year;
 // "=a+b-c" a subtotal. Where the form has no row of its own, 122 and 181 are
 // in 存货 and the 损益 accounts not yet closed in 未分配盈余.
-type regRow struct {
+type coopRegRow struct {
 	row   int
 	side  byte
 	terms string
 }
 
 var (
-	reg01 = []regRow{
+	reg01 = []coopRegRow{
 		{1, 'd', "101 102 109"}, {2, 'd', "113 ~114"}, {3, 'd', "121 122 124 125 127 128 401 181"}, {4, 'd', "141"},
 		{5, 0, "=1+2+3+4"}, {6, 'd', "131"}, {7, 'd', "142"}, {8, 'c', "143"}, {9, 0, "=7-8"}, {10, 'd', "151"},
 		{11, 'c', "152"}, {12, 0, "=10-11"}, {13, 'd', "153"}, {14, 'd', "154"}, {15, 0, "=12+13+14"},
@@ -37,7 +37,7 @@ var (
 		{34, 0, "=32+33"}, {35, 0, "=31+34"}, {36, 'c', "301"}, {37, 'c', "311"}, {38, 'c', "321"}, {39, 'c', "322"},
 		{40, 'c', "331 332 501 502 511 521 522 523 524 529 531"}, {41, 0, "=36+37+38+39+40"}, {42, 0, "=35+41"},
 	}
-	reg02 = []regRow{
+	reg02 = []coopRegRow{
 		{1, 'c', "501"}, {2, 'c', "511"}, {3, 'd', "521"}, {4, 'd', "522"}, {5, 'd', "523"}, {6, 'd', "524"},
 		{7, 0, "=1+2-3-4-5-6"}, {8, 'c', "502"}, {9, 'd', "529"}, {10, 0, "=7+8-9"}, {11, 'd', "531"}, {12, 0, "=10-11"},
 		{13, 'c', "open:331 open:332 open:501 open:502 open:511 open:521 open:522 open:523 open:524 open:529 open:531"},
@@ -51,9 +51,9 @@ var (
 		20: "六、年末未分配盈余"}
 )
 
-// regEval evaluates the rows over account nets (debit − credit, parents
+// coopRegEval evaluates the rows over account nets (debit − credit, parents
 // included), openings and the members' 114 balances.
-func regEval(t *testing.T, rows []regRow, nets, opening, members map[string]int64) map[int]int64 {
+func coopRegEval(t *testing.T, rows []coopRegRow, nets, opening, members map[string]int64) map[int]int64 {
 	t.Helper()
 	out := map[int]int64{}
 	for _, r := range rows {
@@ -143,7 +143,7 @@ func rowsOf(lines ...[]ledger.StatementLine) map[int]ledger.StatementLine {
 
 // checkRows compares a statement's rows with the recomputation, by number
 // and by the names the regulation prints.
-func checkRows(t *testing.T, what string, got map[int]ledger.StatementLine, rows []regRow, names map[int]string, want [2]map[int]int64) {
+func checkRows(t *testing.T, what string, got map[int]ledger.StatementLine, rows []coopRegRow, names map[int]string, want [2]map[int]int64) {
 	t.Helper()
 	if len(got) != len(rows) {
 		t.Errorf("%s has %d rows, the regulation %d", what, len(got), len(rows))
@@ -247,8 +247,8 @@ func checkDemoStatements(t *testing.T, s *ledger.Store, a ledger.Actor, month st
 	if year > 2026 {
 		opening = memberBalances(t, s, a, fmt.Sprintf("%d-12", year-1))
 	}
-	bsWant := [2]map[int]int64{regEval(t, reg01, tbNets(tb, "opening"), nil, opening),
-		regEval(t, reg01, tbNets(tb, "closing"), nil, memberBalances(t, s, a, month))}
+	bsWant := [2]map[int]int64{coopRegEval(t, reg01, tbNets(tb, "opening"), nil, opening),
+		coopRegEval(t, reg01, tbNets(tb, "closing"), nil, memberBalances(t, s, a, month))}
 	checkRows(t, "01表 "+month, rowsOf(bs.Assets, bs.Claims), reg01, reg01Names, bsWant)
 
 	period := tbNets(tb, "period")
@@ -265,9 +265,9 @@ func checkDemoStatements(t *testing.T, s *ledger.Store, a ledger.Actor, month st
 		for code, n := range closingNets(t, s, a, year-1, fmt.Sprintf("%d%s", year-1, month[4:])) {
 			pp[code] -= n
 		}
-		prior = regEval(t, reg02, pp, tbNets(ptb, "opening"), nil)
+		prior = coopRegEval(t, reg02, pp, tbNets(ptb, "opening"), nil)
 	}
-	isWant := [2]map[int]int64{regEval(t, reg02, period, tbNets(tb, "opening"), nil), prior}
+	isWant := [2]map[int]int64{coopRegEval(t, reg02, period, tbNets(tb, "opening"), nil), prior}
 	checkRows(t, "02表 "+month, rowsOf(is.Lines), reg02, reg02Names, isWant)
 	if strings.Join(is.Columns, "/") != "本年金额/上年金额" {
 		t.Errorf("02表 columns %v", is.Columns)

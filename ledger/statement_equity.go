@@ -93,12 +93,12 @@ func equityChanges(ctx context.Context, s *Store, b Book, p Period) (EquityChang
 		rows[3] = append(rows[3], o[1]-o[0]+y[1]-y[0])
 	}
 	claims := rowValues(bs.Claims)
-	income := rowValues(is.Lines) // Second: the year to p
+	income := rowValues(is.Lines) // First: 本年金额, the year to p
 	var distributed int64
 	for _, r := range isDistributedRows {
-		distributed += income[r][1]
+		distributed += income[r][0]
 	}
-	und := [4]int64{claims[bsUndistributedRow][0], income[isNetIncomeRow][1] + income[isTransferInRow][1], distributed, claims[bsUndistributedRow][1]}
+	und := [4]int64{claims[bsUndistributedRow][0], income[isNetIncomeRow][0] + income[isTransferInRow][0], distributed, claims[bsUndistributedRow][1]}
 	names := []string{"一、年初余额", "二、本年增加数", "三、本年减少数", "四、年末余额"}
 	out := EquityChanges{Book: b.Code, BookName: b.Name, Kind: b.Kind, Title: EquityChangesTitle, Month: string(p), YearStart: string(ys),
 		Columns: EquityColumns, YearClosed: bs.YearClosed}
@@ -117,7 +117,7 @@ func equityChanges(ctx context.Context, s *Store, b Book, p Period) (EquityChang
 }
 
 // rowValues maps a statement's row numbers to its two columns in fen; for an
-// income statement made by incomeStatement the second is the year to date.
+// income statement the first is 本年金额 (the year to date).
 func rowValues(lines []StatementLine) map[int][2]int64 {
 	out := map[int][2]int64{}
 	for _, l := range lines {

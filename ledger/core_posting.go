@@ -61,6 +61,9 @@ func (s *Store) postChecked(ctx context.Context, tx bun.Tx, a Actor, b Book, v V
 	if err := s.writePosting(ctx, tx, b, v); err != nil {
 		return Voucher{}, err
 	}
+	if err := s.checkCash(ctx, tx, b.ID, []datedLines{{v.Date, v.Lines}}); err != nil {
+		return Voucher{}, err
+	}
 	return v, s.audit(ctx, tx, a, b.ID, "post", "voucher", strconv.FormatInt(v.ID, 10), "", nil,
 		map[string]any{"number": v.Number, "period": v.Period, "hash": v.Hash, "posted_via": v.PostedVia})
 }

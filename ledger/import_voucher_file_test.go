@@ -50,8 +50,8 @@ func TestImportFileVouchersInSteps(t *testing.T) {
 		if r := mustVerify(t, s, "V1"); r.Vouchers != 2600 {
 			t.Fatalf("verify %+v", r)
 		}
-		v := f.Post(t, ledger.VoucherInput{Date: "2026-02-20", Summary: "现金存银行", Lines: []ledger.LineInput{
-			{Account: "102", Debit: ledgertest.Amount("10.00")}, {Account: "101", Credit: ledgertest.Amount("10.00")}}})
+		v := f.Post(t, ledger.VoucherInput{Date: "2026-02-20", Summary: "取得短期借款", Lines: []ledger.LineInput{
+			{Account: "102", Debit: ledgertest.Amount("10.00")}, {Account: "201", Credit: ledgertest.Amount("10.00")}}})
 		if v.Number != "记-1301" {
 			t.Fatalf("numbering continues at %s", v.Number)
 		}

@@ -367,6 +367,13 @@ func (s *Store) writeImport(ctx context.Context, tx bun.Tx, a Actor, ip importPo
 	if err := s.addBatchBalances(ctx, tx, b.ID, items); err != nil {
 		return BatchImportResult{}, err
 	}
+	dated := make([]datedLines, len(items))
+	for i, it := range items {
+		dated[i] = datedLines{it.v.Date, it.v.Lines}
+	}
+	if err := s.checkCash(ctx, tx, b.ID, dated); err != nil {
+		return BatchImportResult{}, err
+	}
 	return res, s.auditImported(ctx, tx, a, b.ID, lastAudit-n+1, now, items)
 }
 

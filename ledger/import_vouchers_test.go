@@ -39,8 +39,8 @@ func TestImportVouchers(t *testing.T) {
 		ctx := context.Background()
 		f := ledgertest.NewFixture(t, s, "V1", ledger.KindVillage, 3)
 		f.GoLive(t, "2026-03")
-		posted := f.Post(t, ledger.VoucherInput{Date: "2026-02-03", Summary: "现金存银行", Lines: []ledger.LineInput{
-			{Account: "102", Debit: ledgertest.Amount("10.00")}, {Account: "101", Credit: ledgertest.Amount("10.00")}}})
+		posted := f.Post(t, ledger.VoucherInput{Date: "2026-02-03", Summary: "取得短期借款", Lines: []ledger.LineInput{
+			{Account: "102", Debit: ledgertest.Amount("10.00")}, {Account: "201", Credit: ledgertest.Amount("10.00")}}})
 		if posted.Number != "记-0001" {
 			t.Fatalf("posted %s", posted.Number)
 		}
@@ -65,8 +65,8 @@ func TestImportVouchers(t *testing.T) {
 			t.Fatalf("imported voucher %+v", v)
 		}
 		// Numbering continues after the imported numbers.
-		next := f.Post(t, ledger.VoucherInput{Date: "2026-01-28", Summary: "现金存银行", Lines: []ledger.LineInput{
-			{Account: "102", Debit: ledgertest.Amount("1.00")}, {Account: "101", Credit: ledgertest.Amount("1.00")}}})
+		next := f.Post(t, ledger.VoucherInput{Date: "2026-01-28", Summary: "取得短期借款", Lines: []ledger.LineInput{
+			{Account: "102", Debit: ledgertest.Amount("1.00")}, {Account: "201", Credit: ledgertest.Amount("1.00")}}})
 		if next.Number != "记-0004" {
 			t.Fatalf("next number %s, want 记-0004", next.Number)
 		}
@@ -98,8 +98,8 @@ func TestImportRefusals(t *testing.T) {
 		ctx := context.Background()
 		f := ledgertest.NewFixture(t, s, "V1", ledger.KindVillage, 3)
 		f.GoLive(t, "2026-05")
-		f.Post(t, ledger.VoucherInput{Date: "2026-03-03", Summary: "现金存银行", Lines: []ledger.LineInput{
-			{Account: "102", Debit: ledgertest.Amount("10.00")}, {Account: "101", Credit: ledgertest.Amount("10.00")}}})
+		f.Post(t, ledger.VoucherInput{Date: "2026-03-03", Summary: "取得短期借款", Lines: []ledger.LineInput{
+			{Account: "102", Debit: ledgertest.Amount("10.00")}, {Account: "201", Credit: ledgertest.Amount("10.00")}}})
 		good := func(n int) ledger.ImportVoucher { return historical(n, "2026-04-02", "H001") }
 		unbalanced := good(2)
 		unbalanced.Lines[0].Debit = ledgertest.Amount("301.00")

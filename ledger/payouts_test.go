@@ -22,6 +22,7 @@ func payoutFixture(t *testing.T, s *ledger.Store) ledgertest.Fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := ledgertest.NewFixture(t, s, "P1", ledger.KindVillage, 4)
+	f.Fund(t)
 	agreements := []ledger.AgreementInput{
 		{Code: "ZJ", Title: "土地流转协议", Kind: ledger.LandRent, Party: "C01", Start: "2026-01-01", Terms: ledger.Terms{
 			Schedule: "quarterly", ServiceFeeRate: dec("0.05"), Participants: []ledger.Participant{

@@ -44,6 +44,7 @@ var contentTables = []struct{ name, order string }{
 	{"disclosures", "book_id, id"},
 	{"household_links", "book_id, household_code"},
 	{"link_secret", "id"},
+	{"bank_lines", "book_id, id"},
 }
 
 // ExtraTables lets later migrations' tables join the digest.

@@ -58,6 +58,7 @@ func newEnvWith(t *testing.T, s *ledger.Store, opts Options, logger *slog.Logger
 		opts.AuthFailuresPerMinute = 1 << 20 // the tests send many forged tokens on purpose
 	}
 	f := ledgertest.NewFixture(t, s, "V1", ledger.KindVillage, 3)
+	f.Fund(t) // payments need money in the bank
 	other := ledgertest.NewFixture(t, s, "V2", ledger.KindVillage, 1)
 	f.GoLive(t, "2026-12") // V1 keeps its history up to 2026-11: the import routes have months to import into
 	srv := httptest.NewServer(New(s, logger, opts))

@@ -135,6 +135,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 	}
 	s := ledgertest.Open(t, "sqlite")
 	f := ledgertest.NewFixture(t, s, "V1", ledger.KindVillage, 3)
+	f.Fund(t)
 	createRentAgreement(t, s, f)
 	srv := httptest.NewServer(New(s, slog.New(slog.DiscardHandler), Options{}))
 	t.Cleanup(srv.Close)

@@ -146,8 +146,8 @@ func newWebFixture(t *testing.T, s *ledger.Store) webFixture {
 	ctx := context.Background()
 	f := ledgertest.NewFixture(t, s, "V1", ledger.KindVillage, 3)
 	other := ledgertest.NewFixture(t, s, "V2", ledger.KindVillage, 1)
-	v := f.Post(t, ledger.VoucherInput{Date: "2026-02-10", Summary: "存现", Lines: []ledger.LineInput{
-		{Account: "102", Debit: ledgertest.Amount("500.00")}, {Account: "101", Credit: ledgertest.Amount("500.00")}}})
+	v := f.Post(t, ledger.VoucherInput{Date: "2026-02-10", Summary: "取得借款", Lines: []ledger.LineInput{
+		{Account: "102", Debit: ledgertest.Amount("500.00")}, {Account: "201", Credit: ledgertest.Amount("500.00")}}})
 	createRentAgreement(t, s, f)
 	run, err := s.CreatePayoutRun(ctx, f.Preparer, "V1", ledger.RunInput{Quarter: "2026Q1"})
 	if err != nil {

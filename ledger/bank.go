@@ -82,9 +82,9 @@ func checkBankLines(ls []BankLine) []Detail {
 		}
 		switch {
 		case l.Income.IsNegative() || l.Expense.IsNegative():
-			bad(i, "amount", "收入和支出不能为负数")
+			bad(i, "income", "收入和支出不能为负数")
 		case l.Income.IsZero() == l.Expense.IsZero():
-			bad(i, "amount", "每行应只有收入或只有支出一项金额")
+			bad(i, "income", "每行应只有收入或只有支出一项金额")
 		}
 		if msg := badText(l.Summary, maxBankSummary); msg != "" {
 			bad(i, "summary", "%s", msg)

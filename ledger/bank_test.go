@@ -48,14 +48,14 @@ func TestBankReconciliation(t *testing.T) {
 		f.Post(t, bankVoucher("2026-03-02", "收借款", "5000.00", true))
 		byRef := f.Post(t, bankVoucher("2026-03-08", "付货款 HX-002", "1200.00", false))
 		nearer := f.Post(t, bankVoucher("2026-03-10", "付货款", "1200.00", false))
-		f.Post(t, bankVoucher("2026-03-28", "收押金", "800.00", true)) // 企业已收银行未收
+		f.Post(t, bankVoucher("2026-03-28", "收押金", "800.00", true))  // 企业已收银行未收
 		f.Post(t, bankVoucher("2026-03-30", "付运费", "300.00", false)) // 企业已付银行未付
 		fee := f.Post(t, bankVoucher("2026-04-02", "补记3月手续费", "20.00", false))
 
 		rows := []ledger.BankLine{
 			bankRow("2026-03-03", "转账收入", "5000.00", "", "1005000.00", "HX-001"),
 			bankRow("2026-03-10", "转账支出", "", "1200.00", "1003800.00", "hx-002"),
-			bankRow("2026-03-21", "利息", "12.34", "", "1003812.34", "HX-003"), // 银行已收企业未收
+			bankRow("2026-03-21", "利息", "12.34", "", "1003812.34", "HX-003"),  // 银行已收企业未收
 			bankRow("2026-03-25", "手续费", "", "20.00", "1003792.34", "HX-004"), // 银行已付企业未付
 		}
 		file := ledger.FileImport{Book: "BK", SHA256: strings.Repeat("a", 64), FileName: "march.csv"}
@@ -151,7 +151,7 @@ func TestBankStatementRefusals(t *testing.T) {
 		for _, d := range e.Details {
 			fields[d.Field] = true
 		}
-		for _, want := range []string{"rows[1].date", "rows[2].amount", "rows[3].balance", "rows[4].serial"} {
+		for _, want := range []string{"rows[1].date", "rows[2].income", "rows[3].balance", "rows[4].serial"} {
 			if !fields[want] {
 				t.Errorf("no problem named %s in %+v", want, e.Details)
 			}

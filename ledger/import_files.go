@@ -41,7 +41,7 @@ const (
 )
 
 // ImportKinds lists the kinds in the order the templates are offered.
-var ImportKinds = []ImportKind{ImportHouseholds, ImportParcels, ImportShares, ImportWorkRecords, ImportPayments, ImportVoucherSheet}
+var ImportKinds = []ImportKind{ImportHouseholds, ImportParcels, ImportShares, ImportWorkRecords, ImportPayments, ImportVoucherSheet, ImportBankStatement}
 
 // ImportKindNames lists the kinds for messages: "households、… 或 vouchers".
 func ImportKindNames() string {
@@ -67,6 +67,8 @@ func (k ImportKind) Label() string {
 		return "银行代发结果"
 	case ImportVoucherSheet:
 		return "历史凭证"
+	case ImportBankStatement:
+		return "银行对账单"
 	}
 	return string(k)
 }

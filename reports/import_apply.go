@@ -20,6 +20,7 @@ type ImportRequest struct {
 	Agreement     string // parcels, shares, work records
 	EffectiveFrom string // parcels, shares: the new register's first day
 	Run           int64  // payments
+	Account       string // bank statements: the bank account (102 or a sub-account)
 	FileName      string
 	File          io.Reader
 	// Vouchers: the most voucher lines taken in one import (0 for
@@ -94,6 +95,8 @@ func apply(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportReque
 		return n, nil, err
 	case ledger.ImportVoucherSheet:
 		return applyVouchers(ctx, s, a, req, file, p)
+	case ledger.ImportBankStatement:
+		return s.ImportFileBankStatement(ctx, a, file, req.Account, p.BankLines)
 	}
 	return 0, nil, ledger.FieldError("kind", "未知的导入类型")
 }
@@ -125,6 +128,11 @@ func importTarget(req ImportRequest) (string, error) {
 			return "", ledger.FieldError("run", "请指定收益分配批次 ID")
 		}
 		return strconv.FormatInt(req.Run, 10), nil
+	case ledger.ImportBankStatement:
+		if req.Account == "" {
+			return "", ledger.FieldError("account", "请指定银行存款科目（102 或其明细科目）")
+		}
+		return req.Account, nil
 	}
 	return "", ledger.FieldError("kind", "导入类型应为 %s", ledger.ImportKindNames())
 }

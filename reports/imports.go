@@ -93,6 +93,15 @@ var importColumns = map[ledger.ImportKind][]importColumn{
 		{"结果", cellText, false, 8, "成功 或 失败；空白视为成功，失败的行不入账"},
 	},
 	ledger.ImportVoucherSheet: voucherColumns,
+	ledger.ImportBankStatement: {
+		{"日期", cellDate, true, 12, "交易日期，如 2026-03-05；按时间先后排列"},
+		{"摘要", cellText, false, 24, ""},
+		{"收入", cellMoney, false, 14, "存入金额；与支出只填一项"},
+		{"支出", cellMoney, false, 14, "支取金额；与收入只填一项"},
+		{"余额", cellMoney, true, 16, "本笔后的账户余额"},
+		{"对方户名", cellText, false, 24, ""},
+		{"流水号", cellText, true, 24, "银行交易流水号，每笔唯一"},
+	},
 }
 
 // RowError is one problem in an uploaded file.
@@ -149,6 +158,7 @@ type ParsedImport struct {
 	WorkRecords []ledger.WorkRecord
 	Payments    []ledger.PaymentInput
 	Vouchers    []ledger.ImportVoucher // historical vouchers, by month and number
+	BankLines   []ledger.BankLine      // a bank statement, in the bank's order
 	Skipped     int                    // payment rows the bank reported as failed
 	rows        []int                  // sheet row of each item above (a voucher's first line)
 	lineRows    [][]int                // vouchers: the sheet row of each line
@@ -183,13 +193,16 @@ func readImport(kind ledger.ImportKind, r io.Reader, maxRows int) (ParsedImport,
 	}
 	sum := sha256.Sum256(data)
 	p := ParsedImport{Kind: kind, SHA256: hex.EncodeToString(sum[:]), columns: cols}
-	book, err := openXLSX(data)
-	if err != nil {
-		return p, workbookProblem(err)
+	rd := &sheetReader{}
+	var book *xlsxBook
+	if !isCSV(kind, data) {
+		if book, err = openXLSX(data); err != nil {
+			return p, workbookProblem(err)
+		}
+		rd.date1904 = book.date1904
 	}
-	rd := &sheetReader{date1904: book.date1904}
 	headed, dataRows := false, 0
-	err = book.rows(len(cols)+extraColumns, func(n int, cells []xcell) error {
+	visit := func(n int, cells []xcell) error {
 		if !headed {
 			headed = true
 			if n != 1 { // row 1 is empty: no header
@@ -207,7 +220,12 @@ func readImport(kind ledger.ImportKind, r io.Reader, maxRows int) (ParsedImport,
 			rd.row(&p, n, cells)
 		}
 		return nil
-	})
+	}
+	if book != nil {
+		err = book.rows(len(cols)+extraColumns, visit)
+	} else {
+		err = csvRows(data, len(cols)+extraColumns, visit)
+	}
 	if err == nil && !headed {
 		err = rd.header(nil, cols)
 	}
@@ -536,6 +554,14 @@ func (rd *sheetReader) row(p *ParsedImport, n int, values []xcell) {
 		}
 	case ledger.ImportVoucherSheet:
 		rd.voucherRow(p, n, at)
+	case ledger.ImportBankStatement:
+		date, summary, income, expense, balance, party, serial := at(0), at(1), at(2), at(3), at(4), at(5), at(6)
+		l := ledger.BankLine{Date: date.date(), Summary: summary.text(200), Income: income.money(), Expense: expense.money(),
+			Balance: balance.money(), Counterparty: party.text(200), Serial: serial.text(64)}
+		if len(rd.problems) == before {
+			p.BankLines = append(p.BankLines, l)
+			p.rows = append(p.rows, n)
+		}
 	}
 }
 
@@ -549,6 +575,7 @@ var fieldColumns = map[string]string{
 	"group": "村民小组", "status": "户类型", "household": "户编号", "name": "地块名称", "area_mu": "面积（亩）",
 	"rate": "租金单价（元/亩/年）", "shares": "股数", "date": "日期", "quantity": "数量", "unit": "单位",
 	"unit_rate": "单价（元）", "note": "备注", "amount": "金额", "reference": "银行流水号",
+	"income": "收入", "balance": "余额", "serial": "流水号", "summary": "摘要", "counterparty": "对方户名",
 }
 
 // RowErrors renames the ledger's indexed fields in err to the file's rows

@@ -101,6 +101,11 @@ func benchCounty(ctx context.Context, cfg benchConfig, db string) ([]benchFigure
 	payments := 0
 	if cfg.payAll {
 		cfg.logf("county: paying %s in bank batches of 5,000", lastRun.Quarter)
+		// The bank account must hold the money first: cash and bank never go negative.
+		if _, err := s.SetOpeningBalances(ctx, bb.prep, bb.code, ledger.OpeningInput{Lines: []ledger.LineInput{
+			{Account: "102", Debit: benchFunds()}, {Account: "311", Credit: benchFunds()}}}); err != nil {
+			return figs, fmt.Errorf("opening bank balance: %w", err)
+		}
 		if payments, err = payEveryone(ctx, s, bb, lastRun); err != nil {
 			return figs, fmt.Errorf("payments: %w", err)
 		}
@@ -154,4 +159,10 @@ func payEveryone(ctx context.Context, s *ledger.Store, bb benchBook, run ledger.
 		}
 	}
 	return n, flush()
+}
+
+// benchFunds is the bank balance the county book opens with before it pays.
+func benchFunds() *ledger.Money {
+	m := ledger.MustMoney("1000000000.00")
+	return &m
 }

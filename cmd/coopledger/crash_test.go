@@ -173,6 +173,7 @@ func setupCrashBook(t *testing.T, dsn string) *crashWorld {
 	}
 	defer s.Close()
 	f := ledgertest.NewFixture(t, s, crashBook, ledger.KindVillage, 8)
+	f.Fund(t)
 	in := ledger.AgreementInput{Code: "CR-RENT", Title: "土地流转协议", Kind: ledger.LandRent, Party: "C01", Start: "2026-01-01",
 		Terms: ledger.Terms{Schedule: "quarterly"}}
 	for _, h := range f.Households {

@@ -20,6 +20,7 @@ func payoutBook(t *testing.T, s *ledger.Store) (ledgertest.Fixture, ledger.Payou
 	t.Helper()
 	ctx := context.Background()
 	f := ledgertest.NewFixture(t, s, "R1", ledger.KindVillage, 2)
+	f.Fund(t)
 	_, err := s.CreateAgreement(ctx, f.Preparer, "R1", ledger.AgreementInput{Code: "ZJ", Title: "土地流转协议", Kind: ledger.LandRent,
 		Party: "C01", Start: "2026-01-01", Terms: ledger.Terms{Schedule: "quarterly", Participants: []ledger.Participant{
 			{Household: "H001", Parcels: []ledger.Parcel{{AreaMu: decimal.RequireFromString("2"), Rate: decimal.RequireFromString("800")}}},

@@ -125,6 +125,14 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	r.GET("/books/:book/reconciliation.xlsx", a.ReconciliationWorkbook)
 	r.GET("/townships/:township/reconciliation", a.TownshipReconciliation)
 	r.GET("/books/:book/chain-head", a.ChainHead)
+
+	// The bank: statements come in through the imports route (bank-statement).
+	r.GET("/books/:book/bank-lines", a.BankLines)
+	r.POST("/books/:book/bank-lines/auto-match", a.AutoMatchBank, idem)
+	r.POST("/books/:book/bank-lines/:id/match", a.MatchBankLine, idem)
+	r.DELETE("/books/:book/bank-lines/:id/match", a.UnmatchBankLine)
+	r.GET("/books/:book/bank-reconciliation", a.BankReconciliation)
+	r.GET("/books/:book/bank-reconciliation.xlsx", a.BankReconciliationWorkbook)
 	r.GET("/books/:book/journal", a.Journal)
 
 	r.GET("/books/:book/balance-sheet", a.BalanceSheet)

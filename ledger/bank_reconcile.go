@@ -63,7 +63,8 @@ func (s *Store) BankReconciliation(ctx context.Context, a Actor, bookCode, accou
 	if err != nil {
 		return BankReconciliationReport{}, err
 	}
-	r := BankReconciliationReport{Book: b.Code, BookName: b.Name, Account: account, Period: period, Date: end}
+	r := BankReconciliationReport{Book: b.Code, BookName: b.Name, Account: account, Period: period, Date: end,
+		BankReceivedNotBook: []BankItem{}, BankPaidNotBook: []BankItem{}, BookReceivedNotBank: []BankItem{}, BookPaidNotBank: []BankItem{}}
 	if err := s.db.NewRaw("SELECT name FROM accounts WHERE book_id = ? AND code = ?", b.ID, account).Scan(ctx, &r.AccountName); err != nil {
 		return r, err
 	}

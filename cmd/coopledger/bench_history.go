@@ -116,6 +116,12 @@ func benchHistory(ctx context.Context, cfg benchConfig, db string) ([]benchFigur
 	if err != nil {
 		return nil, err
 	}
+	// The generated history pays out more than it receives; the bank opens
+	// with enough that it never shows a credit balance.
+	if _, err := s.SetOpeningBalances(ctx, bb.prep, bb.code, ledger.OpeningInput{Lines: []ledger.LineInput{
+		{Account: "102", Debit: benchFunds()}, {Account: "311", Credit: benchFunds()}}}); err != nil {
+		return nil, fmt.Errorf("opening bank balance: %w", err)
+	}
 	targets := cfg.history
 	if db == "postgres" && cfg.pgHistory > 0 {
 		var capped []int

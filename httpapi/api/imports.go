@@ -69,7 +69,7 @@ func (a *Handlers) ImportFile(c echo.Context) error {
 }
 
 // importFields are the form fields an upload may carry besides the file.
-var importFields = map[string]bool{"agreement": true, "effective_from": true, "run": true}
+var importFields = map[string]bool{"agreement": true, "effective_from": true, "run": true, "account": true}
 
 // importRequest reads the multipart form: the file and the target fields.
 func importRequest(c echo.Context, kind ledger.ImportKind) (reports.ImportRequest, error) {
@@ -85,7 +85,7 @@ func importRequest(c echo.Context, kind ledger.ImportKind) (reports.ImportReques
 	var v httpx.FieldErrors
 	for name, values := range form.Value {
 		if !importFields[name] {
-			v.Add(name, "不是可接受的表单字段（可用：agreement、effective_from、run）")
+			v.Add(name, "不是可接受的表单字段（可用：agreement、effective_from、run、account）")
 		} else if len(values) > 1 {
 			v.Add(name, "表单字段只能出现一次")
 		}
@@ -94,7 +94,7 @@ func importRequest(c echo.Context, kind ledger.ImportKind) (reports.ImportReques
 	if len(files) != 1 || len(form.File) != 1 {
 		v.Add("file", "请上传且只上传一个文件（表单字段名 file）")
 	}
-	req := reports.ImportRequest{Book: c.Param("book"), Kind: kind, Agreement: c.FormValue("agreement"), EffectiveFrom: c.FormValue("effective_from")}
+	req := reports.ImportRequest{Book: c.Param("book"), Kind: kind, Agreement: c.FormValue("agreement"), EffectiveFrom: c.FormValue("effective_from"), Account: c.FormValue("account")}
 	if s := c.FormValue("run"); s != "" {
 		if req.Run, err = strconv.ParseInt(s, 10, 64); err != nil || req.Run <= 0 {
 			v.Add("run", "收益分配 ID 应为正整数")

@@ -50,16 +50,17 @@ type param struct {
 const v1 = "/api/v1"
 
 var (
-	periodSchema  = map[string]any{"type": "string", "pattern": `^[0-9]{4}-(0[1-9]|1[0-2])$`, "examples": []string{"2026-03"}}
-	dateSchema    = map[string]any{"type": "string", "pattern": `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, "examples": []string{"2026-03-15"}}
-	codeSchema    = map[string]any{"type": "string", "pattern": `^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`}
-	accountSchema = map[string]any{"type": "string", "pattern": `^[0-9]{1,16}$`, "examples": []string{"21101"}}
-	idSchema      = map[string]any{"type": "string", "pattern": `^[1-9][0-9]{0,18}$`}
-	quarterSchema = map[string]any{"type": "string", "pattern": `^[0-9]{4}Q[1-4]$`, "examples": []string{"2026Q3"}}
-	limitParam    = param{"limit", "每页条数，1 到 1000，默认 100", map[string]any{"type": "integer", "minimum": 1, "maximum": httpx.MaxPageSize}, false}
-	rangeParams   = []param{{"from", "开始期间（含）", periodSchema, true}, {"to", "结束期间（含）", periodSchema, true}}
-	hideZeroParam = param{"hide_zero", "true 时不列期初、本期、期末和本年累计都为零的科目", map[string]any{"type": "string", "enum": []string{"true", "false"}}, false}
-	formatParam   = param{"format", "xlsx（默认）或 pdf（需服务器装有 LibreOffice）", map[string]any{"type": "string", "enum": []string{"xlsx", "pdf"}}, false}
+	periodSchema     = map[string]any{"type": "string", "pattern": `^[0-9]{4}-(0[1-9]|1[0-2])$`, "examples": []string{"2026-03"}}
+	dateSchema       = map[string]any{"type": "string", "pattern": `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, "examples": []string{"2026-03-15"}}
+	codeSchema       = map[string]any{"type": "string", "pattern": `^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`}
+	accountSchema    = map[string]any{"type": "string", "pattern": `^[0-9]{1,16}$`, "examples": []string{"21101"}}
+	idSchema         = map[string]any{"type": "string", "pattern": `^[1-9][0-9]{0,18}$`}
+	quarterSchema    = map[string]any{"type": "string", "pattern": `^[0-9]{4}Q[1-4]$`, "examples": []string{"2026Q3"}}
+	limitParam       = param{"limit", "每页条数，1 到 1000，默认 100", map[string]any{"type": "integer", "minimum": 1, "maximum": httpx.MaxPageSize}, false}
+	rangeParams      = []param{{"from", "开始期间（含）", periodSchema, true}, {"to", "结束期间（含）", periodSchema, true}}
+	hideZeroParam    = param{"hide_zero", "true 时不列期初、本期、期末和本年累计都为零的科目", map[string]any{"type": "string", "enum": []string{"true", "false"}}, false}
+	formatParam      = param{"format", "xlsx（默认）或 pdf（需服务器装有 LibreOffice）", map[string]any{"type": "string", "enum": []string{"xlsx", "pdf"}}, false}
+	bankAccountParam = param{"account", "银行存款科目（102 或其明细科目）", accountSchema, true}
 )
 
 func afterParam(desc string, schema map[string]any) param {
@@ -194,12 +195,24 @@ var operations = []operation{
 		roles: writers, status: 201, altStatus: 200, result: reports.ImportResult{}, upload: []param{
 			{"agreement", "协议编号（parcels、shares、work-records）", codeSchema, false},
 			{"effective_from", "新登记表生效日期（parcels、shares）", dateSchema, false},
-			{"run", "收益分配 ID（payments）", idSchema, false}}},
+			{"run", "收益分配 ID（payments）", idSchema, false},
+			{"account", "银行存款科目（bank-statement），如 102", accountSchema, false}}},
 
 	{method: "GET", path: v1 + "/books/{book}/reconciliation", summary: "季度对账：每户每协议 应享 = 已计提 ≥ 已发，控制科目 = 明细账，付款可追溯；结论一行，问题与待复核事项逐条列出涉及的凭证号",
 		roles: readers, query: []param{quarterParam}, status: 200, result: ledger.Reconciliation{}},
 	{method: "GET", path: v1 + "/books/{book}/reconciliation.xlsx", summary: "季度对账报告（Excel，含本季度起的审计日志）", roles: readers, query: []param{quarterParam}, status: 200, produces: MimeXLSX},
 	{method: "GET", path: v1 + "/townships/{township}/reconciliation", summary: "乡镇所有账套的季度对账", roles: "该乡镇的乡镇财政、审计", query: []param{quarterParam}, status: 200, result: ledger.TownshipReconciliation{}},
+	{method: "GET", path: v1 + "/books/{book}/bank-lines", summary: "银行对账单流水（按月份），每条注明已对应的凭证分录", roles: readers, status: 200,
+		query: []param{bankAccountParam, {"period", "月份，不填为全部", periodSchema, false}}},
+	{method: "POST", path: v1 + "/books/{book}/bank-lines/auto-match", summary: "自动对账：未对应的流水与银行存款分录按金额、日期（前后 5 天）和流水号配对", roles: writers, emptyBody: true, status: 200,
+		query: []param{bankAccountParam}},
+	{method: "POST", path: v1 + "/books/{book}/bank-lines/{id}/match", summary: "手工对应：流水与同一科目、同一金额方向的已记账凭证分录", roles: writers, status: 200,
+		body: ledger.MatchInput{}, result: ledger.BankLine{}},
+	{method: "DELETE", path: v1 + "/books/{book}/bank-lines/{id}/match", summary: "取消流水与凭证分录的对应", roles: writers, status: 200, result: ledger.BankLine{}},
+	{method: "GET", path: v1 + "/books/{book}/bank-reconciliation", summary: "银行存款余额调节表（月末）：企业账面余额与银行对账单余额，四类未达账项，调节后余额及差额",
+		roles: readers, query: []param{bankAccountParam, {"period", "月份", periodSchema, true}}, status: 200, result: ledger.BankReconciliationReport{}},
+	{method: "GET", path: v1 + "/books/{book}/bank-reconciliation.xlsx", summary: "银行存款余额调节表（Excel，A4）", roles: readers,
+		query: []param{bankAccountParam, {"period", "月份", periodSchema, true}}, status: 200, produces: MimeXLSX},
 	{method: "GET", path: v1 + "/books/{book}/chain-head", summary: "链头：最后一张记账凭证的编号和哈希（可抄入纸质档案，日后核对）", roles: readers, status: 200, result: ledger.ChainHead{}},
 	{method: "GET", path: v1 + "/books/{book}/journal", summary: "日记账导出（hledger 或 beancount），可用 hledger check、bean-check 独立核对", roles: readers, status: 200, produces: echo.MIMETextPlainCharsetUTF8,
 		query: []param{{"format", "格式，默认 hledger", map[string]any{"type": "string", "enum": []string{ledger.JournalHledger, ledger.JournalBeancount}}, false},

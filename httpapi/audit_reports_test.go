@@ -73,6 +73,7 @@ func auditRouteCases() []routeCase {
 func TestReconciliationAndJournalOverHTTP(t *testing.T) {
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		e := newEnv(t, s)
+		e.fund()
 		id := e.approvedRun("2026Q3")
 		e.expect(req{method: "POST", path: runPath(id, "/payments"), role: rolePreparer, body: api.PaymentsRequest{Payments: []ledger.PaymentInput{
 			{Household: "H001", Amount: ledger.MustMoney("1.00"), Date: "2026-09-30", Method: ledger.MethodBank, Reference: "HTTP-REC-1"}}}}, http.StatusCreated)

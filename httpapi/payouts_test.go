@@ -173,6 +173,7 @@ func lineAmounts(run ledger.PayoutRun) map[string]string {
 func TestPayoutFlow(t *testing.T) {
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		e := newEnv(t, s)
+		e.fund()
 		const book = "/api/v1/books/V1"
 		post := func(path string, body any, status int) response {
 			return e.expect(req{method: "POST", path: book + path, role: rolePreparer, body: body}, status)
@@ -375,6 +376,7 @@ func TestPayoutFlow(t *testing.T) {
 func TestPayoutRefusals(t *testing.T) {
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		e := newEnv(t, s)
+		e.fund()
 		ctx := context.Background()
 		coop := ledgertest.NewFixture(t, s, "K1", ledger.KindCooperative, 3)
 		e.agreement(landRent("ZJ"))

@@ -74,6 +74,7 @@ var pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)
 func TestPublicPagesInChromium(t *testing.T) {
 	bin := publicChromium(t)
 	e := newEnv(t, ledgertest.Open(t, "sqlite"))
+	e.fund()
 	e.village(12)
 	d := e.publish("2026Q3")
 	token := e.link("H004")
@@ -207,6 +208,7 @@ func TestDisclosurePrintsOnOneA4Page(t *testing.T) {
 	}{{240, true}, {280, false}, {500, false}} {
 		n := tt.households
 		e := newEnv(t, ledgertest.Open(t, "sqlite"))
+		e.fund()
 		e.village(n)
 		path := httpx.DisclosurePath("V1", e.publish("2026Q3").Slug)
 		wantID := map[bool]string{true: `id="print-notice"`, false: `id="print-notice-elsewhere"`}[tt.notice]
@@ -224,6 +226,7 @@ func TestDisclosurePrintsOnOneA4Page(t *testing.T) {
 func TestSlipsPrintOnePagePerHousehold(t *testing.T) {
 	bin := publicChromium(t)
 	e := newEnv(t, ledgertest.Open(t, "sqlite"))
+	e.fund()
 	e.village(6)
 	runs, err := e.store.PayoutRuns(context.Background(), e.f.Auditor, "V1", "2026Q3")
 	if err != nil || len(runs) != 1 {

@@ -29,6 +29,7 @@ const testPublicURL = "https://cun.example.cn/coop"
 func TestRosterAndSlipsCarryCurrentLinks(t *testing.T) {
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		e := newEnvWith(t, s, Options{PublicURL: testPublicURL}, slog.New(slog.DiscardHandler))
+		e.fund()
 		e.village(8)
 		runs, err := s.PayoutRuns(context.Background(), e.f.Auditor, "V1", "2026Q3")
 		if err != nil || len(runs) != 1 {

@@ -249,6 +249,7 @@ func rowOf(page []byte, attr, value string) string {
 func TestDisclosurePage(t *testing.T) {
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		e := newEnv(t, s)
+		e.fund()
 		e.village(12)
 		ctx := context.Background()
 		res := e.expect(req{method: "POST", path: "/api/v1/books/V1/disclosures", role: rolePreparer, body: `{"quarter": "2026Q3"}`}, 201)
@@ -364,6 +365,7 @@ func TestDisclosurePage(t *testing.T) {
 func TestHouseholdLinks(t *testing.T) {
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		e := newEnv(t, s)
+		e.fund()
 		e.village(12)
 		ctx := context.Background()
 		households := map[string]ledger.Household{}

@@ -209,6 +209,8 @@ func routes(e *echo.Echo, core *httpx.Core) {
 
 	s.GET("/books/:book/trial-balance", w.TrialBalance)
 	s.GET("/books/:book/trial-balance.xlsx", w.TrialBalanceXLSX)
+	s.GET("/books/:book/bank-reconciliation", w.BankReconciliation)
+	s.GET("/books/:book/bank-reconciliation.xlsx", w.BankReconciliationXLSX)
 	s.GET("/books/:book/audit", w.Audit)
 	s.GET("/township/:township", w.Township)
 	s.GET("/township/:township/workbook.xlsx", w.TownshipXLSX)

@@ -101,7 +101,8 @@ func TestCashImportRefused(t *testing.T) {
 		in := func(n int, v ledger.VoucherInput) ledger.ImportVoucher {
 			return ledger.ImportVoucher{Number: n, Date: v.Date, Summary: v.Summary, ReviewedBy: "老会计", Lines: v.Lines}
 		}
-		_, err := s.ImportVouchers(context.Background(), f.Preparer, "CASHI", ledger.ImportBatch{Vouchers: []ledger.ImportVoucher{
+		f.GoLive(t, "2026-03")
+		_, err := f.ImportHistory(context.Background(), ledger.ImportBatch{Vouchers: []ledger.ImportVoucher{
 			in(1, cashVoucher("2026-01-05", "101", "100.00", true)),
 			in(2, cashVoucher("2026-01-06", "101", "100.01", false)),
 		}})

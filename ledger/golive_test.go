@@ -13,7 +13,7 @@ import (
 // cashToBank is a small voucher entered through review.
 func cashToBank(date string) ledger.VoucherInput {
 	return ledger.VoucherInput{Date: date, Summary: "现金存银行", Lines: []ledger.LineInput{
-		{Account: "102", Debit: ledgertest.Amount("10.00")}, {Account: "101", Credit: ledgertest.Amount("10.00")}}}
+		{Account: "102", Debit: ledgertest.Amount("10.00")}, {Account: "201", Credit: ledgertest.Amount("10.00")}}}
 }
 
 // The attack of issue 15: one accountant posts into the current open month

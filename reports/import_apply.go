@@ -96,7 +96,8 @@ func apply(ctx context.Context, s *ledger.Store, a ledger.Actor, req ImportReque
 	case ledger.ImportVoucherSheet:
 		return applyVouchers(ctx, s, a, req, file, p)
 	case ledger.ImportBankStatement:
-		return s.ImportFileBankStatement(ctx, a, file, req.Account, p.BankLines)
+		n, err := s.ImportFileBankStatement(ctx, a, file, req.Account, p.BankLines)
+		return n, nil, err
 	}
 	return 0, nil, ledger.FieldError("kind", "未知的导入类型")
 }

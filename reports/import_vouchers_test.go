@@ -55,7 +55,7 @@ func voucherWorkbook(t *testing.T, rows [][]any) []byte {
 // Columns: 日期, 原凭证号, 摘要, 科目编码, 户编号, 往来单位编号, 借方金额, 贷方金额, 附件张数, 原制单人, 原审核人.
 var historicalRows = [][]any{
 	{"2026-02-01", "1", "现金存银行", "102", nil, nil, 50, nil, nil, nil, "李审核"},
-	{"2026-02-01", "记-0001", nil, "101", nil, nil, nil, "50.00"},
+	{"2026-02-01", "记-0001", nil, "201", nil, nil, nil, "50.00"},
 	{time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), "记-0001", "收到土地流转费", "102", nil, nil, 300, nil, 2, "张会计", "李审核"},
 	{"2026-01-05", "0001", nil, "21101", "H001", nil, nil, 300, 2},
 	{"2026-01-09", "2", "代付农户流转费", "21101", "H001", nil, 120.5, nil, nil, nil, "李审核"},
@@ -112,7 +112,7 @@ func TestImportVoucherSheet(t *testing.T) {
 		}
 		// Numbering continues after the imported vouchers.
 		if v := f.Post(t, ledger.VoucherInput{Date: "2026-01-20", Summary: "现金存银行", Lines: []ledger.LineInput{
-			{Account: "102", Debit: ledgertest.Amount("1.00")}, {Account: "101", Credit: ledgertest.Amount("1.00")}}}); v.Number != "记-0003" {
+			{Account: "102", Debit: ledgertest.Amount("1.00")}, {Account: "201", Credit: ledgertest.Amount("1.00")}}}); v.Number != "记-0003" {
 			t.Errorf("next number %s", v.Number)
 		}
 	})
@@ -136,29 +136,29 @@ func TestImportVoucherSheetRefusals(t *testing.T) {
 		line := func(date, number string, summary any, account string, debit, credit, reviewer any) []any {
 			return []any{date, number, summary, account, nil, nil, debit, credit, nil, nil, reviewer}
 		}
-		ok1 := [][]any{line("2026-01-05", "1", "现金存银行", "102", 50, nil, "李审核"), line("2026-01-05", "1", nil, "101", nil, 50, nil)}
+		ok1 := [][]any{line("2026-01-05", "1", "现金存银行", "102", 50, nil, "李审核"), line("2026-01-05", "1", nil, "201", nil, 50, nil)}
 		cases := []struct {
 			name  string
 			rows  [][]any
 			limit int
 			want  []string // cells, or messages for problems without one
 		}{
-			{"unbalanced", [][]any{line("2026-01-05", "1", "现金存银行", "102", 50, nil, "李审核"), line("2026-01-05", "1", nil, "101", nil, 40, nil)},
+			{"unbalanced", [][]any{line("2026-01-05", "1", "现金存银行", "102", 50, nil, "李审核"), line("2026-01-05", "1", nil, "201", nil, 40, nil)},
 				0, []string{"借贷不平衡：借方合计 50.00，贷方合计 40.00（本凭证在第 2–3 行）"}},
-			{"three decimals", [][]any{line("2026-01-05", "1", "现金存银行", "102", "12.345", nil, "李审核"), line("2026-01-05", "1", nil, "101", nil, 50, nil)},
+			{"three decimals", [][]any{line("2026-01-05", "1", "现金存银行", "102", "12.345", nil, "李审核"), line("2026-01-05", "1", nil, "201", nil, 50, nil)},
 				0, []string{"G2"}},
-			{"no reviewer", [][]any{line("2026-01-05", "1", "现金存银行", "102", 50, nil, nil), line("2026-01-05", "1", nil, "101", nil, 50, nil)},
+			{"no reviewer", [][]any{line("2026-01-05", "1", "现金存银行", "102", 50, nil, nil), line("2026-01-05", "1", nil, "201", nil, 50, nil)},
 				0, []string{"K2"}},
 			// A format problem in one voucher, and one the ledger finds in a dry run in another.
-			{"bad amount and unknown account", [][]any{line("2026-01-05", "1", "现金存银行", "102", "12.345", nil, "李审核"), line("2026-01-05", "1", nil, "101", nil, 50, nil),
-				line("2026-01-06", "2", "现金存银行", "999", 50, nil, "李审核"), line("2026-01-06", "2", nil, "101", nil, 50, nil)}, 0, []string{"G2", "D4"}},
-			{"two reviewers", append(ok1[:1:1], line("2026-01-05", "1", nil, "101", nil, 50, "王审核")), 0, []string{"K3"}},
+			{"bad amount and unknown account", [][]any{line("2026-01-05", "1", "现金存银行", "102", "12.345", nil, "李审核"), line("2026-01-05", "1", nil, "201", nil, 50, nil),
+				line("2026-01-06", "2", "现金存银行", "999", 50, nil, "李审核"), line("2026-01-06", "2", nil, "201", nil, 50, nil)}, 0, []string{"G2", "D4"}},
+			{"two reviewers", append(ok1[:1:1], line("2026-01-05", "1", nil, "201", nil, 50, "王审核")), 0, []string{"K3"}},
 			{"bad number", [][]any{line("2026-01-05", "第一号", "现金存银行", "102", 50, nil, "李审核")}, 0, []string{"B2"}},
-			{"gap", append(ok1, line("2026-01-06", "3", "现金存银行", "102", 50, nil, "李审核"), line("2026-01-06", "3", nil, "101", nil, 50, nil)),
+			{"gap", append(ok1, line("2026-01-06", "3", "现金存银行", "102", 50, nil, "李审核"), line("2026-01-06", "3", nil, "201", nil, 50, nil)),
 				0, []string{"B4"}},
 			// The first voucher is left out for its amount; the second's number is no gap then.
-			{"bad first voucher", [][]any{line("2026-01-05", "1", "现金存银行", "102", "五十", nil, "李审核"), line("2026-01-05", "1", nil, "101", nil, 50, nil),
-				line("2026-01-06", "2", "现金存银行", "102", 50, nil, "李审核"), line("2026-01-06", "2", nil, "101", nil, 50, nil)}, 0, []string{"G2"}},
+			{"bad first voucher", [][]any{line("2026-01-05", "1", "现金存银行", "102", "五十", nil, "李审核"), line("2026-01-05", "1", nil, "201", nil, 50, nil),
+				line("2026-01-06", "2", "现金存银行", "102", 50, nil, "李审核"), line("2026-01-06", "2", nil, "201", nil, 50, nil)}, 0, []string{"G2"}},
 			{"too many lines", ok1, 1, []string{"一次最多导入 1 行"}},
 		}
 		before := ledgertest.Digest(t, s)

@@ -55,6 +55,7 @@ func importFixture(t *testing.T, s *ledger.Store) (ledgertest.Fixture, int64) {
 	t.Helper()
 	ctx := context.Background()
 	f := ledgertest.NewFixture(t, s, "IM", ledger.KindVillage, 3)
+	f.Fund(t) // payments need money in the bank
 	d := func(v string) decimal.Decimal { return decimal.RequireFromString(v) }
 	sh := d("1")
 	for _, in := range []ledger.AgreementInput{

@@ -88,7 +88,7 @@ func TestStatementsWorkbook(t *testing.T) {
 			{Account: "102", Debit: amt("8800.50")}, {Account: "501", Credit: amt("8800.50")},
 		}})
 		f.Post(t, ledger.VoucherInput{Date: "2026-11-21", Summary: "管理费用", Lines: []ledger.LineInput{
-			{Account: "513", Debit: amt("1200.00")}, {Account: "101", Credit: amt("1200.00")},
+			{Account: "513", Debit: amt("1200.00")}, {Account: "102", Credit: amt("1200.00")},
 		}})
 		f.Post(t, ledger.VoucherInput{Date: "2026-11-22", Summary: "内部往来：借出与暂收", Lines: []ledger.LineInput{
 			{Account: "113", Household: "H001", Debit: amt("300.00")}, {Account: "113", Household: "H002", Credit: amt("500.00")},

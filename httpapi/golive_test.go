@@ -26,8 +26,8 @@ func TestOneAccountantCannotPostThroughTheBatch(t *testing.T) {
 			t.Fatalf("go-live: %s", res.body)
 		}
 		draft := e.expect(req{method: "POST", path: "/api/v1/books/V1/vouchers", role: rolePreparer, body: ledger.VoucherInput{
-			Date: "2026-11-03", Summary: "现金存银行", Lines: []ledger.LineInput{
-				{Account: "102", Debit: ledgertest.Amount("10.00")}, {Account: "101", Credit: ledgertest.Amount("10.00")}}}}, 201)
+			Date: "2026-11-03", Summary: "借入短期借款", Lines: []ledger.LineInput{
+				{Account: "102", Debit: ledgertest.Amount("10.00")}, {Account: "201", Credit: ledgertest.Amount("10.00")}}}}, 201)
 		var v ledger.Voucher
 		if err := json.Unmarshal(draft.body, &v); err != nil {
 			t.Fatal(err)

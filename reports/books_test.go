@@ -20,7 +20,8 @@ func TestAccountBooks(t *testing.T) {
 		ctx := context.Background()
 		sc := newScenario(t, s)
 		f := sc.F
-		// Two cash receipts on one day and a payment the next: daily totals.
+		f.Fund(t) // 100,000.00 of opening cash: cash may not go negative on any day
+		// A payment, then two cash receipts on one day: daily totals.
 		f.Post(t, ledger.VoucherInput{Date: "2026-10-09", Summary: "收到村民缴纳卫生费", Lines: []ledger.LineInput{
 			{Account: "101", Debit: ledgertest.Amount("300.00")}, {Account: "504", Credit: ledgertest.Amount("300.00")}}})
 		f.Post(t, ledger.VoucherInput{Date: "2026-10-09", Summary: "收到场地租金", Lines: []ledger.LineInput{
@@ -81,7 +82,7 @@ func TestAccountBooks(t *testing.T) {
 		}
 		cash := books["101"].Months[3]
 		if len(cash.Days) != 2 || cash.Days[0].Date != "2026-10-08" || cash.Days[1].Debit != ledger.MustMoney("500.50") ||
-			cash.Days[1].Balance.Amount != ledger.MustMoney("380.50") || cash.Entries[0].Date != "2026-10-08" {
+			cash.Days[1].Balance.Amount != ledger.MustMoney("100380.50") || cash.Entries[0].Date != "2026-10-08" {
 			t.Errorf("cash journal days: %+v", cash.Days)
 		}
 		gl, err := s.GeneralLedgerOf(ctx, a, "P1", "2026-07", "2026-10")
@@ -129,7 +130,7 @@ func TestAccountBooks(t *testing.T) {
 		wants := map[string][]string{
 			"general-ledger.xlsx": {"总账101库存现金", "本月合计", "本年累计"},
 			"detail-ledger.xlsx":  {"明细账211应付款", "本月合计", "本年累计2,785.7116,198.45"},
-			"cash-journal.xlsx":   {"现金日记账101库存现金", "2026-10-09本日合计500.50", "380.50", "本年累计"},
+			"cash-journal.xlsx":   {"现金日记账101库存现金", "2026-10-09本日合计500.50", "100,380.50", "本年累计"},
 			"bank-journal.xlsx":   {"银行存款日记账102银行存款", "本日合计", "15,713.28"},
 		}
 		for file, ws := range wants {

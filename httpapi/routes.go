@@ -41,6 +41,8 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	idem := core.Idempotent
 	r.GET("/me", a.Me)
 	r.POST("/users", a.CreateUser, core.IdempotentRedacting("token"))
+	r.POST("/users/:id/grants", a.GrantRole)
+	r.POST("/users/:id/grants/revoke", a.RevokeRole)
 
 	r.POST("/books", a.CreateBook, idem)
 	r.GET("/books", a.ListBooks)

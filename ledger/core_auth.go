@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/uptrace/bun"
 )
@@ -10,11 +11,17 @@ import (
 // Actor is the user on whose behalf an operation runs. The zero Actor is
 // nobody; System is the command line.
 type Actor struct {
-	UserID   int64
-	Name     string
+	UserID int64
+	Name   string
+	// Role is admin for the administrator; for anybody else the one role
+	// all its grants share, or "" when they differ: what a book permits is
+	// decided by the grants (rolesIn), Role only labels the user.
 	Role     Role
-	Township string
-	BookIDs  []int64
+	Township string  // the first township granted, if any
+	BookIDs  []int64 // the books granted one by one
+	// Grants are the roles per book and per township. An actor built
+	// without grants (tests) holds Role on Township's books and on BookIDs.
+	Grants   []Grant
 	allBooks bool // the command line: reads every book
 	// Write says how this actor's writes commit (dry run, idempotency key).
 	Write WriteOptions
@@ -31,44 +38,96 @@ var System = Actor{UserID: 0, Name: "system", Role: RoleAdmin, allBooks: true}
 type permission int
 
 const (
-	permRead    permission = iota // see the book's contents
-	permWrite                     // households, accounts, drafts, agreements
-	permPost                      // post or reverse others' vouchers
-	permClose                     // close a month
-	permReopen                    // reopen a month: township only
-	permSegment                   // change the book's settings
+	permRead     permission = iota // see the book's contents
+	permWrite                      // households, accounts, drafts, agreements
+	permPost                       // post or reverse others' vouchers
+	permClose                      // close a month
+	permReopen                     // reopen a month: township only
+	permSegment                    // change the book's settings
+	permPay                        // record payments of a payout run
+	permCashBank                   // prepare and post vouchers with a cash or bank line
+	permSubmit                     // hand in a draft voucher (a submission) for the accountant
+	permSign                       // sign off a disclosure (民主理财小组)
 )
 
-// inScope reports whether the book belongs to the actor's scope.
-func (a Actor) inScope(b Book) bool {
-	if a.allBooks {
-		return true
-	}
-	if a.Township != "" && a.Township == b.Township.Code {
-		return true
-	}
-	return slices.Contains(a.BookIDs, b.ID)
+// rolePermissions is what each role held on a book permits there.
+var rolePermissions = map[Role][]permission{
+	RoleAccountant: {permRead, permWrite, permPost, permClose, permPay, permCashBank, permSubmit},
+	RoleTownship:   {permRead, permPost, permClose, permReopen, permSegment},
+	RoleAuditor:    {permRead},
+	RoleCashier:    {permRead, permPay, permCashBank},
+	RoleReporter:   {permRead, permSubmit},
+	RoleMember:     {permRead, permSign},
 }
 
-// allowed reports whether the actor's role grants p (scope checked separately).
-func (a Actor) allowed(p permission) bool {
-	if a.allBooks && p == permRead {
-		return true
+// rolesIn returns the roles the actor holds on book b: none means the book
+// is out of its scope.
+func (a Actor) rolesIn(b Book) []Role {
+	if a.allBooks {
+		// The command line reads every book and changes none.
+		return []Role{RoleAuditor}
 	}
-	switch a.Role {
-	case RoleAccountant:
-		return p == permRead || p == permWrite || p == permPost || p == permClose
-	case RoleTownship:
-		return p == permRead || p == permPost || p == permClose || p == permReopen || p == permSegment
-	case RoleAuditor:
-		return p == permRead
+	if a.Grants == nil {
+		if (a.Township != "" && a.Township == b.Township.Code) || slices.Contains(a.BookIDs, b.ID) {
+			return []Role{a.Role}
+		}
+		return nil
+	}
+	var out []Role
+	for _, g := range a.Grants {
+		if (g.bookID != 0 && g.bookID == b.ID) || (g.Township != "" && g.Township == b.Township.Code) {
+			out = append(out, g.Role)
+		}
+	}
+	return out
+}
+
+// inScope reports whether the book belongs to the actor's scope.
+func (a Actor) inScope(b Book) bool { return len(a.rolesIn(b)) > 0 }
+
+// can reports whether one of the actor's roles on b grants p.
+func (a Actor) can(b Book, p permission) bool {
+	for _, r := range a.rolesIn(b) {
+		if slices.Contains(rolePermissions[r], p) {
+			return true
+		}
 	}
 	return false
+}
+
+// canChange reports whether the actor's roles on b permit any change.
+func (a Actor) canChange(b Book) bool {
+	for _, r := range a.rolesIn(b) {
+		for _, p := range rolePermissions[r] {
+			if p != permRead {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// roleLabel names the actor's roles on b for a refusal.
+func (a Actor) roleLabel(b Book) string {
+	var names []string
+	for _, r := range a.rolesIn(b) {
+		names = append(names, string(r))
+	}
+	if len(names) == 0 {
+		return string(a.Role)
+	}
+	return strings.Join(names, "、")
 }
 
 // authorize loads the book and checks the actor may do p on it. A book out of
 // scope is reported as not found so its existence is not revealed.
 func (s *Store) authorize(ctx context.Context, db bun.IDB, a Actor, bookCode string, p permission) (Book, error) {
+	return s.authorizeAny(ctx, db, a, bookCode, p)
+}
+
+// authorizeAny is authorize for an operation that any of ps permits; the
+// caller then checks what the permission it holds limits (cashBankOnly).
+func (s *Store) authorizeAny(ctx context.Context, db bun.IDB, a Actor, bookCode string, ps ...permission) (Book, error) {
 	b, err := s.bookByCode(ctx, db, bookCode)
 	if err != nil {
 		return Book{}, err
@@ -76,10 +135,12 @@ func (s *Store) authorize(ctx context.Context, db bun.IDB, a Actor, bookCode str
 	if !a.inScope(b) {
 		return Book{}, notFound("账套", bookCode)
 	}
-	if !a.allowed(p) {
-		return Book{}, Errorf(ECodeForbidden, "当前角色（%s）无权执行此操作", a.Role)
+	for _, p := range ps {
+		if a.can(b, p) {
+			return b, nil
+		}
 	}
-	return b, nil
+	return Book{}, Errorf(ECodeForbidden, "当前角色（%s）无权执行此操作", a.roleLabel(b))
 }
 
 // CheckBookAccess is the coarse check made before a request's input is
@@ -95,8 +156,8 @@ func (s *Store) CheckBookAccess(ctx context.Context, a Actor, bookCode string, c
 	if !a.inScope(b) {
 		return notFound("账套", bookCode)
 	}
-	if change && a.Role != RoleAccountant && a.Role != RoleTownship {
-		return Errorf(ECodeForbidden, "当前角色（%s）无权修改账套内容", a.Role)
+	if change && !a.canChange(b) {
+		return Errorf(ECodeForbidden, "当前角色（%s）无权修改账套内容", a.roleLabel(b))
 	}
 	return nil
 }

@@ -140,8 +140,9 @@ func (s *Store) Books(ctx context.Context, a Actor) ([]Book, error) {
 	q := "SELECT " + bookColumns + " FROM books b JOIN townships t ON t.code = b.township_code"
 	var args []any
 	if a.Role != RoleAdmin && !a.allBooks {
-		q += " WHERE b.township_code = ? OR b.id IN (SELECT book_id FROM user_books WHERE user_id = ?)"
-		args = append(args, a.Township, a.UserID)
+		q += ` WHERE b.township_code = ? OR b.id IN (SELECT book_id FROM user_books WHERE user_id = ?)
+			OR b.township_code IN (SELECT township_code FROM user_townships WHERE user_id = ?)`
+		args = append(args, a.Township, a.UserID, a.UserID)
 	}
 	rows, err := s.db.QueryContext(ctx, q+" ORDER BY b.code", args...)
 	if err != nil {

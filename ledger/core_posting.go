@@ -15,7 +15,7 @@ import (
 func (s *Store) PostVoucher(ctx context.Context, a Actor, bookCode string, id int64) (Voucher, error) {
 	var out Voucher
 	err := s.writeGrouped(ctx, a.Write, func(ctx context.Context, tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permPost)
+		b, err := s.authorizeAny(ctx, tx, a, bookCode, permPost, permCashBank)
 		if err != nil {
 			return err
 		}
@@ -69,6 +69,9 @@ func (s *Store) postChecked(ctx context.Context, tx bun.Tx, a Actor, b Book, v V
 }
 
 func (s *Store) checkPostable(ctx context.Context, tx bun.Tx, a Actor, b Book, v Voucher) error {
+	if err := cashBankOnly(a, b, permPost, v.Lines); err != nil {
+		return err
+	}
 	if v.Status != StatusDraft {
 		return Errorf(ECodeConflict, "凭证已过账（%s %s），不能重复过账", v.Period, v.Number)
 	}

@@ -64,7 +64,8 @@ const (
 // Valid reports whether a is a known auxiliary dimension.
 func (a Aux) Valid() bool { return a == AuxNone || a == AuxHousehold || a == AuxParty }
 
-// Role is what a user may do.
+// Role is what a user may do. Admin is the user itself (books and users);
+// every other role is held per book or per township (core_roles.go).
 type Role string
 
 const (
@@ -72,12 +73,20 @@ const (
 	RoleAccountant Role = "accountant"
 	RoleTownship   Role = "township"
 	RoleAuditor    Role = "auditor"
+	RoleCashier    Role = "cashier"  // 出纳
+	RoleReporter   Role = "reporter" // 报账员
+	RoleMember     Role = "member"   // 民主理财小组成员
 )
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
+	return r == RoleAdmin || r.bookRole()
+}
+
+// bookRole reports whether r is a role held per book or township.
+func (r Role) bookRole() bool {
 	switch r {
-	case RoleAdmin, RoleAccountant, RoleTownship, RoleAuditor:
+	case RoleAccountant, RoleTownship, RoleAuditor, RoleCashier, RoleReporter, RoleMember:
 		return true
 	}
 	return false

@@ -12,13 +12,16 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// User is a person with a role and a scope (a set of books or a township).
+// User is a person with its roles per book and per township (Grants).
+// Role, Township and Books summarise them as before roles were per book:
+// Role is admin, or the role every grant shares ("" when they differ).
 type User struct {
 	ID       int64    `json:"id"`
 	Name     string   `json:"name"`
 	Role     Role     `json:"role"`
 	Township string   `json:"township,omitempty"`
 	Books    []string `json:"books,omitempty"` // book codes
+	Grants   []Grant  `json:"grants"`
 }
 
 type userRow struct {
@@ -26,14 +29,14 @@ type userRow struct {
 	ID            int64  `bun:"id,pk"`
 	Name          string `bun:"name"`
 	Role          string `bun:"role"`
-	TownshipCode  string `bun:"township_code"`
 	TokenHash     string `bun:"token_hash"`
 	Disabled      bool   `bun:"disabled"`
 	CreatedAt     string `bun:"created_at"`
 	CreatedBy     int64  `bun:"created_by"`
 }
 
-// NewUser describes a user to create.
+// NewUser describes a user to create: Role is granted on each of Books and
+// over Township (more roles are granted afterwards, GrantRole).
 type NewUser struct {
 	Name     string   `json:"name"`
 	Role     Role     `json:"role"`
@@ -71,19 +74,24 @@ func validateNewUser(in NewUser) error {
 		v.add("name", "用户名称不能为空且不超过 64 个字")
 	}
 	if !in.Role.Valid() {
-		v.add("role", "角色应为 admin、accountant、township 或 auditor")
+		v.add("role", "角色应为 admin、accountant、township、auditor、cashier、reporter 或 member")
 	}
 	switch in.Role {
+	case RoleAdmin:
 	case RoleTownship:
 		if in.Township == "" {
 			v.add("township", "乡镇角色必须指定乡镇代码")
 		}
-	case RoleAccountant, RoleAuditor:
+	case RoleAuditor:
 		if in.Township == "" && len(in.Books) == 0 {
-			v.add("books", "会计和审计角色必须指定账套或乡镇")
+			v.add("books", "审计角色必须指定账套或乡镇")
 		}
-		if in.Role == RoleAccountant && in.Township != "" {
-			v.add("township", "会计角色只能指定账套，不能指定整个乡镇")
+	default:
+		if len(in.Books) == 0 {
+			v.add("books", "%s角色必须指定账套", RoleNames[in.Role])
+		}
+		if in.Township != "" {
+			v.add("township", "%s角色只能指定账套，不能指定整个乡镇", RoleNames[in.Role])
 		}
 	}
 	if len(in.Books) > 1000 {
@@ -112,17 +120,31 @@ func (s *Store) insertUser(ctx context.Context, tx bun.Tx, by Actor, in NewUser,
 	if err != nil {
 		return User{}, err
 	}
-	row := userRow{ID: id, Name: strings.TrimSpace(in.Name), Role: string(in.Role), TownshipCode: in.Township,
+	kind := "user"
+	if in.Role == RoleAdmin {
+		kind = string(RoleAdmin)
+	}
+	row := userRow{ID: id, Name: strings.TrimSpace(in.Name), Role: kind,
 		TokenHash: hash, CreatedAt: s.timestamp(), CreatedBy: by.UserID}
 	if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 		return User{}, err
 	}
-	for _, bid := range bookIDs {
-		if _, err := tx.NewRaw("INSERT INTO user_books (user_id, book_id) VALUES (?, ?) ON CONFLICT DO NOTHING", id, bid).Exec(ctx); err != nil {
-			return User{}, err
+	if in.Role != RoleAdmin {
+		for _, bid := range bookIDs {
+			if _, err := tx.NewRaw("INSERT INTO user_books (user_id, book_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", id, bid, string(in.Role)).Exec(ctx); err != nil {
+				return User{}, err
+			}
+		}
+		if in.Township != "" {
+			if _, err := tx.NewRaw("INSERT INTO user_townships (user_id, township_code, role) VALUES (?, ?, ?)", id, in.Township, string(in.Role)).Exec(ctx); err != nil {
+				return User{}, err
+			}
 		}
 	}
-	u := User{ID: id, Name: row.Name, Role: in.Role, Township: in.Township, Books: in.Books}
+	u, err := s.userByID(ctx, tx, id)
+	if err != nil {
+		return User{}, err
+	}
 	return u, s.audit(ctx, tx, by, 0, "create", "user", fmt.Sprint(id), "", nil, u)
 }
 
@@ -145,42 +167,40 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Actor, error) {
 	if len(token) < 16 || len(token) > 256 {
 		return Actor{}, Errorf(ECodeUnauthorized, "令牌无效")
 	}
-	// Every request authenticates: the user and the books in one statement
-	// with placeholders (see sqlfast.go). A user without books yields one row
-	// whose book_id is NULL.
-	rows, err := s.querySQL(ctx, s.db, `SELECT u.id, u.name, u.role, u.township_code, u.disabled, ub.book_id
-		FROM users u LEFT JOIN user_books ub ON ub.user_id = u.id WHERE u.token_hash = ? ORDER BY ub.book_id`, hashToken(token))
+	// Every request authenticates: the user and its grants, two statements
+	// with placeholders (see sqlfast.go).
+	var a Actor
+	var role string
+	var disabled bool
+	err := s.scanRow(ctx, s.db, "SELECT id, name, role, disabled FROM users WHERE token_hash = ?",
+		[]any{hashToken(token)}, &a.UserID, &a.Name, &role, &disabled)
+	if isNoRows(err) || (err == nil && disabled) {
+		return Actor{}, Errorf(ECodeUnauthorized, "令牌无效或已停用")
+	}
 	if err != nil {
 		return Actor{}, err
 	}
-	defer rows.Close()
-	var a Actor
-	var found, disabled bool
-	for rows.Next() {
-		var role string
-		var bookID *int64
-		if err := rows.Scan(&a.UserID, &a.Name, &role, &a.Township, &disabled, &bookID); err != nil {
-			return Actor{}, err
-		}
-		a.Role, found = Role(role), true
-		if bookID != nil {
-			a.BookIDs = append(a.BookIDs, *bookID)
-		}
-	}
-	if err := rows.Err(); err != nil {
+	a.Role = Role(role)
+	gs, err := s.grantsOf(ctx, s.db, a.UserID)
+	if err != nil {
 		return Actor{}, err
 	}
-	if !found || disabled {
-		return Actor{}, Errorf(ECodeUnauthorized, "令牌无效或已停用")
-	}
-	return a, nil
+	return a.withGrants(gs), nil
 }
 
-// Me describes the actor as a User with book codes.
+// Me describes the actor as a User with its grants.
 func (s *Store) Me(ctx context.Context, a Actor) (User, error) {
-	u := User{ID: a.UserID, Name: a.Name, Role: a.Role, Township: a.Township, Books: []string{}}
+	return s.describe(ctx, s.db, a)
+}
+
+// describe is the User an actor is: its grants and their summary.
+func (s *Store) describe(ctx context.Context, db bun.IDB, a Actor) (User, error) {
+	u := User{ID: a.UserID, Name: a.Name, Role: a.Role, Township: a.Township, Books: []string{}, Grants: a.Grants}
+	if u.Grants == nil {
+		u.Grants = []Grant{}
+	}
 	if len(a.BookIDs) > 0 {
-		err := s.db.NewRaw("SELECT code FROM books WHERE id IN (?) ORDER BY code", bun.In(a.BookIDs)).Scan(ctx, &u.Books)
+		err := db.NewRaw("SELECT code FROM books WHERE id IN (?) ORDER BY code", bun.In(a.BookIDs)).Scan(ctx, &u.Books)
 		if err != nil && !isNoRows(err) {
 			return User{}, err
 		}

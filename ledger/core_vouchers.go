@@ -124,9 +124,14 @@ func (s *Store) CreateVoucher(ctx context.Context, a Actor, bookCode string, in 
 	}
 	var out Voucher
 	err = s.writeGrouped(ctx, a.Write, func(ctx context.Context, tx bun.Tx) error {
-		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
+		b, err := s.authorizeAny(ctx, tx, a, bookCode, permWrite, permSubmit, permCashBank)
 		if err != nil {
 			return err
+		}
+		if !a.can(b, permSubmit) {
+			if err := cashBankOnly(a, b, permWrite, lines); err != nil {
+				return err
+			}
 		}
 		out, err = s.insertDraft(ctx, tx, a, b, in, lines, total, 0)
 		return err
@@ -221,6 +226,11 @@ func (s *Store) UpdateVoucher(ctx context.Context, a Actor, bookCode string, id 
 		if err := s.checkAgainstBook(ctx, tx, b, in.Date, lines); err != nil {
 			return err
 		}
+		if !a.can(b, permSubmit) {
+			if err := cashBankOnly(a, b, permWrite, lines); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.NewRaw(`UPDATE vouchers SET date = ?, period = ?, summary = ?, attachments = ?, total_fen = ?, updated_at = ?
 			WHERE book_id = ? AND id = ?`, in.Date, in.Date[:7], strings.TrimSpace(in.Summary), in.Attachments, total.Fen(), s.timestamp(), b.ID, id).Exec(ctx); err != nil {
 			return err
@@ -290,8 +300,11 @@ func (s *Store) DeleteVoucher(ctx context.Context, a Actor, bookCode string, id 
 
 // draftForPreparer loads a draft the actor prepared, locking the book.
 func (s *Store) draftForPreparer(ctx context.Context, tx bun.Tx, a Actor, bookCode string, id int64) (Book, Voucher, error) {
-	b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
+	b, err := s.authorizeAny(ctx, tx, a, bookCode, permWrite, permSubmit, permCashBank)
 	if err != nil {
+		return Book{}, Voucher{}, err
+	}
+	if err := s.lockBook(ctx, tx, b.ID); err != nil {
 		return Book{}, Voucher{}, err
 	}
 	v, err := s.voucherByID(ctx, tx, b, id)

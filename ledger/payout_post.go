@@ -256,7 +256,7 @@ func (s *Store) RecordPayments(ctx context.Context, a Actor, bookCode string, ru
 	}
 	var out []Payment
 	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
-		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permPay)
 		if err != nil {
 			return err
 		}

@@ -87,6 +87,8 @@ var operations = []operation{
 
 	{method: "GET", path: v1 + "/me", summary: "当前用户", roles: anyUser, status: 200, result: ledger.User{}},
 	{method: "POST", path: v1 + "/users", summary: "创建用户并返回其令牌（仅显示一次）", roles: admin, body: ledger.NewUser{}, status: 201, result: createdUser{}},
+	{method: "POST", path: v1 + "/users/{id}/grants", summary: "授予用户账套或乡镇角色（同一账套只保留一个角色）", roles: admin + "；本乡镇账套：乡镇财政", body: ledger.GrantInput{}, status: 200, result: ledger.User{}},
+	{method: "POST", path: v1 + "/users/{id}/grants/revoke", summary: "收回用户在账套或乡镇的角色", roles: admin + "；本乡镇账套：乡镇财政", body: ledger.GrantInput{}, status: 200, result: ledger.User{}},
 
 	{method: "POST", path: v1 + "/books", summary: "创建账套", roles: admin, body: ledger.NewBook{}, status: 201, result: ledger.Book{}},
 	{method: "GET", path: v1 + "/books", summary: "可见的账套", roles: anyUser, status: 200, result: httpx.List[ledger.Book]{}},
@@ -457,7 +459,7 @@ var (
 
 	enums = map[reflect.Type][]string{
 		reflect.TypeFor[ledger.BookKind]():        {string(ledger.KindVillage), string(ledger.KindCooperative)},
-		reflect.TypeFor[ledger.Role]():            {string(ledger.RoleAdmin), string(ledger.RoleAccountant), string(ledger.RoleTownship), string(ledger.RoleAuditor)},
+		reflect.TypeFor[ledger.Role]():            {string(ledger.RoleAdmin), string(ledger.RoleAccountant), string(ledger.RoleTownship), string(ledger.RoleAuditor), string(ledger.RoleCashier), string(ledger.RoleReporter), string(ledger.RoleMember)},
 		reflect.TypeFor[ledger.HouseholdStatus](): {string(ledger.StatusFormerlyPoor), string(ledger.StatusMonitored), string(ledger.StatusOrdinary)},
 		reflect.TypeFor[ledger.VoucherStatus]():   {string(ledger.StatusDraft), string(ledger.StatusPosted)},
 		reflect.TypeFor[ledger.Side]():            {string(ledger.Debit), string(ledger.Credit)},

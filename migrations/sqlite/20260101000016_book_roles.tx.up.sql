@@ -1,0 +1,54 @@
+-- Roles per book (issue 19): a user's role is held per book or per township
+-- instead of one global role. users.role keeps only whether the user is the
+-- administrator ('admin') or not ('user'); what a user may do in a book is in
+-- user_books (role per book) and user_townships (role over a township's
+-- books). Every existing user keeps exactly its rights: its book scopes take
+-- its old role, its township scope becomes a township grant of that role.
+-- SQLite cannot change a CHECK without rebuilding the table; user_books is
+-- the only table referring to users, so it is saved, dropped and rebuilt too.
+CREATE TABLE user_books_saved AS
+SELECT ub.user_id, ub.book_id, u.role FROM user_books ub JOIN users u ON u.id = ub.user_id
+WHERE u.role <> 'admin';
+
+CREATE TABLE user_townships_saved AS
+SELECT id AS user_id, township_code, role FROM users WHERE township_code <> '' AND role <> 'admin';
+
+DROP TABLE user_books;
+
+CREATE TABLE users_new (
+    id            BIGINT  NOT NULL PRIMARY KEY,
+    name          TEXT    NOT NULL,
+    role          TEXT    NOT NULL CHECK (role IN ('admin', 'user')),
+    token_hash    TEXT    NOT NULL UNIQUE,
+    disabled      INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT    NOT NULL,
+    created_by    BIGINT  NOT NULL
+);
+
+INSERT INTO users_new (id, name, role, token_hash, disabled, created_at, created_by)
+SELECT id, name, CASE WHEN role = 'admin' THEN 'admin' ELSE 'user' END, token_hash, disabled, created_at, created_by
+FROM users;
+
+DROP TABLE users;
+
+ALTER TABLE users_new RENAME TO users;
+
+CREATE TABLE user_books (
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    book_id BIGINT NOT NULL REFERENCES books (id),
+    role    TEXT   NOT NULL CHECK (role IN ('accountant', 'township', 'auditor', 'cashier', 'reporter', 'member')),
+    PRIMARY KEY (user_id, book_id)
+);
+
+CREATE TABLE user_townships (
+    user_id       BIGINT NOT NULL REFERENCES users (id),
+    township_code TEXT   NOT NULL REFERENCES townships (code),
+    role          TEXT   NOT NULL CHECK (role IN ('accountant', 'township', 'auditor', 'cashier', 'reporter', 'member')),
+    PRIMARY KEY (user_id, township_code)
+);
+
+INSERT INTO user_books (user_id, book_id, role) SELECT user_id, book_id, role FROM user_books_saved;
+INSERT INTO user_townships (user_id, township_code, role) SELECT user_id, township_code, role FROM user_townships_saved;
+
+DROP TABLE user_books_saved;
+DROP TABLE user_townships_saved;

@@ -75,18 +75,30 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 	}
 	bin := buildPrevious(t)
 	eachDialect(t, func(t *testing.T, dsn string) {
-		cmd := exec.Command(bin, "demo", "--db", dsn)
+		tokens := tokensFile(t)
+		cmd := exec.Command(bin, "demo", "--db", dsn, "--tokens-file", tokens)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
 			t.Fatalf("previous release's demo: %v\n%s", err, out.String())
 		}
+		users, err := readTokens(tokens)
+		if err != nil || len(users) < 4 {
+			t.Fatalf("demo tokens: %v (%d users)", err, len(users))
+		}
+		base, stop := servePrevious(t, bin, dsn)
+		books, township := demoBooks(t, base, users)
+		probes := rightsProbes(books, township)
+		before := askRights(t, base, users, probes)
+		stop()
 		migrated := mustInvoke(t, "migrate", "--db", dsn)
 		for _, name := range migrationsAfterPrevious(t) {
 			if !strings.Contains(migrated, name) {
 				t.Fatalf("migrate did not apply %s:\n%s", name, migrated)
 			}
 		}
+		after := askRights(t, serveCurrent(t, dsn), users, probes)
+		compareRights(t, before, after)
 		verified := mustInvoke(t, "verify", "--db", dsn)
 		if strings.Contains(verified, "FAIL") || !strings.Contains(verified, "QINGZHU") {
 			t.Fatalf("verify after upgrade:\n%s", verified)
@@ -196,4 +208,24 @@ func checkCoopChartUpgraded(t *testing.T, dsn string) {
 	if villages, _ := s.AuditLog(ctx, ledger.System, "QINGZHU", ledger.AuditFilter{Entity: "chart"}); len(villages) != 0 {
 		t.Errorf("a village book got a cooperative chart entry: %+v", villages)
 	}
+}
+
+// compareRights requires the same answer to every question, and that the
+// questions told the roles apart (so a broken probe cannot pass).
+func compareRights(t *testing.T, before, after []string) {
+	t.Helper()
+	if len(before) != len(after) {
+		t.Fatalf("%d answers before, %d after", len(before), len(after))
+	}
+	statuses := map[string]bool{}
+	for i := range before {
+		if before[i] != after[i] {
+			t.Errorf("rights changed by the upgrade:\n  before: %s\n  after:  %s", before[i], after[i])
+		}
+		statuses[before[i][strings.LastIndex(before[i], "→"):][:7]] = true
+	}
+	if len(statuses) < 4 {
+		t.Errorf("the probes got only %v: they do not tell the roles apart", statuses)
+	}
+	t.Logf("%d answers compared before and after the upgrade", len(before))
 }

@@ -37,12 +37,18 @@ var matrixColumns = []struct{ label, role string }{
 	{"township, other", roleTownshipOut},
 	{"auditor", roleAuditor},
 	{"auditor, other book", roleAuditorOut},
+	{"cashier", roleCashier},
+	{"reporter", roleReporter},
+	{"member", roleMember},
 	{"no token", ""},
 }
 
 const (
 	roleTownshipOut = "township-out" // township officer of another township
 	roleAuditorOut  = "auditor-out"  // auditor of book V2 only
+	roleCashier     = "cashier"      // 出纳 of book V1
+	roleReporter    = "reporter"     // 报账员 of book V1
+	roleMember      = "member"       // 民主理财小组 member of book V1
 )
 
 // readMatrix parses the documented table: "| `METHOD /path` | 200 | 404 | … |".
@@ -210,8 +216,8 @@ func sortedKeys(m map[string][]int) []string {
 	return keys
 }
 
-// addOutsiders adds a township officer of another township (with book V3)
-// and an auditor of book V2 only.
+// addOutsiders adds a township officer of another township (with book V3),
+// an auditor of book V2 only, and a cashier, a reporter and a member of V1.
 func (e *env) addOutsiders() {
 	e.t.Helper()
 	ctx := context.Background()
@@ -222,6 +228,9 @@ func (e *env) addOutsiders() {
 	for label, u := range map[string]ledger.NewUser{
 		roleTownshipOut: {Name: "外镇财政所", Role: ledger.RoleTownship, Township: "T02"},
 		roleAuditorOut:  {Name: "外村审计", Role: ledger.RoleAuditor, Books: []string{"V2"}},
+		roleCashier:     {Name: "出纳", Role: ledger.RoleCashier, Books: []string{"V1"}},
+		roleReporter:    {Name: "报账员", Role: ledger.RoleReporter, Books: []string{"V1"}},
+		roleMember:      {Name: "理财小组成员", Role: ledger.RoleMember, Books: []string{"V1"}},
 	} {
 		_, token, err := e.store.CreateUser(ctx, e.f.Admin, u)
 		if err != nil {

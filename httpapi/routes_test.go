@@ -35,7 +35,9 @@ var (
 	adminOnly         = statuses{roleAdmin: 201, rolePreparer: 403, roleReviewer: 403, roleTownship: 403, roleAuditor: 403, roleOutsider: 403}
 	// townshipDecides: approving or rejecting an import.
 	townshipDecides = statuses{roleAdmin: 404, rolePreparer: 403, roleReviewer: 403, roleTownship: 200, roleAuditor: 403, roleOutsider: 404}
-	everyone        = statuses{roleAdmin: 200, rolePreparer: 200, roleReviewer: 200, roleTownship: 200, roleAuditor: 200, roleOutsider: 200}
+	// grantors: granting a role on book V1 (admin, and the township of V1).
+	grantors = statuses{roleAdmin: 200, rolePreparer: 403, roleReviewer: 403, roleTownship: 200, roleAuditor: 403, roleOutsider: 404}
+	everyone = statuses{roleAdmin: 200, rolePreparer: 200, roleReviewer: 200, roleTownship: 200, roleAuditor: 200, roleOutsider: 200}
 )
 
 // routeCase is one route tried as every role. setup prepares what one
@@ -70,6 +72,16 @@ func (e *env) draft() string {
 		e.t.Fatal(err)
 	}
 	return fmt.Sprintf("/api/v1/books/V1/vouchers/%d", v.ID)
+}
+
+// newUser creates user number n with role on book V1 and returns its id.
+func (e *env) newUser(n int, role ledger.Role) int64 {
+	e.t.Helper()
+	u, _, err := e.store.CreateUser(context.Background(), e.f.Admin, ledger.NewUser{Name: fmt.Sprintf("用户%d", n), Role: role, Books: []string{"V1"}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return u.ID
 }
 
 // posted creates and posts a voucher and returns its path.
@@ -111,6 +123,12 @@ func routeCases() []routeCase {
 		{"GET", "/api/v1/me", everyone, fixed("/api/v1/me", nil)},
 		{"POST", "/api/v1/users", adminOnly, func(_ *env, _ string, n int) (string, any) {
 			return "/api/v1/users", ledger.NewUser{Name: fmt.Sprintf("审计%d", n), Role: ledger.RoleAuditor, Books: []string{"V1"}}
+		}},
+		{"POST", "/api/v1/users/:id/grants", grantors, func(e *env, _ string, n int) (string, any) {
+			return fmt.Sprintf("/api/v1/users/%d/grants", e.newUser(n, ledger.RoleReporter)), ledger.GrantInput{Role: ledger.RoleCashier, Book: "V1"}
+		}},
+		{"POST", "/api/v1/users/:id/grants/revoke", grantors, func(e *env, _ string, n int) (string, any) {
+			return fmt.Sprintf("/api/v1/users/%d/grants/revoke", e.newUser(n, ledger.RoleCashier)), ledger.GrantInput{Role: ledger.RoleCashier, Book: "V1"}
 		}},
 		{"POST", "/api/v1/books", adminOnly, func(_ *env, _ string, n int) (string, any) {
 			return "/api/v1/books", ledger.NewBook{Code: fmt.Sprintf("B%d", n), Name: "新村", Kind: ledger.KindCooperative,

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -275,3 +276,6 @@ func (s *Store) Permissions(ctx context.Context, a Actor, bookCode string) ([]st
 func (s *Store) CheckSign(ctx context.Context, a Actor, bookCode string) (Book, error) {
 	return s.authorize(ctx, s.db, a, bookCode, permSign)
 }
+
+// holds reports whether the actor holds role r on book b.
+func (a Actor) holds(b Book, r Role) bool { return slices.Contains(a.rolesIn(b), r) }

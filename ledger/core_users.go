@@ -18,7 +18,7 @@ import (
 type User struct {
 	ID       int64    `json:"id"`
 	Name     string   `json:"name"`
-	Role     Role     `json:"role"`
+	Role     Role     `json:"role,omitempty"`
 	Township string   `json:"township,omitempty"`
 	Books    []string `json:"books,omitempty"` // book codes
 	Grants   []Grant  `json:"grants"`

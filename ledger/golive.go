@@ -55,8 +55,8 @@ func (s *Store) goLiveBook(ctx context.Context, tx bun.Tx, a Actor, bookCode str
 		if err != nil {
 			return b, err
 		}
-		if a.Role != RoleTownship {
-			return b, Errorf(ECodeForbidden, "只有本镇财政所或管理员可以设置上线月份，当前角色（%s）不能", a.Role)
+		if !a.holds(b, RoleTownship) {
+			return b, Errorf(ECodeForbidden, "只有本镇财政所或管理员可以设置上线月份，当前角色（%s）不能", a.roleLabel(b))
 		}
 	}
 	b, err := s.bookByCode(ctx, tx, bookCode)

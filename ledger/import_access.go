@@ -16,7 +16,7 @@ func (s *Store) CheckImportAccess(ctx context.Context, a Actor, bookCode string)
 		return notFound("账套", bookCode)
 	}
 	if !a.can(b, permWrite) {
-		return Errorf(ECodeForbidden, "当前角色（%s）无权导入文件：导入由本村会计操作", a.Role)
+		return Errorf(ECodeForbidden, "当前角色（%s）无权导入文件：导入由本村会计操作", a.roleLabel(b))
 	}
 	return nil
 }

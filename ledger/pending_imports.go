@@ -128,8 +128,8 @@ func (s *Store) authorizeImportDecision(ctx context.Context, tx bun.Tx, a Actor,
 	if err != nil {
 		return b, err
 	}
-	if a.Role != RoleTownship {
-		return b, Errorf(ECodeForbidden, "历史凭证导入须由本镇财政所（township 角色）审核，当前角色（%s）不能审核或驳回", a.Role)
+	if !a.holds(b, RoleTownship) {
+		return b, Errorf(ECodeForbidden, "历史凭证导入须由本镇财政所（township 角色）审核，当前角色（%s）不能审核或驳回", a.roleLabel(b))
 	}
 	return s.bookByCode(ctx, tx, b.Code) // the chain head under the lock
 }
@@ -210,7 +210,7 @@ func (s *Store) RejectImport(ctx context.Context, a Actor, bookCode string, id i
 		if err != nil {
 			return err
 		}
-		if a.Role != RoleTownship && a.UserID != p.UploadedBy {
+		if !a.holds(b, RoleTownship) && a.UserID != p.UploadedBy {
 			return Errorf(ECodeForbidden, "只有本镇财政所或上传人本人可以驳回（撤回）该导入")
 		}
 		if err := checkDecidable(p, a, false); err != nil {

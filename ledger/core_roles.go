@@ -279,3 +279,18 @@ func (s *Store) CheckSign(ctx context.Context, a Actor, bookCode string) (Book, 
 
 // holds reports whether the actor holds role r on book b.
 func (a Actor) holds(b Book, r Role) bool { return slices.Contains(a.rolesIn(b), r) }
+// HasRole reports whether the actor holds r on the book with code bookCode:
+// granted on that book, or r is the one role all its grants share (a
+// township officer's). The pages use it to show what a role may do; the
+// ledger's own checks are per book (authorize).
+func (a Actor) HasRole(bookCode string, r Role) bool {
+	if a.Role == r {
+		return true
+	}
+	for _, g := range a.Grants {
+		if g.Book == bookCode && g.Role == r {
+			return true
+		}
+	}
+	return false
+}

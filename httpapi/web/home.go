@@ -46,8 +46,8 @@ func (a *Pages) Home(c echo.Context) error {
 		return a.webError(c, err)
 	}
 	act, book := httpx.Actor(c), p.Book.Code
-	d := homeData{CanWrite: act.Role == ledger.RoleAccountant,
-		CanPost: act.Role == ledger.RoleAccountant || act.Role == ledger.RoleTownship}
+	d := homeData{CanWrite: act.HasRole(book, ledger.RoleAccountant),
+		CanPost: act.HasRole(book, ledger.RoleAccountant) || act.HasRole(book, ledger.RoleTownship)}
 	periods, err := a.Store.Periods(httpx.Ctx(c), act, book)
 	if err != nil {
 		return a.webError(c, err)

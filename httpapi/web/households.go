@@ -28,7 +28,9 @@ type householdsData struct {
 	CanWrite   bool
 }
 
-func canWrite(c echo.Context) bool { return httpx.Actor(c).Role == ledger.RoleAccountant }
+func canWrite(c echo.Context) bool {
+	return httpx.Actor(c).HasRole(c.Param("book"), ledger.RoleAccountant)
+}
 
 func (a *Pages) Households(c echo.Context) error {
 	p := newPage(c, "农户", "households")

@@ -145,7 +145,7 @@ func (a *Pages) payoutPage(c echo.Context, p *webPage, d payoutData, status int)
 		return a.webError(c, err)
 	}
 	d.Run, d.CanWrite = run, canWrite(c)
-	d.CanApprove = run.Status == ledger.RunDraft && (act.Role == ledger.RoleAccountant || act.Role == ledger.RoleTownship)
+	d.CanApprove = run.Status == ledger.RunDraft && (act.HasRole(p.Book.Code, ledger.RoleAccountant) || act.HasRole(p.Book.Code, ledger.RoleTownship))
 	d.Lines = run.Lines
 	if len(d.Lines) > maxRunLinesShown {
 		d.Lines, d.MoreLines = d.Lines[:maxRunLinesShown], len(run.Lines)-maxRunLinesShown
@@ -306,7 +306,9 @@ func (a *Pages) rosterFor(c echo.Context, book string) (reports.RosterData, erro
 	if err != nil {
 		return reports.RosterData{}, err
 	}
-	if httpx.Actor(c).Role == ledger.RoleAuditor {
+	// Only who pays sees whole ID and bank numbers: auditors, reporters and
+	// the 民主理财小组 see them masked.
+	if act := httpx.Actor(c); !act.HasRole(book, ledger.RoleAccountant) && !act.HasRole(book, ledger.RoleTownship) && !act.HasRole(book, ledger.RoleCashier) {
 		for i := range d.Households {
 			d.Households[i].IDNumber = ledger.MaskIDNumber(d.Households[i].IDNumber)
 			d.Households[i].BankAccount = ledger.MaskBankAccount(d.Households[i].BankAccount)

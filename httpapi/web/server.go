@@ -437,6 +437,9 @@ func roleLabel(r ledger.Role) string {
 	case ledger.RoleAuditor:
 		return "审计"
 	}
+	if name, ok := ledger.RoleNames[r]; ok {
+		return name
+	}
 	return string(r)
 }
 

@@ -499,9 +499,10 @@ func (a *Pages) loadVoucher(c echo.Context, p *webPage) (*voucherData, error) {
 	if d.Names, err = a.Store.UserNames(httpx.Ctx(c), act, p.Book.Code); err != nil {
 		return nil, err
 	}
-	canPost := act.Role == ledger.RoleAccountant || act.Role == ledger.RoleTownship
+	book := p.Book.Code
+	canPost := act.HasRole(book, ledger.RoleAccountant) || act.HasRole(book, ledger.RoleTownship)
 	d.CanPost = v.Status == ledger.StatusDraft && canPost
-	d.CanReverse = v.Status == ledger.StatusPosted && v.ReversedBy == 0 && v.ReversesID == 0 && act.Role == ledger.RoleAccountant
+	d.CanReverse = v.Status == ledger.StatusPosted && v.ReversedBy == 0 && v.ReversesID == 0 && act.HasRole(book, ledger.RoleAccountant)
 	d.CanDelete = v.Status == ledger.StatusDraft && v.PreparerID == act.UserID
 	d.Reverse = ledger.ReverseInput{Date: time.Now().In(chinaTime).Format("2006-01-02"),
 		Summary: "冲销" + v.Period + " " + v.Number + " " + v.Summary}

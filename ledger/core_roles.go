@@ -279,6 +279,7 @@ func (s *Store) CheckSign(ctx context.Context, a Actor, bookCode string) (Book, 
 
 // holds reports whether the actor holds role r on book b.
 func (a Actor) holds(b Book, r Role) bool { return slices.Contains(a.rolesIn(b), r) }
+
 // HasRole reports whether the actor holds r on the book with code bookCode:
 // granted on that book, or r is the one role all its grants share (a
 // township officer's). The pages use it to show what a role may do; the

@@ -71,34 +71,21 @@ func (s *Store) SessionActor(ctx context.Context, id string, p SessionPolicy) (A
 	if len(id) < 16 || len(id) > 128 {
 		return Actor{}, denied
 	}
-	rows, err := s.querySQL(ctx, s.db, `SELECT u.id, u.name, u.role, u.township_code, u.disabled, ub.book_id, ws.last_seen_at, ws.expires_at
-		FROM web_sessions ws JOIN users u ON u.id = ws.user_id LEFT JOIN user_books ub ON ub.user_id = u.id
-		WHERE ws.id_hash = ? ORDER BY ub.book_id`, hashToken(id))
+	// The user and its grants, as Authenticate loads them for a token: what
+	// the session may do is decided by the grants held now, not at sign-in.
+	var a Actor
+	var role, lastSeen, expires string
+	var disabled bool
+	err := s.scanRow(ctx, s.db, `SELECT u.id, u.name, u.role, u.disabled, ws.last_seen_at, ws.expires_at
+		FROM web_sessions ws JOIN users u ON u.id = ws.user_id WHERE ws.id_hash = ?`,
+		[]any{hashToken(id)}, &a.UserID, &a.Name, &role, &disabled, &lastSeen, &expires)
+	if isNoRows(err) {
+		return Actor{}, denied
+	}
 	if err != nil {
 		return Actor{}, err
 	}
-	defer rows.Close()
-	var a Actor
-	var found, disabled bool
-	var lastSeen, expires string
-	for rows.Next() {
-		var role string
-		var bookID *int64
-		if err := rows.Scan(&a.UserID, &a.Name, &role, &a.Township, &disabled, &bookID, &lastSeen, &expires); err != nil {
-			return Actor{}, err
-		}
-		a.Role, found = Role(role), true
-		if bookID != nil {
-			a.BookIDs = append(a.BookIDs, *bookID)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return Actor{}, err
-	}
-	rows.Close()
-	if !found {
-		return Actor{}, denied
-	}
+	a.Role = Role(role)
 	now := sessionTime(s.now())
 	idleSince := sessionTime(s.now().Add(-p.Idle))
 	if disabled || expires <= now || lastSeen <= idleSince {
@@ -113,7 +100,11 @@ func (s *Store) SessionActor(ctx context.Context, id string, p SessionPolicy) (A
 			return Actor{}, err
 		}
 	}
-	return a, nil
+	gs, err := s.grantsOf(ctx, s.db, a.UserID)
+	if err != nil {
+		return Actor{}, err
+	}
+	return a.withGrants(gs), nil
 }
 
 // DeleteSession ends a session (signing out); an unknown id is no error.

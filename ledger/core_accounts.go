@@ -97,17 +97,17 @@ func (s *Store) AddAccount(ctx context.Context, a Actor, bookCode string, in New
 func validateNewAccount(in NewAccount) error {
 	var v validation
 	if !v.text("name", in.Name) && !validName(in.Name, 64) {
-		v.add("name", "科目名称不能为空且不超过 64 个字")
+		v.Add("name", "科目名称不能为空且不超过 64 个字")
 	}
 	if in.Aux != "" && !in.Aux.Valid() {
-		v.add("aux", "辅助核算应为 none、household 或 party")
+		v.Add("aux", "辅助核算应为 none、household 或 party")
 	}
 	if !isDigits(in.Parent) {
-		v.add("parent", "上级科目代码应为数字")
+		v.Add("parent", "上级科目代码应为数字")
 	} else if !isDigits(in.Code) || len(in.Code) != len(in.Parent)+2 || !strings.HasPrefix(in.Code, in.Parent) {
-		v.add("code", "明细科目代码应为上级科目代码后加两位数字，如 %s01", in.Parent)
+		v.Add("code", "明细科目代码应为上级科目代码后加两位数字，如 %s01", in.Parent)
 	}
-	return v.err()
+	return v.Err()
 }
 
 func isDigits(s string) bool {

@@ -49,28 +49,28 @@ func (s *Store) CreateBook(ctx context.Context, by Actor, in NewBook) (Book, err
 func validateNewBook(in NewBook) error {
 	var v validation
 	if !validCode(in.Code) {
-		v.add("code", "账套代码只能由字母、数字、- 和 _ 组成，不超过 32 个字符")
+		v.Add("code", "账套代码只能由字母、数字、- 和 _ 组成，不超过 32 个字符")
 	}
 	if !v.text("name", in.Name) && !validName(in.Name, 64) {
-		v.add("name", "账套名称不能为空且不超过 64 个字")
+		v.Add("name", "账套名称不能为空且不超过 64 个字")
 	}
 	if !in.Kind.Valid() {
-		v.add("kind", "账套类型应为 village（村集体）或 cooperative（合作社）")
+		v.Add("kind", "账套类型应为 village（村集体）或 cooperative（合作社）")
 	}
 	if !validCode(in.Township.Code) {
-		v.add("township.code", "乡镇代码只能由字母、数字、- 和 _ 组成")
+		v.Add("township.code", "乡镇代码只能由字母、数字、- 和 _ 组成")
 	}
 	if !v.text("township.name", in.Township.Name) && !validName(in.Township.Name, 64) {
-		v.add("township.name", "乡镇名称不能为空且不超过 64 个字")
+		v.Add("township.name", "乡镇名称不能为空且不超过 64 个字")
 	}
 	if _, err := ParsePeriod(in.StartPeriod); err != nil {
-		v.add("start_period", "%s", err.Error())
+		v.Add("start_period", "%s", err.Error())
 	} else if _, err := ParsePeriod(in.GoLivePeriod); err != nil {
-		v.add("go_live_period", "%s", err.Error())
+		v.Add("go_live_period", "%s", err.Error())
 	} else if in.GoLivePeriod < in.StartPeriod {
-		v.add("go_live_period", "上线月份 %s 不能早于账套启用期间 %s", in.GoLivePeriod, in.StartPeriod)
+		v.Add("go_live_period", "上线月份 %s 不能早于账套启用期间 %s", in.GoLivePeriod, in.StartPeriod)
 	}
-	return v.err()
+	return v.Err()
 }
 
 func (s *Store) insertBook(ctx context.Context, tx bun.Tx, by Actor, in NewBook, chart []ChartAccount) (Book, error) {

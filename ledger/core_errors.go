@@ -76,21 +76,41 @@ func ErrorMessage(err error) string {
 	return "内部错误，请联系管理员"
 }
 
-// validation collects field problems so a request reports all of them at once.
-type validation struct{ details []Detail }
+// Validation collects field problems so a request reports all of them at
+// once: the ledger's checks and the HTTP decoder's use this one type. Limit,
+// when positive, keeps the first Limit details and counts the others in the
+// message.
+type Validation struct {
+	Limit   int
+	details []Detail
+	more    int
+}
 
-func (v *validation) add(field, format string, args ...any) {
+// validation is the ledger's own name for it.
+type validation = Validation
+
+// Add records a problem of field ("body" when the field is not known).
+func (v *Validation) Add(field, format string, args ...any) {
+	if field == "" {
+		field = "body"
+	}
+	if v.Limit > 0 && len(v.details) == v.Limit {
+		v.more++
+		return
+	}
 	v.details = append(v.details, Detail{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
-func (v *validation) err() error {
+// Err is the invalid-input error naming the first problem and counting the
+// rest, or nil when there is none.
+func (v *Validation) Err() error {
 	if len(v.details) == 0 {
 		return nil
 	}
 	first := v.details[0]
 	msg := first.Field + "：" + first.Message
-	if len(v.details) > 1 {
-		msg += fmt.Sprintf("（另有 %d 处错误）", len(v.details)-1)
+	if n := len(v.details) - 1 + v.more; n > 0 {
+		msg += fmt.Sprintf("（另有 %d 处错误）", n)
 	}
 	return &Error{Code: ECodeInvalid, Message: msg, Details: v.details}
 }

@@ -41,27 +41,27 @@ const maxMembers = 50
 func validateHousehold(h Household) error {
 	var v validation
 	if !validCode(h.Code) {
-		v.add("code", "户编号只能由字母、数字、- 和 _ 组成，不超过 32 个字符")
+		v.Add("code", "户编号只能由字母、数字、- 和 _ 组成，不超过 32 个字符")
 	}
 	if !v.text("head_name", h.HeadName) && !validName(h.HeadName, 32) {
-		v.add("head_name", "户主姓名不能为空且不超过 32 个字")
+		v.Add("head_name", "户主姓名不能为空且不超过 32 个字")
 	}
 	if err := ValidIDNumber(h.IDNumber); err != nil {
-		v.add("id_number", "%s", err.Error())
+		v.Add("id_number", "%s", err.Error())
 	}
 	if h.BankAccount != "" && !bankAccountPattern.MatchString(h.BankAccount) {
-		v.add("bank_account", "银行账号应为 6 到 32 位数字")
+		v.Add("bank_account", "银行账号应为 6 到 32 位数字")
 	}
 	if h.Members < 1 || h.Members > maxMembers {
-		v.add("members", "家庭人口应为 1 到 %d 之间的整数", maxMembers)
+		v.Add("members", "家庭人口应为 1 到 %d 之间的整数", maxMembers)
 	}
 	if !v.text("group", h.Group) && len([]rune(h.Group)) > 32 {
-		v.add("group", "村民小组不超过 32 个字")
+		v.Add("group", "村民小组不超过 32 个字")
 	}
 	if !h.Status.Valid() {
-		v.add("status", "户类型应为 脱贫户、监测户 或 一般户")
+		v.Add("status", "户类型应为 脱贫户、监测户 或 一般户")
 	}
-	return v.err()
+	return v.Err()
 }
 
 func (p HouseholdPatch) apply(h Household) Household {
@@ -204,17 +204,17 @@ type PartyPatch struct {
 func validateParty(p Party) error {
 	var v validation
 	if !validCode(p.Code) {
-		v.add("code", "单位编号只能由字母、数字、- 和 _ 组成，不超过 32 个字符")
+		v.Add("code", "单位编号只能由字母、数字、- 和 _ 组成，不超过 32 个字符")
 	}
 	if !v.text("name", p.Name) && !validName(p.Name, 64) {
-		v.add("name", "单位名称不能为空且不超过 64 个字")
+		v.Add("name", "单位名称不能为空且不超过 64 个字")
 	}
 	if p.USCC != "" {
 		if err := ValidUSCC(p.USCC); err != nil {
-			v.add("uscc", "%s", err.Error())
+			v.Add("uscc", "%s", err.Error())
 		}
 	}
-	return v.err()
+	return v.Err()
 }
 
 // CreateParty adds a company or other unit to a book.

@@ -17,13 +17,13 @@ func ParseRange(from, to string) (PeriodRange, error) {
 	var v validation
 	f, err := ParsePeriod(from)
 	if err != nil {
-		v.add("from", "%s", err.Error())
+		v.Add("from", "%s", err.Error())
 	}
 	t, err := ParsePeriod(to)
 	if err != nil {
-		v.add("to", "%s", err.Error())
+		v.Add("to", "%s", err.Error())
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return PeriodRange{}, err
 	}
 	if f > t {

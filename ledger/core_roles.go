@@ -40,15 +40,15 @@ var RoleNames = map[Role]string{
 func validateGrant(in GrantInput) error {
 	var v validation
 	if !in.Role.bookRole() {
-		v.add("role", "角色应为 accountant、township、auditor、cashier、reporter 或 member")
+		v.Add("role", "角色应为 accountant、township、auditor、cashier、reporter 或 member")
 	}
 	switch {
 	case (in.Book == "") == (in.Township == ""):
-		v.add("book", "必须且只能指定账套或乡镇之一")
+		v.Add("book", "必须且只能指定账套或乡镇之一")
 	case in.Township != "" && in.Role != RoleTownship && in.Role != RoleAuditor:
-		v.add("township", "整个乡镇只能授予乡镇（township）或审计（auditor）角色")
+		v.Add("township", "整个乡镇只能授予乡镇（township）或审计（auditor）角色")
 	}
-	return v.err()
+	return v.Err()
 }
 
 // GrantRole gives user id the role on a book or township; a role already

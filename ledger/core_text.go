@@ -35,7 +35,7 @@ func invisibleIn(s string) (rune, bool) {
 func (v *validation) text(field, s string) bool {
 	r, bad := invisibleIn(s)
 	if bad {
-		v.add(field, "含有不可见的控制字符或文字方向控制符（U+%04X），请删除后重新输入", r)
+		v.Add(field, "含有不可见的控制字符或文字方向控制符（U+%04X），请删除后重新输入", r)
 	}
 	return bad
 }
@@ -95,5 +95,5 @@ func (s *Store) fillReferenceKeys(ctx context.Context) error {
 func textError(field, s string) error {
 	var v validation
 	v.text(field, s)
-	return v.err()
+	return v.Err()
 }

@@ -71,33 +71,33 @@ func (s *Store) CreateUser(ctx context.Context, by Actor, in NewUser) (User, str
 func validateNewUser(in NewUser) error {
 	var v validation
 	if n := len([]rune(strings.TrimSpace(in.Name))); !v.text("name", in.Name) && (n == 0 || n > 64) {
-		v.add("name", "用户名称不能为空且不超过 64 个字")
+		v.Add("name", "用户名称不能为空且不超过 64 个字")
 	}
 	if !in.Role.Valid() {
-		v.add("role", "角色应为 admin、accountant、township、auditor、cashier、reporter 或 member")
+		v.Add("role", "角色应为 admin、accountant、township、auditor、cashier、reporter 或 member")
 	}
 	switch in.Role {
 	case RoleAdmin:
 	case RoleTownship:
 		if in.Township == "" {
-			v.add("township", "乡镇角色必须指定乡镇代码")
+			v.Add("township", "乡镇角色必须指定乡镇代码")
 		}
 	case RoleAuditor:
 		if in.Township == "" && len(in.Books) == 0 {
-			v.add("books", "审计角色必须指定账套或乡镇")
+			v.Add("books", "审计角色必须指定账套或乡镇")
 		}
 	default:
 		if len(in.Books) == 0 {
-			v.add("books", "%s角色必须指定账套", RoleNames[in.Role])
+			v.Add("books", "%s角色必须指定账套", RoleNames[in.Role])
 		}
 		if in.Township != "" {
-			v.add("township", "%s角色只能指定账套，不能指定整个乡镇", RoleNames[in.Role])
+			v.Add("township", "%s角色只能指定账套，不能指定整个乡镇", RoleNames[in.Role])
 		}
 	}
 	if len(in.Books) > 1000 {
-		v.add("books", "账套数量不能超过 1000")
+		v.Add("books", "账套数量不能超过 1000")
 	}
-	return v.err()
+	return v.Err()
 }
 
 func (s *Store) insertUser(ctx context.Context, tx bun.Tx, by Actor, in NewUser, hash string) (User, error) {

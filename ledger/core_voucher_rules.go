@@ -10,16 +10,16 @@ import (
 func (in VoucherInput) checkShape(allowNegative bool) ([]Line, Money, error) {
 	var v validation
 	if _, err := ParseDate(in.Date); err != nil {
-		v.add("date", "%s", err.Error())
+		v.Add("date", "%s", err.Error())
 	}
 	if !v.text("summary", in.Summary) && !validName(in.Summary, maxSummary) {
-		v.add("summary", "摘要不能为空且不超过 %d 个字", maxSummary)
+		v.Add("summary", "摘要不能为空且不超过 %d 个字", maxSummary)
 	}
 	if in.Attachments < 0 || in.Attachments > maxAttachments {
-		v.add("attachments", "附件张数应为 0 到 %d", maxAttachments)
+		v.Add("attachments", "附件张数应为 0 到 %d", maxAttachments)
 	}
 	if len(in.Lines) < minLines || len(in.Lines) > maxLines {
-		v.add("lines", "凭证应有 %d 到 %d 行分录，收到 %d 行", minLines, maxLines, len(in.Lines))
+		v.Add("lines", "凭证应有 %d 到 %d 行分录，收到 %d 行", minLines, maxLines, len(in.Lines))
 	}
 	return checkBalancedLines(&v, in.Lines, allowNegative, voucherBalance)
 }
@@ -46,7 +46,7 @@ func checkBalancedLines(v *validation, in []LineInput, allowNegative bool, w bal
 		debit, credit = debit.Add(l.Debit), credit.Add(l.Credit)
 		lines = append(lines, l)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, Money{}, err
 	}
 	if debit != credit || debit.IsZero() {
@@ -60,22 +60,22 @@ func checkBalancedLines(v *validation, in []LineInput, allowNegative bool, w bal
 func (li LineInput) check(v *validation, field string, allowNegative bool) Line {
 	l := Line{Account: strings.TrimSpace(li.Account), Household: li.Household, Party: li.Party, Summary: strings.TrimSpace(li.Summary)}
 	if l.Account == "" {
-		v.add(field+".account", "科目不能为空")
+		v.Add(field+".account", "科目不能为空")
 	}
 	if li.Household != "" && !validCode(li.Household) {
-		v.add(field+".household", "户编号格式不正确")
+		v.Add(field+".household", "户编号格式不正确")
 	}
 	if li.Party != "" && !validCode(li.Party) {
-		v.add(field+".party", "单位编号格式不正确")
+		v.Add(field+".party", "单位编号格式不正确")
 	}
 	if !v.text(field+".summary", li.Summary) && len([]rune(l.Summary)) > maxSummary {
-		v.add(field+".summary", "分录摘要不超过 %d 个字", maxSummary)
+		v.Add(field+".summary", "分录摘要不超过 %d 个字", maxSummary)
 	}
 	switch {
 	case li.Debit != nil && li.Credit != nil:
-		v.add(field, "一行分录只能填借方或贷方其中之一")
+		v.Add(field, "一行分录只能填借方或贷方其中之一")
 	case li.Debit == nil && li.Credit == nil:
-		v.add(field, "一行分录必须填写借方或贷方金额")
+		v.Add(field, "一行分录必须填写借方或贷方金额")
 	case li.Debit != nil:
 		l.Debit = *li.Debit
 		checkLineAmount(v, field+".debit", l.Debit, allowNegative)
@@ -89,11 +89,11 @@ func (li LineInput) check(v *validation, field string, allowNegative bool) Line 
 func checkLineAmount(v *validation, field string, m Money, allowNegative bool) {
 	switch {
 	case m.IsZero():
-		v.add(field, "金额不能为零")
+		v.Add(field, "金额不能为零")
 	case m.IsNegative() && !allowNegative:
-		v.add(field, "金额不能为负数（更正错账请使用红字冲销）")
+		v.Add(field, "金额不能为负数（更正错账请使用红字冲销）")
 	case m.Fen() > maxLineFen || m.Fen() < -maxLineFen:
-		v.add(field, "金额过大")
+		v.Add(field, "金额过大")
 	}
 }
 
@@ -104,33 +104,33 @@ func (refs lineRefs) check(lines []Line, v *validation) {
 		field := fmt.Sprintf("lines[%d]", i)
 		acc, ok := refs.accounts[l.Account]
 		if !ok {
-			v.add(field+".account", "科目不存在：%s", truncate(l.Account, 16))
+			v.Add(field+".account", "科目不存在：%s", truncate(l.Account, 16))
 			continue
 		}
 		checkLineAux(acc, l, field, v)
 		if l.Household != "" && !refs.households[l.Household] {
-			v.add(field+".household", "本账套没有此农户：%s", l.Household)
+			v.Add(field+".household", "本账套没有此农户：%s", l.Household)
 		}
 		if l.Party != "" && !refs.parties[l.Party] {
-			v.add(field+".party", "本账套没有此单位：%s", l.Party)
+			v.Add(field+".party", "本账套没有此单位：%s", l.Party)
 		}
 	}
 }
 
 func checkLineAux(acc Account, l Line, field string, v *validation) {
 	if !acc.Leaf {
-		v.add(field+".account", "科目 %s %s 有明细科目，请使用末级科目", acc.Code, acc.Name)
+		v.Add(field+".account", "科目 %s %s 有明细科目，请使用末级科目", acc.Code, acc.Name)
 		return
 	}
 	switch {
 	case acc.Aux == AuxHousehold && l.Household == "":
-		v.add(field+".household", "科目 %s %s 须指定农户（辅助核算）", acc.Code, acc.Name)
+		v.Add(field+".household", "科目 %s %s 须指定农户（辅助核算）", acc.Code, acc.Name)
 	case acc.Aux == AuxParty && l.Party == "":
-		v.add(field+".party", "科目 %s %s 须指定往来单位（辅助核算）", acc.Code, acc.Name)
+		v.Add(field+".party", "科目 %s %s 须指定往来单位（辅助核算）", acc.Code, acc.Name)
 	case acc.Aux != AuxHousehold && l.Household != "":
-		v.add(field+".household", "科目 %s %s 不按农户核算，不能指定农户", acc.Code, acc.Name)
+		v.Add(field+".household", "科目 %s %s 不按农户核算，不能指定农户", acc.Code, acc.Name)
 	case acc.Aux != AuxParty && l.Party != "":
-		v.add(field+".party", "科目 %s %s 不按单位核算，不能指定单位", acc.Code, acc.Name)
+		v.Add(field+".party", "科目 %s %s 不按单位核算，不能指定单位", acc.Code, acc.Name)
 	}
 }
 

@@ -29,7 +29,7 @@ func (s *Store) checkAgainstBookRefs(ctx context.Context, tx bun.IDB, b Book, da
 	}
 	var v validation
 	refs.check(lines, &v)
-	return refs, v.err()
+	return refs, v.Err()
 }
 
 // lineRefsSQL looks up accounts, households and parties in one statement

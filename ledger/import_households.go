@@ -46,21 +46,21 @@ func validateHouseholdBatch(hs []Household) error {
 		f := fmt.Sprintf("households[%d]", i)
 		if e, ok := AsError(validateHousehold(*h)); ok {
 			for _, d := range e.Details {
-				v.add(f+"."+d.Field, "%s", d.Message)
+				v.Add(f+"."+d.Field, "%s", d.Message)
 			}
 		}
 		if codes[h.Code] {
-			v.add(f+".code", "户编号 %s 在本批中重复", h.Code)
+			v.Add(f+".code", "户编号 %s 在本批中重复", h.Code)
 		}
 		if ids[h.IDNumber] && h.IDNumber != "" {
-			v.add(f+".id_number", "身份证号在本批中重复")
+			v.Add(f+".id_number", "身份证号在本批中重复")
 		}
 		codes[h.Code], ids[h.IDNumber] = true, true
 		if len(v.details) >= 200 {
 			break
 		}
 	}
-	return v.err()
+	return v.Err()
 }
 
 func checkBatchAgainstRoster(ctx context.Context, tx bun.IDB, bookID int64, hs []Household) error {
@@ -84,13 +84,13 @@ func checkBatchAgainstRoster(ctx context.Context, tx bun.IDB, bookID int64, hs [
 	for i, h := range hs {
 		f := fmt.Sprintf("households[%d]", i)
 		if existing[h.Code] {
-			v.add(f+".code", "户编号已存在：%s", h.Code)
+			v.Add(f+".code", "户编号已存在：%s", h.Code)
 		}
 		if known[h.IDNumber] {
-			v.add(f+".id_number", "身份证号已登记在本账套的其他户名下")
+			v.Add(f+".id_number", "身份证号已登记在本账套的其他户名下")
 		}
 	}
-	if e, ok := AsError(v.err()); ok {
+	if e, ok := AsError(v.Err()); ok {
 		e.Code = ECodeConflict
 		return e
 	}

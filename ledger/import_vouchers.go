@@ -112,15 +112,15 @@ func checkImportShapes(vs []ImportVoucher, maxLines int) ([]importItem, error) {
 			v.details = append(v.details, errDetails(err)...)
 		}
 		if iv.Number < 1 || iv.Number > maxImportNumber {
-			v.add("number", "凭证号应为 1 到 %d 的整数（记-0007 填 7），收到 %d", maxImportNumber, iv.Number)
+			v.Add("number", "凭证号应为 1 到 %d 的整数（记-0007 填 7），收到 %d", maxImportNumber, iv.Number)
 		}
 		if strings.TrimSpace(iv.ReviewedBy) == "" {
-			v.add("reviewed_by", "只能导入已审核的凭证：请填写原审核人")
+			v.Add("reviewed_by", "只能导入已审核的凭证：请填写原审核人")
 		} else if !v.text("reviewed_by", iv.ReviewedBy) && !validName(iv.ReviewedBy, maxPersonName) {
-			v.add("reviewed_by", "原审核人姓名不超过 %d 个字", maxPersonName)
+			v.Add("reviewed_by", "原审核人姓名不超过 %d 个字", maxPersonName)
 		}
 		if iv.PreparedBy != "" && !v.text("prepared_by", iv.PreparedBy) && !validName(iv.PreparedBy, maxPersonName) {
-			v.add("prepared_by", "原制单人姓名不超过 %d 个字", maxPersonName)
+			v.Add("prepared_by", "原制单人姓名不超过 %d 个字", maxPersonName)
 		}
 		for _, d := range v.details {
 			all = append(all, Detail{Field: field + "." + d.Field, Message: d.Message})

@@ -143,26 +143,26 @@ func (s *Store) checkAgreement(ctx context.Context, tx bun.IDB, b Book, in *Agre
 	var v validation
 	in.Title = strings.TrimSpace(in.Title)
 	if !validCode(in.Code) {
-		v.add("code", "协议编号只能由字母、数字、- 和 _ 组成，不超过 32 个字符")
+		v.Add("code", "协议编号只能由字母、数字、- 和 _ 组成，不超过 32 个字符")
 	}
 	if !v.text("title", in.Title) && !validName(in.Title, 100) {
-		v.add("title", "协议名称不能为空且不超过 100 个字")
+		v.Add("title", "协议名称不能为空且不超过 100 个字")
 	}
 	if !in.Kind.valid() {
-		v.add("kind", "协议类型应为 land_rent、share_dividend、wage、fixed_sum 或 coop_surplus")
+		v.Add("kind", "协议类型应为 land_rent、share_dividend、wage、fixed_sum 或 coop_surplus")
 	} else if in.Kind == CoopSurplus && b.Kind != KindCooperative {
-		v.add("kind", "盈余返还（coop_surplus）只适用于合作社账套")
+		v.Add("kind", "盈余返还（coop_surplus）只适用于合作社账套")
 	}
 	start, err := ParseDate(in.Start)
 	if err != nil {
-		v.add("start", "%s", err.Error())
+		v.Add("start", "%s", err.Error())
 	}
 	if end, err := parseOptionalDate(in.End); err != nil {
-		v.add("end", "%s", err.Error())
+		v.Add("end", "%s", err.Error())
 	} else if !end.IsZero() && end.Before(start) {
-		v.add("end", "协议终止日期 %s 早于开始日期 %s", in.End, in.Start)
+		v.Add("end", "协议终止日期 %s 早于开始日期 %s", in.End, in.Start)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return AgreementAccounts{}, err
 	}
 	if exists, err := tx.NewSelect().Table("agreements").Where("book_id = ? AND code = ?", b.ID, in.Code).Exists(ctx); err != nil {
@@ -193,11 +193,11 @@ func (s *Store) checkAgreementAccounts(ctx context.Context, tx bun.IDB, b Book, 
 		a, err := accountByCode(ctx, tx, b.ID, code)
 		switch {
 		case err != nil:
-			v.add(field, "科目不存在：%s", truncate(code, 16))
+			v.Add(field, "科目不存在：%s", truncate(code, 16))
 		case !a.Leaf:
-			v.add(field, "科目 %s %s 不是末级科目", a.Code, a.Name)
+			v.Add(field, "科目 %s %s 不是末级科目", a.Code, a.Name)
 		case !containsAux(wantAux, a.Aux):
-			v.add(field, "科目 %s %s 的辅助核算（%s）不适用于此处", a.Code, a.Name, a.Aux)
+			v.Add(field, "科目 %s %s 的辅助核算（%s）不适用于此处", a.Code, a.Name, a.Aux)
 		}
 	}
 	check("accounts.debit", acc.Debit, AuxNone, AuxParty)
@@ -207,7 +207,7 @@ func (s *Store) checkAgreementAccounts(ctx context.Context, tx bun.IDB, b Book, 
 	} else if kind == LandRent && acc.Extra != "" {
 		check("accounts.extra", acc.Extra, AuxNone)
 	}
-	return acc, v.err()
+	return acc, v.Err()
 }
 
 func containsAux(list []Aux, a Aux) bool {

@@ -54,9 +54,9 @@ func (w dateWindow) check(v *validation, field, date string) {
 	}
 	switch {
 	case w.from != "" && date < w.from:
-		v.add(field, "付款日期 %s 早于本次分配的计提日期 %s", date, w.from)
+		v.Add(field, "付款日期 %s 早于本次分配的计提日期 %s", date, w.from)
 	case date > w.to:
-		v.add(field, "付款日期 %s 晚于今天后 %d 天（%s），请填写实际付款日期", date, int(paymentDateTolerance/(24*time.Hour)), w.to)
+		v.Add(field, "付款日期 %s 晚于今天后 %d 天（%s），请填写实际付款日期", date, int(paymentDateTolerance/(24*time.Hour)), w.to)
 	}
 }
 

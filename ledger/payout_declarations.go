@@ -166,26 +166,26 @@ func checkWorkRecords(ctx context.Context, tx bun.IDB, b Book, ag Agreement, rec
 		f := fmt.Sprintf("records[%d]", i)
 		r.Unit, r.Note = strings.TrimSpace(r.Unit), strings.TrimSpace(r.Note)
 		if !known[r.Household] {
-			v.add(f+".household", "本账套没有此农户：%s", truncate(r.Household, 32))
+			v.Add(f+".household", "本账套没有此农户：%s", truncate(r.Household, 32))
 		}
 		if _, err := ParseDate(r.Date); err != nil {
-			v.add(f+".date", "%s", err.Error())
+			v.Add(f+".date", "%s", err.Error())
 		} else if r.Date < ag.Start || (ag.End != "" && r.Date > ag.End) {
-			v.add(f+".date", "日期不在协议期限内（%s 至 %s）", ag.Start, ag.End)
+			v.Add(f+".date", "日期不在协议期限内（%s 至 %s）", ag.Start, ag.End)
 		}
 		checkDecimalValue(&v, f+".quantity", r.Quantity, decimal.NewFromInt(100000))
 		checkDecimalValue(&v, f+".unit_rate", r.UnitRate, decimal.NewFromInt(1000000))
 		if r.Quantity.IsZero() {
-			v.add(f+".quantity", "数量必须大于零")
+			v.Add(f+".quantity", "数量必须大于零")
 		}
 		if !v.text(f+".unit", r.Unit) && !validName(r.Unit, 8) {
-			v.add(f+".unit", "单位不能为空且不超过 8 个字，如 天、件")
+			v.Add(f+".unit", "单位不能为空且不超过 8 个字，如 天、件")
 		}
 		if !v.text(f+".note", r.Note) && len([]rune(r.Note)) > 200 {
-			v.add(f+".note", "备注不超过 200 字")
+			v.Add(f+".note", "备注不超过 200 字")
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return err
 	}
 	return checkWorkTotals(ctx, tx, b, ag, records)

@@ -318,10 +318,10 @@ func checkPayments(ctx context.Context, tx bun.IDB, b Book, run PayoutRun, in []
 		var short int64
 		allocs[i], short = allocate(outstanding, p.Household, p.Amount.Fen())
 		if short > 0 {
-			v.add(f+".amount", "超额付款：农户 %s 在本次分配中未发金额不足，多付 %s", p.Household, Fen(short))
+			v.Add(f+".amount", "超额付款：农户 %s 在本次分配中未发金额不足，多付 %s", p.Household, Fen(short))
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	return allocs, checkReferencesUnused(ctx, tx, b.ID, refs)
@@ -329,29 +329,29 @@ func checkPayments(ctx context.Context, tx bun.IDB, b Book, run PayoutRun, in []
 
 func checkPaymentFields(v *validation, f string, p PaymentInput, inRun, refs map[string]bool) {
 	if !inRun[p.Household] {
-		v.add(f+".household", "农户 %s 不在本次收益分配名单中", truncate(p.Household, 32))
+		v.Add(f+".household", "农户 %s 不在本次收益分配名单中", truncate(p.Household, 32))
 	}
 	if !p.Amount.IsPositive() {
-		v.add(f+".amount", "付款金额必须大于零")
+		v.Add(f+".amount", "付款金额必须大于零")
 	}
 	if _, err := ParseDate(p.Date); err != nil {
-		v.add(f+".date", "%s", err.Error())
+		v.Add(f+".date", "%s", err.Error())
 	}
 	switch p.Method {
 	case MethodBank:
 		if !v.text(f+".reference", p.Reference) && !validName(p.Reference, 64) {
-			v.add(f+".reference", "银行付款必须填写流水号（不超过 64 个字符）")
+			v.Add(f+".reference", "银行付款必须填写流水号（不超过 64 个字符）")
 		}
 	case MethodCash:
 		if !v.text(f+".reference", p.Reference) && len([]rune(p.Reference)) > 64 {
-			v.add(f+".reference", "流水号不超过 64 个字符")
+			v.Add(f+".reference", "流水号不超过 64 个字符")
 		}
 	default:
-		v.add(f+".method", "付款方式应为 bank（银行/一卡通）或 cash（现金）")
+		v.Add(f+".method", "付款方式应为 bank（银行/一卡通）或 cash（现金）")
 	}
 	if key := ReferenceKey(p.Reference); key != "" {
 		if refs[key] {
-			v.add(f+".reference", "流水号 %s 在本批中重复（不区分大小写和全角半角）", p.Reference)
+			v.Add(f+".reference", "流水号 %s 在本批中重复（不区分大小写和全角半角）", p.Reference)
 		}
 		refs[key] = true
 	}
@@ -413,13 +413,13 @@ func checkReferencesUnused(ctx context.Context, tx bun.IDB, bookID int64, refs m
 				rows.Close()
 				return err
 			}
-			v.add("payments", "流水号 %s 已用于付款 %d，不能重复付款", ref, other)
+			v.Add("payments", "流水号 %s 已用于付款 %d，不能重复付款", ref, other)
 		}
 		if err := rows.Close(); err != nil {
 			return err
 		}
 	}
-	if e, ok := AsError(v.err()); ok {
+	if e, ok := AsError(v.Err()); ok {
 		return &Error{Code: ECodeConflict, Message: strings.TrimPrefix(e.Message, "payments："), Details: e.Details}
 	}
 	return nil

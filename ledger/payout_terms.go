@@ -27,29 +27,29 @@ func (s *Store) checkTerms(ctx context.Context, tx bun.IDB, b Book, kind Agreeme
 			checkDecimal(&v, field+".rate", t.Rate, true, decimal.NewFromInt(1))
 		case "pool":
 		default:
-			v.add(field+".basis", "分红方式应为 fixed_rate（保底收益）或 pool（按股分配申报金额）")
+			v.Add(field+".basis", "分红方式应为 fixed_rate（保底收益）或 pool（按股分配申报金额）")
 		}
 	case FixedSum:
 		checkSchedule(&v, field, t)
 		if t.YearlyAmount == nil || !t.YearlyAmount.IsPositive() {
-			v.add(field+".yearly_amount", "包干年金额必须大于零")
+			v.Add(field+".yearly_amount", "包干年金额必须大于零")
 		}
 		if t.SplitBy != "equal" && t.SplitBy != "shares" && t.SplitBy != "members" {
-			v.add(field+".split_by", "分配方式应为 equal（平均）、shares（按股）或 members（按人口）")
+			v.Add(field+".split_by", "分配方式应为 equal（平均）、shares（按股）或 members（按人口）")
 		}
 	case CoopSurplus:
 		checkDecimal(&v, field+".volume_share", t.VolumeShare, true, decimal.NewFromInt(1))
 		if t.VolumeShare != nil && t.VolumeShare.LessThan(minVolumeShare) {
-			v.add(field+".volume_share", "按交易量返还的比例不得低于 60%%（农民专业合作社法第四十四条），收到 %s", t.VolumeShare.String())
+			v.Add(field+".volume_share", "按交易量返还的比例不得低于 60%%（农民专业合作社法第四十四条），收到 %s", t.VolumeShare.String())
 		}
 	}
 	if len(t.Participants) == 0 && kind != Wage {
-		v.add(field+".participants", "至少需要一户参与")
+		v.Add(field+".participants", "至少需要一户参与")
 	}
 	if len(t.Participants) > maxParticipants {
-		v.add(field+".participants", "参与户数不能超过 %d", maxParticipants)
+		v.Add(field+".participants", "参与户数不能超过 %d", maxParticipants)
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return err
 	}
 	if err := s.checkParticipants(ctx, tx, b, kind, start, end, t, field); err != nil {
@@ -77,9 +77,9 @@ func checkAmountBounds(field string, kind AgreementKind, t Terms) error {
 		annual = fixedReturnAnnual
 	case kind == FixedSum:
 		if t.YearlyAmount != nil && t.YearlyAmount.Fen() > maxLineFen {
-			v.add(field+".yearly_amount", "包干年金额 %s 元超过单笔分录上限 %s 元", t.YearlyAmount, Fen(maxLineFen))
+			v.Add(field+".yearly_amount", "包干年金额 %s 元超过单笔分录上限 %s 元", t.YearlyAmount, Fen(maxLineFen))
 		}
-		return v.err()
+		return v.Err()
 	default:
 		return nil
 	}
@@ -87,16 +87,16 @@ func checkAmountBounds(field string, kind AgreementKind, t Terms) error {
 	for i, p := range t.Participants {
 		yearly, _ := annual(t, p)
 		if yearly.GreaterThan(lineLimitYuan) {
-			v.add(fmt.Sprintf("%s.participants[%d]", field, i), "农户 %s 每年应付 %s 元，超过单笔分录上限 %s 元",
+			v.Add(fmt.Sprintf("%s.participants[%d]", field, i), "农户 %s 每年应付 %s 元，超过单笔分录上限 %s 元",
 				p.Household, yearly.Round(2).StringFixed(2), Fen(maxLineFen))
 		}
 		total = total.Add(yearly)
 	}
 	if len(v.details) == 0 && total.GreaterThan(lineLimitYuan) {
-		v.add(field+".participants", "全部参与户每年应付合计 %s 元，超过单笔分录上限 %s 元（一个季度的计提记在一行分录中）",
+		v.Add(field+".participants", "全部参与户每年应付合计 %s 元，超过单笔分录上限 %s 元（一个季度的计提记在一行分录中）",
 			total.Round(2).StringFixed(2), Fen(maxLineFen))
 	}
-	return v.err()
+	return v.Err()
 }
 
 func checkSchedule(v *validation, field string, t Terms) {
@@ -104,10 +104,10 @@ func checkSchedule(v *validation, field string, t Terms) {
 	case "quarterly":
 	case "yearly":
 		if t.PayQuarter < 1 || t.PayQuarter > 4 {
-			v.add(field+".pay_quarter", "按年支付时须指定支付季度 1–4")
+			v.Add(field+".pay_quarter", "按年支付时须指定支付季度 1–4")
 		}
 	default:
-		v.add(field+".schedule", "支付方式应为 quarterly（按季）或 yearly（按年）")
+		v.Add(field+".schedule", "支付方式应为 quarterly（按季）或 yearly（按年）")
 	}
 }
 
@@ -116,7 +116,7 @@ func checkSchedule(v *validation, field string, t Terms) {
 func checkDecimal(v *validation, field string, d *decimal.Decimal, required bool, limit decimal.Decimal) {
 	if d == nil {
 		if required {
-			v.add(field, "不能为空")
+			v.Add(field, "不能为空")
 		}
 		return
 	}
@@ -126,13 +126,13 @@ func checkDecimal(v *validation, field string, d *decimal.Decimal, required bool
 func checkDecimalValue(v *validation, field string, d decimal.Decimal, limit decimal.Decimal) {
 	switch {
 	case d.IsNegative():
-		v.add(field, "不能为负数，收到 %s", d.String())
+		v.Add(field, "不能为负数，收到 %s", d.String())
 	case !d.Equal(d.Round(maxDecimals)):
-		v.add(field, "最多 %d 位小数，收到 %s", maxDecimals, d.String())
+		v.Add(field, "最多 %d 位小数，收到 %s", maxDecimals, d.String())
 	case !limit.IsZero() && d.GreaterThan(limit):
-		v.add(field, "不能大于 %s，收到 %s", limit.String(), d.String())
+		v.Add(field, "不能大于 %s，收到 %s", limit.String(), d.String())
 	case d.GreaterThan(decimal.New(1, 12)):
-		v.add(field, "数值过大：%s", d.String())
+		v.Add(field, "数值过大：%s", d.String())
 	}
 }
 
@@ -147,9 +147,9 @@ func (s *Store) checkParticipants(ctx context.Context, tx bun.IDB, b Book, kind 
 		f := fmt.Sprintf("%s.participants[%d]", field, i)
 		switch {
 		case !known[p.Household]:
-			v.add(f+".household", "本账套没有此农户：%s", truncate(p.Household, 32))
+			v.Add(f+".household", "本账套没有此农户：%s", truncate(p.Household, 32))
 		case seen[p.Household]:
-			v.add(f+".household", "农户 %s 重复出现", p.Household)
+			v.Add(f+".household", "农户 %s 重复出现", p.Household)
 		}
 		seen[p.Household] = true
 		checkParticipantDates(&v, f, p, start, end)
@@ -158,7 +158,7 @@ func (s *Store) checkParticipants(ctx context.Context, tx bun.IDB, b Book, kind 
 			break
 		}
 	}
-	return v.err()
+	return v.Err()
 }
 
 func householdCodes(ctx context.Context, db bun.IDB, bookID int64) (map[string]bool, error) {
@@ -178,15 +178,15 @@ func checkParticipantDates(v *validation, f string, p Participant, start, end st
 	pe, err2 := parseOptionalDate(p.End)
 	switch {
 	case err1 != nil:
-		v.add(f+".start", "%s", err1.Error())
+		v.Add(f+".start", "%s", err1.Error())
 	case err2 != nil:
-		v.add(f+".end", "%s", err2.Error())
+		v.Add(f+".end", "%s", err2.Error())
 	case !ps.IsZero() && !pe.IsZero() && pe.Before(ps):
-		v.add(f+".end", "退出日期 %s 早于加入日期 %s", p.End, p.Start)
+		v.Add(f+".end", "退出日期 %s 早于加入日期 %s", p.End, p.Start)
 	case p.Start != "" && p.Start < start:
-		v.add(f+".start", "加入日期早于协议开始日期 %s", start)
+		v.Add(f+".start", "加入日期早于协议开始日期 %s", start)
 	case p.End != "" && end != "" && p.End > end:
-		v.add(f+".end", "退出日期晚于协议终止日期 %s", end)
+		v.Add(f+".end", "退出日期晚于协议终止日期 %s", end)
 	}
 }
 
@@ -194,7 +194,7 @@ func checkParticipantTerms(v *validation, f string, kind AgreementKind, t Terms,
 	switch {
 	case kind == LandRent:
 		if len(p.Parcels) == 0 || len(p.Parcels) > maxParcels {
-			v.add(f+".parcels", "每户应有 1 到 %d 块地", maxParcels)
+			v.Add(f+".parcels", "每户应有 1 到 %d 块地", maxParcels)
 		}
 		for j, pc := range p.Parcels {
 			pf := fmt.Sprintf("%s.parcels[%d]", f, j)
@@ -202,18 +202,18 @@ func checkParticipantTerms(v *validation, f string, kind AgreementKind, t Terms,
 			checkDecimalValue(v, pf+".area_mu", pc.AreaMu, decimal.Decimal{})
 			checkDecimalValue(v, pf+".rate", pc.Rate, decimal.Decimal{})
 			if pc.AreaMu.IsZero() {
-				v.add(pf+".area_mu", "面积必须大于零")
+				v.Add(pf+".area_mu", "面积必须大于零")
 			}
 		}
 	case kind == ShareDividend || (kind == FixedSum && t.SplitBy == "shares"):
 		checkDecimal(v, f+".shares", p.Shares, true, decimal.Decimal{})
 		if p.Shares != nil && p.Shares.IsZero() {
-			v.add(f+".shares", "股数必须大于零")
+			v.Add(f+".shares", "股数必须大于零")
 		}
 	case kind == CoopSurplus:
 		checkDecimal(v, f+".shares", p.Shares, false, decimal.Decimal{})
 		if p.Volume != nil && p.Volume.IsNegative() {
-			v.add(f+".volume", "交易量不能为负数")
+			v.Add(f+".volume", "交易量不能为负数")
 		}
 	}
 }

@@ -82,7 +82,7 @@ func importRequest(c echo.Context, kind ledger.ImportKind) (reports.ImportReques
 	if err != nil {
 		return reports.ImportRequest{}, httpx.Invalid("file", "无法读取上传的表单：%s", "请以 multipart/form-data 上传一个名为 file 的文件")
 	}
-	var v httpx.FieldErrors
+	v := httpx.NewFieldErrors()
 	for name, values := range form.Value {
 		if !importFields[name] {
 			v.Add(name, "不是可接受的表单字段（可用：agreement、effective_from、run、account）")

@@ -93,7 +93,7 @@ func DecodeStrict(body []byte, dst any) error {
 	if err := checkSyntax(body); err != nil {
 		return err
 	}
-	var v FieldErrors
+	v := NewFieldErrors()
 	checkShape(&v, json.RawMessage(body), reflect.TypeOf(dst).Elem(), "")
 	if err := v.Err(); err != nil {
 		return err
@@ -132,34 +132,12 @@ func checkSyntax(body []byte) error {
 	return nil
 }
 
-// FieldErrors collects field problems, at most maxDetails of them.
-type FieldErrors struct {
-	details []ledger.Detail
-	more    int
-}
+// FieldErrors collects field problems of a request: the ledger's Validation,
+// with its Limit set to maxDetails by NewFieldErrors.
+type FieldErrors = ledger.Validation
 
-func (v *FieldErrors) Add(field, format string, args ...any) {
-	if field == "" {
-		field = "body"
-	}
-	if len(v.details) == maxDetails {
-		v.more++
-		return
-	}
-	v.details = append(v.details, ledger.Detail{Field: field, Message: fmt.Sprintf(format, args...)})
-}
-
-func (v *FieldErrors) Err() error {
-	if len(v.details) == 0 {
-		return nil
-	}
-	first := v.details[0]
-	msg := first.Field + "：" + first.Message
-	if n := len(v.details) - 1 + v.more; n > 0 {
-		msg += fmt.Sprintf("（另有 %d 处错误）", n)
-	}
-	return &ledger.Error{Code: ledger.ECodeInvalid, Message: msg, Details: v.details}
-}
+// NewFieldErrors collects at most maxDetails problems for one body.
+func NewFieldErrors() FieldErrors { return FieldErrors{Limit: maxDetails} }
 
 var (
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()

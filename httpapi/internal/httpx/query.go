@@ -29,7 +29,7 @@ type QueryParams struct {
 
 // ParseQuery accepts only the named parameters, each at most once.
 func ParseQuery(c echo.Context, allowed ...string) *QueryParams {
-	q := &QueryParams{}
+	q := &QueryParams{errs: NewFieldErrors()}
 	values, err := url.ParseQuery(c.Request().URL.RawQuery)
 	if err != nil {
 		q.errs.Add("query", "查询字符串格式不正确")

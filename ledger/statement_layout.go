@@ -34,10 +34,6 @@ const (
 	roleProfit        = "profit"       // 321 本年收益 / 331 本年盈余
 	roleRetained      = "retained"     // 32202 未分配收益 / 33202 未分配盈余
 	roleDistribution  = "distribution" // 32201 各项分配 / 332 盈余分配 (its leaves but 未分配盈余)
-	// roleColumns is optional and descriptive: every book's income statement
-	// has the columns 本年金额 and 上年金额 (收益表 and 会农社02表 alike).
-	roleColumns      = "columns"
-	columnsYearPrior = "year_prior"
 )
 
 // stmtTerm is one term of a line: an account, maybe negated, maybe split by

@@ -68,18 +68,6 @@ func incomeColumns(is ledger.IncomeStatement) []string {
 	return []string{IncomeColumns[0], IncomeColumns[1], is.Columns[0], is.Columns[1]}
 }
 
-// priorYearLabel is the period label of from..to a year earlier.
-func priorYearLabel(from, to string) string {
-	back := func(p string) string {
-		y, err := strconv.Atoi(p[:4])
-		if err != nil {
-			return p
-		}
-		return fmt.Sprintf("%04d%s", y-1, p[4:])
-	}
-	return periodLabel(back(from), back(to))
-}
-
 // monthEndLabel is "2026年12月31日".
 func monthEndLabel(p string) string {
 	y, err1 := strconv.Atoi(p[:4])

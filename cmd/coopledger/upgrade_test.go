@@ -14,57 +14,77 @@ import (
 	"coopledger/ledger/demo"
 )
 
-// previousRelease is the last commit that landed before this release's
-// migrations: its demo, migrated by this release, must verify clean. Move it
-// forward when a release lands.
+// previousRelease is the release whose demo still opens its villages with an
+// ordinary January voucher (before go-live, roles per book and the
+// cooperative chart): its demo, migrated by this release, must verify clean.
 const previousRelease = "faabb118f990b91e0b359e72bd930155ea6a7b9a"
 
+// lastRelease is the newest release that landed (stop of 2026-12-04). Move it
+// forward, with lastNewestMigration, when a release lands.
+const (
+	lastRelease         = "1ddfbfa0453688fbbe3c006573972839962799a9"
+	lastNewestMigration = "20260101000017"
+)
+
+type releaseBuild struct {
+	once sync.Once
+	bin  string
+	err  string
+}
+
 var (
-	previousOnce sync.Once
-	previousBin  string
-	previousErr  string
+	releaseMu     sync.Mutex
+	releaseBuilds = map[string]*releaseBuild{}
 )
 
 // buildPrevious builds the previous release's binary from git history, once
 // per test process.
-func buildPrevious(t *testing.T) string {
+func buildPrevious(t *testing.T) string { return buildRelease(t, previousRelease) }
+
+// buildRelease builds the binary of one commit from git history, once per
+// commit and test process; a clone without that history skips the test.
+func buildRelease(t *testing.T, commit string) string {
 	t.Helper()
-	previousOnce.Do(func() {
-		root, err := filepath.Abs("../..")
-		if err != nil {
-			previousErr = err.Error()
-			return
-		}
-		if exec.Command("git", "-C", root, "cat-file", "-e", previousRelease+"^{commit}").Run() != nil {
-			previousErr = "commit " + previousRelease + " is not in this clone's history"
-			return
-		}
-		dir, err := os.MkdirTemp("", "coopledger-previous-")
-		if err != nil {
-			previousErr = err.Error()
-			return
-		}
-		archive := exec.Command("sh", "-c", `git -C "$1" archive "$2" | tar -x -C "$3"`, "sh", root, previousRelease, dir)
-		if out, err := archive.CombinedOutput(); err != nil {
-			previousErr = "git archive: " + err.Error() + ": " + string(out)
-			return
-		}
-		bin := filepath.Join(dir, "coopledger-previous")
-		build := exec.Command("go", "build", "-buildvcs=false", "-o", bin, "./cmd/coopledger")
-		build.Dir = dir
-		if out, err := build.CombinedOutput(); err != nil {
-			previousErr = "build previous release: " + err.Error() + ": " + string(out)
-			return
-		}
-		previousBin = bin
-	})
-	if previousBin == "" {
-		if strings.Contains(previousErr, "not in this clone's history") {
-			t.Skip(previousErr)
-		}
-		t.Fatal(previousErr)
+	releaseMu.Lock()
+	b, ok := releaseBuilds[commit]
+	if !ok {
+		b = &releaseBuild{}
+		releaseBuilds[commit] = b
 	}
-	return previousBin
+	releaseMu.Unlock()
+	b.once.Do(func() { b.bin, b.err = buildCommit(commit) })
+	if b.bin == "" {
+		if strings.Contains(b.err, "not in this clone's history") {
+			t.Skip(b.err)
+		}
+		t.Fatal(b.err)
+	}
+	return b.bin
+}
+
+func buildCommit(commit string) (bin, problem string) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		return "", err.Error()
+	}
+	if exec.Command("git", "-C", root, "cat-file", "-e", commit+"^{commit}").Run() != nil {
+		return "", "commit " + commit + " is not in this clone's history"
+	}
+	dir, err := os.MkdirTemp("", "coopledger-release-")
+	if err != nil {
+		return "", err.Error()
+	}
+	archive := exec.Command("sh", "-c", `git -C "$1" archive "$2" | tar -x -C "$3"`, "sh", root, commit, dir)
+	if out, err := archive.CombinedOutput(); err != nil {
+		return "", "git archive: " + err.Error() + ": " + string(out)
+	}
+	bin = filepath.Join(dir, "coopledger-release")
+	build := exec.Command("go", "build", "-buildvcs=false", "-o", bin, "./cmd/coopledger")
+	build.Dir = dir
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", "build release " + commit[:7] + ": " + err.Error() + ": " + string(out)
+	}
+	return bin, ""
 }
 
 // TestUpgradeFromPreviousRelease loads the demo with the previous release's
@@ -116,6 +136,47 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 	})
 }
 
+// TestUpgradeFromLastRelease loads the demo with the newest landed release,
+// migrates it with this one, and requires every book to verify clean and
+// every book's journal (hledger form) to read the same before and after.
+func TestUpgradeFromLastRelease(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the last release")
+	}
+	bin := buildRelease(t, lastRelease)
+	eachDialect(t, func(t *testing.T, dsn string) {
+		cmd := exec.Command(bin, "demo", "--db", dsn, "--tokens-file", tokensFile(t))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("last release's demo: %v\n%s", err, out)
+		}
+		books := []string{"QINGZHU", "HONGYA", "DAOXIANG"}
+		before := map[string]string{}
+		for _, book := range books {
+			out, err := exec.Command(bin, "export", "journal", "--db", dsn, "--book", book).CombinedOutput()
+			if err != nil {
+				t.Fatalf("last release's journal of %s: %v\n%s", book, err, out)
+			}
+			before[book] = string(out)
+		}
+		migrated := mustInvoke(t, "migrate", "--db", dsn)
+		for _, name := range migrationsAfter(t, lastNewestMigration) {
+			if !strings.Contains(migrated, name) {
+				t.Fatalf("migrate did not apply %s:\n%s", name, migrated)
+			}
+		}
+		verified := mustInvoke(t, "verify", "--db", dsn)
+		if strings.Contains(verified, "FAIL") || !strings.Contains(verified, "DAOXIANG") {
+			t.Fatalf("verify after upgrade:\n%s", verified)
+		}
+		for _, book := range books {
+			after := mustInvoke(t, "export", "journal", "--db", dsn, "--book", book)
+			if after != before[book] || !strings.Contains(after, "记-0001") {
+				t.Errorf("%s: the journal changed in the upgrade (%d bytes before, %d after)", book, len(before[book]), len(after))
+			}
+		}
+	})
+}
+
 // checkGoLiveBackfill: the demo's books go live in their first month (their
 // vouchers were all posted through review and payouts), and every posted
 // voucher names the path that posted it.
@@ -156,6 +217,16 @@ const previousNewestMigration = "20260101000009"
 // command prints them, without ".tx.up.sql"), read from the SQLite set.
 func migrationsAfterPrevious(t *testing.T) []string {
 	t.Helper()
+	out := migrationsAfter(t, previousNewestMigration)
+	if len(out) == 0 {
+		t.Fatal("no migration after the previous release's: nothing to upgrade")
+	}
+	return out
+}
+
+// migrationsAfter names the migrations newer than newest (possibly none).
+func migrationsAfter(t *testing.T, newest string) []string {
+	t.Helper()
 	entries, err := os.ReadDir("../../migrations/sqlite")
 	if err != nil {
 		t.Fatal(err)
@@ -163,12 +234,9 @@ func migrationsAfterPrevious(t *testing.T) []string {
 	var out []string
 	for _, e := range entries {
 		name := strings.TrimSuffix(e.Name(), ".tx.up.sql")
-		if name > previousNewestMigration+"_~" {
+		if name > newest+"_~" {
 			out = append(out, name)
 		}
-	}
-	if len(out) == 0 {
-		t.Fatal("no migration after the previous release's: nothing to upgrade")
 	}
 	return out
 }

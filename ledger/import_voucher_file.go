@@ -3,8 +3,6 @@ package ledger
 import (
 	"context"
 	"sort"
-
-	"github.com/uptrace/bun"
 )
 
 // MaxFileVoucherLines bounds the voucher lines of one workbook of historical
@@ -38,7 +36,8 @@ func (s *Store) ImportFileVouchers(ctx context.Context, a Actor, f FileImport, v
 }
 
 // numberOrder returns the indices of items by month, then number: each step
-// then continues the numbering the previous one left.
+// then continues the numbering the previous one left (postingOrder sorts a
+// submission so; this sorts a chunk stored before migration 018).
 func numberOrder(items []importItem) []int {
 	order := make([]int, len(items))
 	for i := range order {
@@ -52,33 +51,4 @@ func numberOrder(items []importItem) []int {
 		return a.number < b.number
 	})
 	return order
-}
-
-// writeImportInSteps writes checked items in the given order, a batch at a time.
-func (s *Store) writeImportInSteps(ctx context.Context, tx bun.Tx, a Actor, ip importPosting, b Book, items []importItem, order []int, progress func(int)) (BatchImportResult, error) {
-	out := BatchImportResult{Book: b.Code, ChainSeq: b.ChainSeq, ChainHead: b.ChainHead, Vouchers: make([]ImportedVoucher, 0, len(items))}
-	step := make([]importItem, 0, MaxImportVouchers)
-	for start := 0; start < len(order); start += MaxImportVouchers {
-		idx := order[start:min(start+MaxImportVouchers, len(order))]
-		step = step[:0]
-		for _, i := range idx {
-			step = append(step, items[i])
-		}
-		res, err := s.writeImport(ctx, tx, a, ip, b, step)
-		if err != nil {
-			return BatchImportResult{}, err
-		}
-		b.ChainSeq, b.ChainHead = res.ChainSeq, res.ChainHead
-		for k, v := range res.Vouchers {
-			v.Index = idx[k]
-			out.Vouchers = append(out.Vouchers, v)
-		}
-		out.Imported += res.Imported
-		out.Lines += res.Lines
-		out.ChainSeq, out.ChainHead = res.ChainSeq, res.ChainHead
-		if progress != nil {
-			progress(out.Imported)
-		}
-	}
-	return out, nil
 }

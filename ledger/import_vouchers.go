@@ -82,28 +82,14 @@ func (s *Store) ImportVouchers(ctx context.Context, a Actor, bookCode string, in
 	return s.submitImport(ctx, a, bookCode, ViaBatchImport, FileImport{}, in.Vouchers, maxImportLines)
 }
 
-// lockBookForImport authorizes p on the book, locks it, reads its chain
-// head under the lock and checks the items against it.
-func (s *Store) lockBookForImport(ctx context.Context, tx bun.Tx, a Actor, bookCode string, p permission, items []importItem) (Book, error) {
-	b, err := s.authorizeLocked(ctx, tx, a, bookCode, p)
-	if err != nil {
-		return b, err
-	}
-	if b, err = s.bookByCode(ctx, tx, b.Code); err != nil { // the chain head under the lock
-		return b, err
-	}
-	return b, s.checkImportAgainstBook(ctx, tx, b, items, false)
-}
-
-// checkImportShapes validates every voucher on its own and returns them ready
-// to be numbered; problems name the voucher's index. maxLines bounds the lines
-// of all vouchers together.
-func checkImportShapes(vs []ImportVoucher, maxLines int) ([]importItem, error) {
+// checkShapes validates every voucher of vs on its own and returns them
+// ready to be numbered (a bad one left zero); problems name the voucher by
+// its index in the submission, index[k] for vs[k] (k itself when index is nil).
+func checkShapes(vs []ImportVoucher, index []int) ([]importItem, []Detail) {
 	var all []Detail
 	items := make([]importItem, len(vs))
-	lines := 0
-	for i, iv := range vs {
-		field := fmt.Sprintf("vouchers[%d]", i)
+	for k, iv := range vs {
+		field := fmt.Sprintf("vouchers[%d]", indexOf(index, k))
 		in := VoucherInput{Date: iv.Date, Summary: iv.Summary, Attachments: iv.Attachments, Lines: iv.Lines}
 		// Red-ink (negative) amounts are allowed: the old books may hold reversals.
 		ls, total, err := in.checkShape(true)
@@ -125,23 +111,36 @@ func checkImportShapes(vs []ImportVoucher, maxLines int) ([]importItem, error) {
 		for _, d := range v.details {
 			all = append(all, Detail{Field: field + "." + d.Field, Message: d.Message})
 		}
-		lines += len(iv.Lines)
 		if len(v.details) > 0 {
 			continue
 		}
-		items[i] = importItem{
+		items[k] = importItem{
 			v: Voucher{Date: iv.Date, Period: iv.Date[:7], Summary: strings.TrimSpace(iv.Summary), Attachments: iv.Attachments,
 				Lines: ls, Total: total, number: iv.Number, Imported: true},
 			preparedBy: strings.TrimSpace(iv.PreparedBy), reviewedBy: strings.TrimSpace(iv.ReviewedBy),
 		}
 	}
+	return items, all
+}
+
+// indexOf is the submission's index of the k-th voucher of a chunk.
+func indexOf(index []int, k int) int {
+	if index == nil {
+		return k
+	}
+	return index[k]
+}
+
+// countLines refuses vouchers of more than maxLines lines together.
+func countLines(vs []ImportVoucher, maxLines int) (int, error) {
+	lines := 0
+	for _, v := range vs {
+		lines += len(v.Lines)
+	}
 	if lines > maxLines {
-		return nil, FieldError("vouchers", "每批导入的分录合计不超过 %d 行，收到 %d 行", maxLines, lines)
+		return lines, FieldError("vouchers", "每批导入的分录合计不超过 %d 行，收到 %d 行", maxLines, lines)
 	}
-	if len(all) > 0 {
-		return nil, batchError(ECodeInvalid, all)
-	}
-	return items, nil
+	return lines, nil
 }
 
 // errDetails returns the field problems of a domain error, or one problem
@@ -180,9 +179,33 @@ func batchError(code string, details []Detail) error {
 // numbers of the whole batch with a handful of queries. opening admits the
 // month before the book starts (where the opening balances live).
 func (s *Store) checkImportAgainstBook(ctx context.Context, tx bun.Tx, b Book, items []importItem, opening bool) error {
+	problems, last, err := s.checkItemsAgainstBook(ctx, tx, b, items, nil, opening)
+	if err != nil {
+		return err
+	}
+	numbers := make([]numberAt, len(items))
+	for i, it := range items {
+		numbers[i] = numberAt{it.v.Period, it.v.number, i}
+	}
+	return importProblems(append(problems, checkImportNumbers(numbers, last)...))
+}
+
+// importProblems refuses a batch with problems, ordered by voucher.
+func importProblems(problems []Detail) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	sort.SliceStable(problems, func(i, j int) bool { return detailIndex(problems[i]) < detailIndex(problems[j]) })
+	return batchError(ECodeInvalid, problems)
+}
+
+// checkItemsAgainstBook returns the problems each of items has against the
+// book (its month, accounts, households and parties), naming the voucher as
+// checkShapes does, and the last number taken in each of their months.
+func (s *Store) checkItemsAgainstBook(ctx context.Context, tx bun.Tx, b Book, items []importItem, index []int, opening bool) ([]Detail, map[string]int, error) {
 	var problems []Detail
-	bad := func(i int, field, format string, args ...any) {
-		f := fmt.Sprintf("vouchers[%d]", i)
+	bad := func(k int, field, format string, args ...any) {
+		f := fmt.Sprintf("vouchers[%d]", indexOf(index, k))
 		if field != "" {
 			f += "." + field
 		}
@@ -196,11 +219,11 @@ func (s *Store) checkImportAgainstBook(ctx context.Context, tx bun.Tx, b Book, i
 	}
 	closed, last, err := importPeriods(ctx, tx, b.ID, periods)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	refs, err := s.loadLineRefs(ctx, tx, b.ID, all)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	for i, it := range items {
 		switch {
@@ -217,12 +240,7 @@ func (s *Store) checkImportAgainstBook(ctx context.Context, tx bun.Tx, b Book, i
 			bad(i, d.Field, "%s", d.Message)
 		}
 	}
-	problems = append(problems, checkImportNumbers(items, last)...)
-	if len(problems) > 0 {
-		sort.SliceStable(problems, func(i, j int) bool { return detailIndex(problems[i]) < detailIndex(problems[j]) })
-		return batchError(ECodeInvalid, problems)
-	}
-	return nil
+	return problems, last, nil
 }
 
 // detailIndex is the voucher index a problem names, for ordering.
@@ -264,15 +282,21 @@ func importPeriods(ctx context.Context, tx bun.Tx, bookID int64, periods map[str
 	return closed, last, rows.Err()
 }
 
+// numberAt is a voucher's month and number, and its index in the submission.
+type numberAt struct {
+	period   string
+	n, index int
+}
+
 // checkImportNumbers requires that each month's imported numbers continue its
 // numbering exactly: none already taken (numbers 1..last are, numbering being
 // gapless), none twice in the batch, and no gap after them.
-func checkImportNumbers(items []importItem, last map[string]int) []Detail {
+func checkImportNumbers(numbers []numberAt, last map[string]int) []Detail {
 	var out []Detail
 	type at struct{ n, index int }
 	byPeriod := map[string][]at{}
-	for i, it := range items {
-		byPeriod[it.v.Period] = append(byPeriod[it.v.Period], at{it.v.number, i})
+	for _, x := range numbers {
+		byPeriod[x.period] = append(byPeriod[x.period], at{x.n, x.index})
 	}
 	periods := make([]string, 0, len(byPeriod))
 	for p := range byPeriod {

@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -60,43 +59,55 @@ type PendingImport struct {
 }
 
 // submitImport checks vs against the book (as the accountant a may write it)
-// and stores them pending. f names the workbook, if any.
+// and stores them pending, in chunks in the order they will be posted. f
+// names the workbook, if any.
 func (s *Store) submitImport(ctx context.Context, a Actor, bookCode, via string, f FileImport, vs []ImportVoucher, maxLines int) (PendingImport, error) {
-	items, err := checkImportShapes(vs, maxLines)
+	if len(vs) == 0 {
+		return PendingImport{}, FieldError("vouchers", "文件中没有凭证")
+	}
+	lines, err := countLines(vs, maxLines)
 	if err != nil {
 		return PendingImport{}, err
 	}
-	payload, err := json.Marshal(vs)
-	if err != nil {
-		return PendingImport{}, err
-	}
+	order := postingOrder(vs, via)
 	var out PendingImport
 	err = s.write(ctx, a.Write, func(tx bun.Tx) error {
-		b, err := s.lockBookForImport(ctx, tx, a, bookCode, permWrite, items)
+		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err
 		}
-		if a.Write.DryRun {
-			return nil // checked; the dry run commits nothing anyway
+		if b, err = s.bookByCode(ctx, tx, b.Code); err != nil { // the chain head under the lock
+			return err
+		}
+		if a.Write.DryRun { // only checked; the dry run commits nothing anyway
+			_, err := s.checkImportChunks(ctx, tx, b, submittedChunks(vs, order), nil)
+			return err
 		}
 		if err := refuseResubmit(ctx, tx, b.ID, f.SHA256); err != nil {
 			return err
 		}
-		out = PendingImport{Book: b.Code, Via: via, Status: ImportPending, Vouchers: len(items), FileName: truncate(f.FileName, 200),
+		out = PendingImport{Book: b.Code, Via: via, Status: ImportPending, Vouchers: len(vs), Lines: lines, FileName: truncate(f.FileName, 200),
 			SHA256: f.SHA256, UploadedBy: a.UserID, UploadedAt: s.timestamp()}
-		out.FromPeriod, out.ToPeriod = items[0].v.Period, items[0].v.Period
-		for _, it := range items {
-			out.Lines += len(it.v.Lines)
-			out.FromPeriod, out.ToPeriod = min(out.FromPeriod, it.v.Period), max(out.ToPeriod, it.v.Period)
+		out.FromPeriod, out.ToPeriod = monthOf(vs[order[0]].Date), monthOf(vs[order[0]].Date)
+		for _, v := range vs {
+			out.FromPeriod, out.ToPeriod = min(out.FromPeriod, monthOf(v.Date)), max(out.ToPeriod, monthOf(v.Date))
 		}
 		if out.ID, err = nextID(ctx, tx, b.ID, "pending_import"); err != nil {
 			return err
 		}
 		_, err = tx.NewRaw(`INSERT INTO pending_imports (book_id, id, via, status, vouchers, lines, from_period, to_period,
-			file_name, sha256, uploaded_by, uploaded_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			file_name, sha256, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			b.ID, out.ID, via, ImportPending, out.Vouchers, out.Lines, out.FromPeriod, out.ToPeriod,
-			out.FileName, out.SHA256, a.UserID, out.UploadedAt, string(payload)).Exec(ctx)
+			out.FileName, out.SHA256, a.UserID, out.UploadedAt).Exec(ctx)
 		if err != nil {
+			return err
+		}
+		seq := 0
+		store := func(c importChunk) error {
+			seq++
+			return insertChunk(ctx, tx, b.ID, out.ID, seq, c)
+		}
+		if _, err := s.checkImportChunks(ctx, tx, b, submittedChunks(vs, order), store); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, b.ID, "submit", "voucher_import", strconv.FormatInt(out.ID, 10), "", nil, out)
@@ -146,35 +157,30 @@ func (s *Store) ApproveImport(ctx context.Context, a Actor, bookCode string, id 
 		if err != nil {
 			return err
 		}
-		p, payload, err := pendingImport(ctx, tx, b, id, true)
+		p, err := pendingImport(ctx, tx, b, id)
 		if err != nil {
 			return err
 		}
 		if err := checkDecidable(p, a, true); err != nil {
 			return err
 		}
-		var vs []ImportVoucher
-		if err := json.Unmarshal([]byte(payload), &vs); err != nil {
-			return fmt.Errorf("pending import %d: %w", id, err)
-		}
-		items, err := checkImportShapes(vs, MaxFileVoucherLines)
+		// Checked again against the book as it is now, a chunk at a time,
+		// then posted a chunk at a time: all in this one transaction.
+		chunks := storedChunks(ctx, tx, b.ID, p.ID)
+		n, err := s.checkImportChunks(ctx, tx, b, chunks, nil)
 		if err != nil {
 			return err
 		}
-		if err := s.checkImportAgainstBook(ctx, tx, b, items, false); err != nil {
-			return err
+		if n != p.Vouchers {
+			return fmt.Errorf("pending import %d: %d vouchers stored, %d submitted", p.ID, n, p.Vouchers)
 		}
 		var step func(int)
 		if progress != nil {
-			progress(0, len(items))
-			step = func(done int) { progress(done, len(items)) }
+			progress(0, p.Vouchers)
+			step = func(done int) { progress(done, p.Vouchers) }
 		}
 		ip := importPosting{preparerID: p.UploadedBy, reviewerID: a.UserID, via: p.Via}
-		order := numberOrder(items) // a workbook in steps, each continuing the numbering
-		if p.Via == ViaBatchImport {
-			order = givenOrder(len(items)) // a batch joins the chain in the order given
-		}
-		res, err := s.writeImportInSteps(ctx, tx, a, ip, b, items, order, step)
+		res, err := s.postChunks(ctx, tx, a, ip, b, chunks, step)
 		if err != nil {
 			return err
 		}
@@ -206,7 +212,7 @@ func (s *Store) RejectImport(ctx context.Context, a Actor, bookCode string, id i
 		if err != nil {
 			return err
 		}
-		p, _, err := pendingImport(ctx, tx, b, id, false)
+		p, err := pendingImport(ctx, tx, b, id)
 		if err != nil {
 			return err
 		}
@@ -262,27 +268,19 @@ func (s *Store) decideImport(ctx context.Context, tx bun.Tx, a Actor, b Book, p 
 const pendingImportColumns = `id, via, status, vouchers, lines, from_period, to_period, file_name, sha256,
 	uploaded_by, uploaded_at, COALESCE(decided_by, 0), COALESCE(decided_at, ''), reason`
 
-func scanPendingImport(book string, row interface{ Scan(...any) error }, extra ...any) (PendingImport, error) {
+func scanPendingImport(book string, row interface{ Scan(...any) error }) (PendingImport, error) {
 	p := PendingImport{Book: book}
-	dest := append([]any{&p.ID, &p.Via, &p.Status, &p.Vouchers, &p.Lines, &p.FromPeriod, &p.ToPeriod, &p.FileName, &p.SHA256,
-		&p.UploadedBy, &p.UploadedAt, &p.DecidedBy, &p.DecidedAt, &p.Reason}, extra...)
-	return p, row.Scan(dest...)
+	return p, row.Scan(&p.ID, &p.Via, &p.Status, &p.Vouchers, &p.Lines, &p.FromPeriod, &p.ToPeriod, &p.FileName, &p.SHA256,
+		&p.UploadedBy, &p.UploadedAt, &p.DecidedBy, &p.DecidedAt, &p.Reason)
 }
 
-// pendingImport reads one import, with its payload when asked.
-func pendingImport(ctx context.Context, db bun.IDB, b Book, id int64, withPayload bool) (PendingImport, string, error) {
-	cols := pendingImportColumns
-	var payload string
-	var extra []any
-	if withPayload {
-		cols += ", payload"
-		extra = append(extra, &payload)
-	}
-	p, err := scanPendingImport(b.Code, db.QueryRowContext(ctx, "SELECT "+cols+" FROM pending_imports WHERE book_id = ? AND id = ?", b.ID, id), extra...)
+// pendingImport reads one import.
+func pendingImport(ctx context.Context, db bun.IDB, b Book, id int64) (PendingImport, error) {
+	p, err := scanPendingImport(b.Code, db.QueryRowContext(ctx, "SELECT "+pendingImportColumns+" FROM pending_imports WHERE book_id = ? AND id = ?", b.ID, id))
 	if isNoRows(err) {
-		return PendingImport{}, "", notFound("导入", id)
+		return PendingImport{}, notFound("导入", id)
 	}
-	return p, payload, err
+	return p, err
 }
 
 // PendingImportByID returns one import of the book.
@@ -291,7 +289,7 @@ func (s *Store) PendingImportByID(ctx context.Context, a Actor, bookCode string,
 	if err != nil {
 		return PendingImport{}, err
 	}
-	p, _, err := pendingImport(ctx, s.db, b, id, false)
+	p, err := pendingImport(ctx, s.db, b, id)
 	return p, err
 }
 

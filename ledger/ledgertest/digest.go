@@ -45,6 +45,8 @@ var contentTables = []struct{ name, order string }{
 	{"household_links", "book_id, household_code"},
 	{"link_secret", "id"},
 	{"bank_lines", "book_id, id"},
+	{"pending_imports", "book_id, id"},
+	{"pending_import_chunks", "book_id, import_id, seq"},
 }
 
 // ExtraTables lets later migrations' tables join the digest.

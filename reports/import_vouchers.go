@@ -108,50 +108,75 @@ func (rd *sheetReader) voucherRow(p *ParsedImport, n int, at func(int) importCel
 		r.hasAttachments = att.present
 	}
 	r.ok = len(rd.problems) == before
-	p.voucherRows = append(p.voucherRows, r)
+	p.voucherRows.add(r)
 }
+
+// rowBlocks holds the rows read in blocks of a fixed size: 200,000 rows
+// appended to one slice would hold it twice over each time it grows.
+type rowBlocks struct{ blocks [][]voucherRow }
+
+const rowBlock = 4096
+
+func (b *rowBlocks) add(r voucherRow) {
+	if n := len(b.blocks); n == 0 || len(b.blocks[n-1]) == rowBlock {
+		b.blocks = append(b.blocks, make([]voucherRow, 0, rowBlock))
+	}
+	last := &b.blocks[len(b.blocks)-1]
+	*last = append(*last, r)
+}
+
+func (b *rowBlocks) at(k int) *voucherRow { return &b.blocks[k/rowBlock][k%rowBlock] }
 
 // groupVouchers makes vouchers of the rows read: rows with the same date and
 // number form one, in the order of their first row; vouchers are then sorted
 // by month and number. A voucher with a bad row is left out (its month is
-// noted, see voucherProblems).
+// noted, see voucherProblems). Groups hold the rows' places, not copies.
 func (p *ParsedImport) groupVouchers(rd *sheetReader) {
 	p.dropped = map[string]bool{}
 	type group struct {
-		rows []voucherRow
+		rows []int32
 		bad  bool
 	}
 	index := map[string]int{}
-	var groups []*group
-	for _, r := range p.voucherRows {
-		if r.date == "" || r.number == 0 { // which voucher the row belongs to is unknown
-			p.dropped[""] = true
-			continue
+	var groups []group
+	for bi, blk := range p.voucherRows.blocks {
+		for j := range blk {
+			r := &blk[j]
+			if r.date == "" || r.number == 0 { // which voucher the row belongs to is unknown
+				p.dropped[""] = true
+				continue
+			}
+			key := r.date + "|" + strconv.Itoa(r.number)
+			i, ok := index[key]
+			if !ok {
+				i = len(groups)
+				index[key] = i
+				groups = append(groups, group{})
+			}
+			groups[i].rows = append(groups[i].rows, int32(bi*rowBlock+j))
+			groups[i].bad = groups[i].bad || !r.ok
 		}
-		key := r.date + "|" + strconv.Itoa(r.number)
-		i, ok := index[key]
-		if !ok {
-			i = len(groups)
-			index[key] = i
-			groups = append(groups, &group{})
-		}
-		groups[i].rows = append(groups[i].rows, r)
-		groups[i].bad = groups[i].bad || !r.ok
 	}
-	p.voucherRows = nil
+	index = nil
 	type built struct {
 		v    ledger.ImportVoucher
 		rows []int
 	}
-	var all []built
+	all := make([]built, 0, len(groups))
+	var rows []voucherRow
 	for _, g := range groups {
-		v, rows, ok := p.voucherOf(rd, g.rows)
+		rows = rows[:0]
+		for _, k := range g.rows {
+			rows = append(rows, *p.voucherRows.at(int(k)))
+		}
+		v, lines, ok := p.voucherOf(rd, rows)
 		if g.bad || !ok {
-			p.dropped[g.rows[0].date[:7]] = true
+			p.dropped[rows[0].date[:7]] = true
 			continue
 		}
-		all = append(all, built{v, rows})
+		all = append(all, built{v, lines})
 	}
+	groups, p.voucherRows = nil, rowBlocks{}
 	sort.SliceStable(all, func(i, j int) bool {
 		a, b := all[i].v, all[j].v
 		if a.Date[:7] != b.Date[:7] {
@@ -159,10 +184,9 @@ func (p *ParsedImport) groupVouchers(rd *sheetReader) {
 		}
 		return a.Number < b.Number
 	})
-	for _, b := range all {
-		p.Vouchers = append(p.Vouchers, b.v)
-		p.rows = append(p.rows, b.rows[0])
-		p.lineRows = append(p.lineRows, b.rows)
+	p.Vouchers, p.rows, p.lineRows = make([]ledger.ImportVoucher, len(all)), make([]int, len(all)), make([][]int, len(all))
+	for i, b := range all {
+		p.Vouchers[i], p.rows[i], p.lineRows[i] = b.v, b.rows[0], b.rows
 	}
 	sort.SliceStable(rd.problems, func(i, j int) bool { return rd.problems[i].Row < rd.problems[j].Row })
 }
@@ -173,6 +197,7 @@ func (p *ParsedImport) voucherOf(rd *sheetReader, rows []voucherRow) (ledger.Imp
 	first := rows[0]
 	v := ledger.ImportVoucher{Number: first.number, Date: first.date, Summary: first.summary}
 	lines := make([]int, len(rows))
+	v.Lines = make([]ledger.LineInput, 0, len(rows))
 	ok := true
 	same := func(r voucherRow, col int, have *string, got string) {
 		switch {

@@ -162,7 +162,7 @@ type ParsedImport struct {
 	Skipped     int                    // payment rows the bank reported as failed
 	rows        []int                  // sheet row of each item above (a voucher's first line)
 	lineRows    [][]int                // vouchers: the sheet row of each line
-	voucherRows []voucherRow           // vouchers: the rows read, before grouping
+	voucherRows rowBlocks              // vouchers: the rows read, before grouping
 	dropped     map[string]bool        // vouchers: months with a voucher left out for its problems ("" unknown)
 	columns     []importColumn
 	at          []int // template column → sheet column index

@@ -35,16 +35,17 @@ func isWorkbook(path string) (bool, error) {
 // import (a township officer posts it with `import approve`); the same file
 // again, pending or imported, submits nothing.
 func importVoucherWorkbook(ctx context.Context, e *env, f importFlags) error {
-	data, err := os.ReadFile(f.file)
+	in, err := os.Open(f.file) // read once, by the import reader
 	if err != nil {
 		return err
 	}
+	defer in.Close()
 	s, a, err := f.openAs(ctx, "vouchers")
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	req := reports.ImportRequest{Book: *f.book, Kind: ledger.ImportVoucherSheet, FileName: filepath.Base(f.file), File: bytes.NewReader(data),
+	req := reports.ImportRequest{Book: *f.book, Kind: ledger.ImportVoucherSheet, FileName: filepath.Base(f.file), File: in,
 		MaxVoucherLines: ledger.MaxFileVoucherLines}
 	fmt.Fprintf(e.stderr, "reading and checking %s (all of it; nothing is posted until a township officer approves)\n", f.file)
 	res, err := reports.Import(ctx, s, a, req)

@@ -334,5 +334,8 @@ func (s *Store) SurplusPlanOf(ctx context.Context, a Actor, bookCode string, id 
 	if err != nil {
 		return SurplusPlan{}, err
 	}
+	if err := cooperativeBook(b); err != nil {
+		return SurplusPlan{}, err
+	}
 	return s.planByID(ctx, s.db, b, id)
 }

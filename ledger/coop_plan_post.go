@@ -58,6 +58,9 @@ func (s *Store) draftPlan(ctx context.Context, tx bun.Tx, a Actor, bookCode stri
 	if err != nil {
 		return b, SurplusPlan{}, err
 	}
+	if err := cooperativeBook(b); err != nil {
+		return b, SurplusPlan{}, err
+	}
 	p, err := s.planByID(ctx, tx, b, id)
 	if err != nil {
 		return b, p, err

@@ -136,7 +136,7 @@ func (s *Store) memberByCode(ctx context.Context, db bun.IDB, bookID int64, code
 // cooperativeBook refuses a village book for what only cooperatives have.
 func cooperativeBook(b Book) error {
 	if b.Kind != KindCooperative {
-		return &Error{Code: ECodeConflict, Message: "账套 " + b.Code + " 不是农民专业合作社账套，没有成员"}
+		return FieldError("book", "成员、成员账户和盈余分配方案只适用于农民专业合作社，账套 %s 是村集体经济组织", b.Code)
 	}
 	return nil
 }
@@ -157,6 +157,9 @@ func (s *Store) Members(ctx context.Context, a Actor, bookCode, after string, li
 func (s *Store) Member(ctx context.Context, a Actor, bookCode, code string) (Member, error) {
 	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
 	if err != nil {
+		return Member{}, err
+	}
+	if err := cooperativeBook(b); err != nil {
 		return Member{}, err
 	}
 	return s.memberByCode(ctx, s.db, b.ID, code)
@@ -203,6 +206,9 @@ func (s *Store) UpdateMember(ctx context.Context, a Actor, bookCode, code string
 	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorize(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
+			return err
+		}
+		if err := cooperativeBook(b); err != nil {
 			return err
 		}
 		before, err := s.memberByCode(ctx, tx, b.ID, code)

@@ -47,7 +47,8 @@ func (s *Store) RecordPlanMeeting(ctx context.Context, a Actor, bookCode string,
 			return err
 		}
 		before := p.Meeting
-		p.Meeting, out = &m, p
+		p.Meeting = &m
+		out = p
 		return s.audit(ctx, tx, a, b.ID, "meeting", "surplus_plan", fmt.Sprint(id), "", before, m)
 	})
 	return out, err

@@ -179,8 +179,11 @@ func TestSurplusPlanFollowsTheLaw(t *testing.T) {
 		if _, err := s.ApproveSurplusPlan(ctx, c.Reviewer, book, p.ID); ledger.ErrorCode(err) != ledger.ECodeConflict {
 			t.Errorf("approved without the members' meeting: %v", err)
 		}
-		if _, err := s.RecordPlanMeeting(ctx, c.Preparer, book, p.ID, ledger.Meeting{Date: "2027-01-15", Attended: 4, Total: 4, Resolution: "稻香社决〔2027〕1号"}); err != nil {
-			t.Fatal(err)
+		if _, err := s.RecordPlanMeeting(ctx, c.Preparer, book, p.ID, ledger.Meeting{Date: "2027-01-15", Attended: 2, Total: 4, Resolution: "决议"}); !hasFields(err, "attended") {
+			t.Errorf("a meeting without two thirds present: %v", err)
+		}
+		if mp, err := s.RecordPlanMeeting(ctx, c.Preparer, book, p.ID, ledger.Meeting{Date: "2027-01-15", Attended: 4, Total: 4, Resolution: "稻香社决〔2027〕1号"}); err != nil || mp.Meeting == nil || mp.Meeting.Attended != 4 {
+			t.Fatalf("meeting: %+v %v", mp.Meeting, err)
 		}
 		if _, err := s.ApproveSurplusPlan(ctx, c.Preparer, book, p.ID); ledger.ErrorCode(err) != ledger.ECodeSegregation {
 			t.Errorf("the preparer approved their own plan: %v", err)

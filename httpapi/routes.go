@@ -148,6 +148,22 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	r.POST("/books/:book/years/:year/close", a.CloseYear, idem)
 	r.POST("/books/:book/years/:year/reopen", a.ReopenYear, idem)
 
+	// A cooperative's year: members, charter, quantification, 成员账户, 盈余分配方案.
+	r.GET("/books/:book/members", a.ListMembers)
+	r.POST("/books/:book/members", a.CreateMember, idem)
+	r.GET("/books/:book/members/:code", a.GetMember)
+	r.PATCH("/books/:book/members/:code", a.UpdateMember)
+	r.GET("/books/:book/members/:code/account", a.MemberAccount)
+	r.GET("/books/:book/member-accounts", a.MemberAccounts)
+	r.GET("/books/:book/member-accounts.xlsx", a.MemberAccountsWorkbook)
+	r.GET("/books/:book/charter", a.GetCharter)
+	r.PUT("/books/:book/charter", a.SetCharter)
+	r.POST("/books/:book/years/:year/quantification", a.QuantifyMembers, idem)
+	r.POST("/books/:book/surplus-plans", a.DraftSurplusPlan, idem)
+	r.GET("/books/:book/surplus-plans/:id", a.GetSurplusPlan)
+	r.PUT("/books/:book/surplus-plans/:id/meeting", a.RecordPlanMeeting)
+	r.POST("/books/:book/surplus-plans/:id/approve", a.ApproveSurplusPlan, idem)
+
 	// Public disclosure, the JSON side: publishing a quarter, household links.
 	r.GET("/books/:book/disclosures", a.ListDisclosures)
 	r.POST("/books/:book/disclosures", a.PublishDisclosure, idem)

@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"coopledger/ledger"
@@ -118,6 +119,12 @@ func TestCoopSurplusAndFixedReturn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Nothing undistributed yet: a declaration is refused with both figures.
+		if _, err := s.Declare(ctx, f.Preparer, "K1", "YY", ledger.DeclarationInput{Quarter: "2026Q1", Amount: ledger.MustMoney("1000.00")}); !strings.Contains(ledger.ErrorMessage(err), "1000.00 元超过 2026Q1 季度末的可分配盈余（未分配盈余）0.00 元") {
+			t.Errorf("a declaration above 可分配盈余: %v", err)
+		}
+		f.Post(t, ledger.VoucherInput{Date: "2026-01-05", Summary: "上年未分配盈余", Lines: []ledger.LineInput{
+			{Account: "102", Debit: ledgertest.Amount("1000.00")}, {Account: "33202", Credit: ledgertest.Amount("1000.00")}}})
 		if _, err := s.Declare(ctx, f.Preparer, "K1", "YY", ledger.DeclarationInput{Quarter: "2026Q1", Amount: ledger.MustMoney("1000.00")}); err != nil {
 			t.Fatal(err)
 		}

@@ -28,7 +28,10 @@ import (
 //	posted_at=<RFC 3339 UTC>
 //	reverses=<voucher id or 0>
 //	imported=<true|false>
-//	line=<no>|<account>|<household>|<party>|<debit fen>|<credit fen>|<summary, quoted>   (one per line, in order)
+//	line=<no>|<account>|<household>|<party>|<debit fen>|<credit fen>|<summary, quoted>[|trade]   (one per line, in order)
+//
+// "|trade" ends a line marked as a cooperative's trade with a member only, so
+// the hashes of every voucher without such a line are those of earlier releases.
 //
 // The chain follows posting order (seq), not voucher numbers, because a
 // voucher may be posted into an earlier open month after later ones.
@@ -61,7 +64,11 @@ func canonicalVoucher(b []byte, v Voucher) []byte {
 		b = append(append(append(append(append(append(b, '|'), l.Account...), '|'), l.Household...), '|'), l.Party...)
 		b = strconv.AppendInt(append(b, '|'), l.Debit.Fen(), 10)
 		b = strconv.AppendInt(append(b, '|'), l.Credit.Fen(), 10)
-		b = append(strconv.AppendQuote(append(b, '|'), l.Summary), '\n')
+		b = strconv.AppendQuote(append(b, '|'), l.Summary)
+		if l.Trade {
+			b = append(b, "|trade"...)
+		}
+		b = append(b, '\n')
 	}
 	return b
 }

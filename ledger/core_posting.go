@@ -197,7 +197,7 @@ func reversalInput(ctx context.Context, tx bun.Tx, b Book, orig Voucher, in Reve
 	}
 	rin := VoucherInput{Date: in.Date, Summary: summary}
 	for _, l := range orig.Lines {
-		li := LineInput{Account: l.Account, Household: l.Household, Party: l.Party, Summary: l.Summary}
+		li := LineInput{Account: l.Account, Household: l.Household, Party: l.Party, Summary: l.Summary, Trade: l.Trade}
 		if !l.Debit.IsZero() {
 			d := l.Debit.Neg()
 			li.Debit = &d

@@ -209,7 +209,7 @@ func postedAfter(ctx context.Context, tx bun.Tx, b Book, after int64) ([]Voucher
 // them to their vouchers (lines of drafts in the range are skipped).
 func attachLines(ctx context.Context, tx bun.Tx, bookID int64, c []Voucher) error {
 	rows, err := rawQuery(ctx, tx, `SELECT voucher_id, line_no, account_code, COALESCE(household_code, ''), COALESCE(party_code, ''),
-		debit_fen, credit_fen, summary FROM voucher_lines WHERE book_id = ? AND voucher_id >= ? AND voucher_id <= ?
+		debit_fen, credit_fen, summary, trade FROM voucher_lines WHERE book_id = ? AND voucher_id >= ? AND voucher_id <= ?
 		ORDER BY voucher_id, line_no`, bookID, c[0].ID, c[len(c)-1].ID)
 	if err != nil {
 		return err
@@ -222,7 +222,7 @@ func attachLines(ctx context.Context, tx bun.Tx, bookID int64, c []Voucher) erro
 			l             Line
 			debit, credit int64
 		)
-		if err := rows.Scan(&id, &l.LineNo, &l.Account, &l.Household, &l.Party, &debit, &credit, &l.Summary); err != nil {
+		if err := rows.Scan(&id, &l.LineNo, &l.Account, &l.Household, &l.Party, &debit, &credit, &l.Summary, &l.Trade); err != nil {
 			return err
 		}
 		for i < len(c) && c[i].ID < id {

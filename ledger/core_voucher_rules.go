@@ -58,7 +58,8 @@ func checkBalancedLines(v *validation, in []LineInput, allowNegative bool, w bal
 }
 
 func (li LineInput) check(v *validation, field string, allowNegative bool) Line {
-	l := Line{Account: strings.TrimSpace(li.Account), Household: li.Household, Party: li.Party, Summary: strings.TrimSpace(li.Summary)}
+	l := Line{Account: strings.TrimSpace(li.Account), Household: li.Household, Party: li.Party, Summary: strings.TrimSpace(li.Summary),
+		Trade: li.Trade}
 	if l.Account == "" {
 		v.Add(field+".account", "科目不能为空")
 	}
@@ -189,6 +190,7 @@ type Line struct {
 	Debit       Money  `json:"debit,omitzero"`
 	Credit      Money  `json:"credit,omitzero"`
 	Summary     string `json:"summary,omitempty"`
+	Trade       bool   `json:"trade,omitempty"` // a cooperative's trade with the member on 114 (交易量（额）)
 }
 
 // VoucherInput is what a preparer submits.
@@ -207,6 +209,7 @@ type LineInput struct {
 	Debit     *Money `json:"debit,omitempty"`
 	Credit    *Money `json:"credit,omitempty"`
 	Summary   string `json:"summary,omitempty"`
+	Trade     bool   `json:"trade,omitempty"`
 }
 
 // FormatNumber renders a voucher number the way accountants write it.

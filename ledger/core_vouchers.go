@@ -29,6 +29,11 @@ func (s *Store) checkAgainstBookRefs(ctx context.Context, tx bun.IDB, b Book, da
 	}
 	var v validation
 	refs.check(lines, &v)
+	if anyTrade(lines) {
+		if err := s.checkTrade(ctx, tx, b, date, lines, &v); err != nil {
+			return refs, err
+		}
+	}
 	return refs, v.Err()
 }
 
@@ -180,13 +185,13 @@ func (s *Store) insertDraft(ctx context.Context, tx bun.Tx, a Actor, b Book, in 
 }
 
 var insertLinesSQL = multiInsert{head: `INSERT INTO voucher_lines (book_id, voucher_id, line_no, account_code, household_code,
-			party_code, debit_fen, credit_fen, summary) VALUES `, cols: 9, perStmt: 100}
+			party_code, debit_fen, credit_fen, summary, trade) VALUES `, cols: 10, perStmt: 100}
 
 // insertLines writes a voucher's lines with multi-row INSERTs, 100 rows a statement.
 func (s *Store) insertLines(ctx context.Context, tx bun.Tx, bookID, voucherID int64, lines []Line) error {
 	rows := make([][]any, len(lines))
 	for i, l := range lines {
-		rows[i] = []any{bookID, voucherID, l.LineNo, l.Account, nullable(l.Household), nullable(l.Party), l.Debit.Fen(), l.Credit.Fen(), l.Summary}
+		rows[i] = []any{bookID, voucherID, l.LineNo, l.Account, nullable(l.Household), nullable(l.Party), l.Debit.Fen(), l.Credit.Fen(), l.Summary, l.Trade}
 	}
 	return insertLinesSQL.exec(ctx, s, tx, rows)
 }
@@ -268,7 +273,7 @@ func applyVoucherPatch(in *VoucherInput, p VoucherPatch) {
 func (v Voucher) input() VoucherInput {
 	in := VoucherInput{Date: v.Date, Summary: v.Summary, Attachments: v.Attachments}
 	for _, l := range v.Lines {
-		li := LineInput{Account: l.Account, Household: l.Household, Party: l.Party, Summary: l.Summary}
+		li := LineInput{Account: l.Account, Household: l.Household, Party: l.Party, Summary: l.Summary, Trade: l.Trade}
 		if !l.Debit.IsZero() {
 			d := l.Debit
 			li.Debit = &d
@@ -386,7 +391,7 @@ func (s *Store) voucherByID(ctx context.Context, db bun.IDB, b Book, id int64) (
 
 func (s *Store) loadLines(ctx context.Context, db bun.IDB, bookID, voucherID int64) ([]Line, error) {
 	rows, err := s.querySQL(ctx, db, `SELECT l.line_no, l.account_code, a.name, COALESCE(l.household_code, ''), COALESCE(l.party_code, ''),
-		l.debit_fen, l.credit_fen, l.summary FROM voucher_lines l
+		l.debit_fen, l.credit_fen, l.summary, l.trade FROM voucher_lines l
 		JOIN accounts a ON a.book_id = l.book_id AND a.code = l.account_code
 		WHERE l.book_id = ? AND l.voucher_id = ? ORDER BY l.line_no`, bookID, voucherID)
 	if err != nil {
@@ -394,7 +399,7 @@ func (s *Store) loadLines(ctx context.Context, db bun.IDB, bookID, voucherID int
 	}
 	return scanAll(rows, func(rows *sql.Rows, l *Line) error {
 		var d, c int64
-		err := rows.Scan(&l.LineNo, &l.Account, &l.AccountName, &l.Household, &l.Party, &d, &c, &l.Summary)
+		err := rows.Scan(&l.LineNo, &l.Account, &l.AccountName, &l.Household, &l.Party, &d, &c, &l.Summary, &l.Trade)
 		l.Debit, l.Credit = Fen(d), Fen(c)
 		return err
 	})

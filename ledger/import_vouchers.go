@@ -236,6 +236,11 @@ func (s *Store) checkItemsAgainstBook(ctx context.Context, tx bun.Tx, b Book, it
 		}
 		var v validation
 		refs.check(it.v.Lines, &v)
+		if anyTrade(it.v.Lines) {
+			if err := s.checkTrade(ctx, tx, b, it.v.Date, it.v.Lines, &v); err != nil {
+				return err
+			}
+		}
 		for _, d := range v.details {
 			bad(i, d.Field, "%s", d.Message)
 		}
@@ -426,7 +431,7 @@ func (s *Store) insertImported(ctx context.Context, tx bun.Tx, bookID int64, ite
 			v.PostedVia, v.OrigPrepBy, v.OrigRevBy})
 		for _, l := range v.Lines {
 			lrows = append(lrows, []any{bookID, v.ID, l.LineNo, l.Account, nullable(l.Household), nullable(l.Party),
-				l.Debit.Fen(), l.Credit.Fen(), l.Summary})
+				l.Debit.Fen(), l.Credit.Fen(), l.Summary, l.Trade})
 		}
 	}
 	err := s.bulkInsert(ctx, tx, `INSERT INTO vouchers (book_id, id, status, date, period, summary, attachments, preparer_id,
@@ -436,7 +441,7 @@ func (s *Store) insertImported(ctx context.Context, tx bun.Tx, bookID int64, ite
 		return err
 	}
 	return s.bulkInsert(ctx, tx, `INSERT INTO voucher_lines (book_id, voucher_id, line_no, account_code, household_code,
-		party_code, debit_fen, credit_fen, summary) VALUES `, 9, lrows, "")
+		party_code, debit_fen, credit_fen, summary, trade) VALUES `, 10, lrows, "")
 }
 
 // addBatchBalances adds every line of the batch to the maintained balances,

@@ -51,6 +51,9 @@ func (s *Store) Declare(ctx context.Context, a Actor, bookCode, code string, in 
 		if err := s.checkDeclarable(ctx, tx, b, ag, q); err != nil {
 			return err
 		}
+		if err := checkSurplusDeclaration(ctx, tx, b, ag, q, in.Amount); err != nil {
+			return err
+		}
 		out = Declaration{Agreement: code, Quarter: q.String(), Amount: in.Amount, CreatedAt: s.timestamp()}
 		_, err = tx.NewRaw(`INSERT INTO declarations (book_id, agreement_code, quarter, amount_fen, created_at, created_by)
 			VALUES (?, ?, ?, ?, ?, ?)`, b.ID, code, out.Quarter, in.Amount.Fen(), out.CreatedAt, a.UserID).Exec(ctx)
@@ -268,4 +271,27 @@ func workRecords(ctx context.Context, db bun.IDB, bookID int64, code string, q *
 		r.Quantity, r.UnitRate = decimal.RequireFromString(qty), decimal.RequireFromString(rate)
 		return nil
 	})
+}
+
+// checkSurplusDeclaration refuses a cooperative's surplus declaration larger
+// than what is undistributed at the end of its quarter (会农社01表 row 40:
+// 331, 332 and the 损益 accounts not yet closed), naming both figures: a
+// distribution can never exceed the 可分配盈余 (农民专业合作社法 第44条).
+func checkSurplusDeclaration(ctx context.Context, tx bun.IDB, b Book, ag Agreement, q Quarter, amount Money) error {
+	if ag.Kind != CoopSurplus || b.Kind != KindCooperative {
+		return nil
+	}
+	var debitLessCredit int64
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(l.debit_fen - l.credit_fen), 0)
+		FROM voucher_lines l JOIN vouchers v ON v.book_id = l.book_id AND v.id = l.voucher_id
+		WHERE l.book_id = ? AND v.status = 'posted' AND v.period <= ?
+		AND (l.account_code LIKE '331%' OR l.account_code LIKE '332%' OR l.account_code LIKE '5%')`,
+		b.ID, string(q.Periods()[2])).Scan(&debitLessCredit)
+	if err != nil {
+		return err
+	}
+	if available := -debitLessCredit; amount.Fen() > available {
+		return FieldError("amount", "申报分配 %s 元超过 %s 季度末的可分配盈余（未分配盈余）%s 元，不能分配", amount, q, Fen(available))
+	}
+	return nil
 }

@@ -20,6 +20,7 @@ import (
 var walkthroughs = []struct{ file, heading string }{
 	{"README.md", "### A first walk through the API"},
 	{"docs/api.md", "## Agreements and payout runs, step by step"},
+	{"docs/cooperative.md", "## The surplus distribution plan (盈余分配方案)"},
 }
 
 // readmeAddr is the address the README's examples use; the test's server

@@ -60,6 +60,7 @@ var (
 	rangeParams      = []param{{"from", "开始期间（含）", periodSchema, true}, {"to", "结束期间（含）", periodSchema, true}}
 	hideZeroParam    = param{"hide_zero", "true 时不列期初、本期、期末和本年累计都为零的科目", map[string]any{"type": "string", "enum": []string{"true", "false"}}, false}
 	formatParam      = param{"format", "xlsx（默认）或 pdf（需服务器装有 LibreOffice）", map[string]any{"type": "string", "enum": []string{"xlsx", "pdf"}}, false}
+	yearQueryParam   = param{"year", "年度，如 2026", map[string]any{"type": "string", "pattern": `^[0-9]{4}$`}, true}
 	bankAccountParam = param{"account", "银行存款科目（102 或其明细科目）", accountSchema, true}
 )
 
@@ -231,6 +232,22 @@ var operations = []operation{
 		roles: writers, emptyBody: true, status: 201, result: httpx.List[ledger.Voucher]{}},
 	{method: "POST", path: v1 + "/books/{book}/years/{year}/close", summary: "年度结账：此后不能再记入该年度", roles: closers, emptyBody: true, status: 200, result: ledger.YearEnd{}},
 	{method: "POST", path: v1 + "/books/{book}/years/{year}/reopen", summary: "年度反结账（须填写理由）", roles: townshipOf, body: reopenRequest{}, status: 200, result: ledger.YearEnd{}},
+
+	{method: "GET", path: v1 + "/books/{book}/members", summary: "合作社成员名册（分页）", roles: readers, status: 200, result: httpx.Page[ledger.Member]{},
+		query: []param{afterParam("成员编号游标", codeSchema), limitParam}},
+	{method: "POST", path: v1 + "/books/{book}/members", summary: "登记合作社成员（成员编号为花名册上的户编号）", roles: writers, body: memberRequest{}, status: 201, result: ledger.Member{}},
+	{method: "GET", path: v1 + "/books/{book}/members/{code}", summary: "成员信息", roles: readers, status: 200, result: ledger.Member{}},
+	{method: "PATCH", path: v1 + "/books/{book}/members/{code}", summary: "修改成员信息（未给出的字段不变）", roles: writers, body: ledger.MemberPatch{}, status: 200, result: ledger.Member{}},
+	{method: "GET", path: v1 + "/books/{book}/members/{code}/account", summary: "成员账户（一个成员一个年度）", roles: readers, query: []param{yearQueryParam}, status: 200, result: ledger.MemberAccount{}},
+	{method: "GET", path: v1 + "/books/{book}/member-accounts", summary: "全体成员的成员账户（一个年度，含合计）", roles: readers, query: []param{yearQueryParam}, status: 200, result: ledger.MemberAccounts{}},
+	{method: "GET", path: v1 + "/books/{book}/member-accounts.xlsx", summary: "成员账户（Excel，A4 横向，合计为公式）", roles: readers, query: []param{yearQueryParam}, status: 200, produces: MimeXLSX},
+	{method: "GET", path: v1 + "/books/{book}/charter", summary: "章程规定的盈余公积提取比例和量化方式", roles: readers, status: 200, result: ledger.Charter{}},
+	{method: "PUT", path: v1 + "/books/{book}/charter", summary: "录入章程规定的盈余公积提取比例和量化方式", roles: townshipOf, body: ledger.Charter{}, status: 200, result: ledger.Charter{}},
+	{method: "POST", path: v1 + "/books/{book}/years/{year}/quantification", summary: "年末把盈余公积和财政补助、捐赠形成的财产量化到成员（最大余额法，合计等于余额）", roles: writers, body: ledger.QuantifyInput{}, status: 201, result: ledger.Quantification{}},
+	{method: "POST", path: v1 + "/books/{book}/surplus-plans", summary: "按账簿编制年度盈余分配方案（按交易量（额）返还不低于可分配盈余的60%，合计不超过可分配盈余）", roles: writers, body: ledger.PlanInput{}, status: 201, result: ledger.SurplusPlan{}},
+	{method: "GET", path: v1 + "/books/{book}/surplus-plans/{id}", summary: "盈余分配方案", roles: readers, status: 200, result: ledger.SurplusPlan{}},
+	{method: "PUT", path: v1 + "/books/{book}/surplus-plans/{id}/meeting", summary: "录入成员（代表）大会审议通过方案的日期、到会人数和决议扫描件", roles: writers, body: ledger.Meeting{}, status: 200, result: ledger.SurplusPlan{}},
+	{method: "POST", path: v1 + "/books/{book}/surplus-plans/{id}/approve", summary: "审批盈余分配方案并记账（审批人不能是编制人）", roles: approvers, emptyBody: true, status: 200, result: ledger.SurplusPlan{}},
 }
 
 // publicOperations document public disclosure (disclosures.go here, the pages in package public).

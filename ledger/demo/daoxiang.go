@@ -91,6 +91,8 @@ func daoxiang(r *rand.Rand) (*plan, error) {
 			workers = append(workers, m)
 		}
 		members[i] = m
+		p.members = append(p.members, ledger.Member{Code: h.Code, Kind: ledger.MemberFarmer, JoinedOn: "2025-01-01",
+			PovertyCapital: dxPovertyCapital(h)})
 	}
 
 	p.dxOpening(members)
@@ -154,6 +156,15 @@ func daoxiang(r *rand.Rand) (*plan, error) {
 	return p, nil
 }
 
+// dxPovertyCapital is the part of a 脱贫户's share capital that came from
+// 到户类扶贫项目资产: the county's one share (1,000.00) per household.
+func dxPovertyCapital(h *household) ledger.Money {
+	if h.Status == ledger.StatusFormerlyPoor {
+		return ledger.Fen(dxShareFen)
+	}
+	return ledger.Fen(0)
+}
+
 // dxOpening books the 2025 closing balances, share capital member by member.
 func (p *plan) dxOpening(members []*member) {
 	lines := []line{dr("101", 153000), dr("102", 35628045), dr("121", 18640000).noted("库存稻谷、米酒"),
@@ -179,7 +190,7 @@ func (p *plan) dxSpring(planters []*member) {
 	for _, m := range planters {
 		m.supplied = m.areaE1 * dxInputSaleFenE1Mu
 		cost, sale = cost+m.areaE1*dxInputCostFenE1Mu, sale+m.supplied
-		supply = append(supply, dr("114", m.supplied).of(m.h, fmt.Sprintf("%d.%d亩×158.00元", m.areaE1/10, m.areaE1%10)))
+		supply = append(supply, dr("114", m.supplied).of(m.h, fmt.Sprintf("%d.%d亩×158.00元", m.areaE1/10, m.areaE1%10)).traded())
 	}
 	p.add(date(3, 10), 2, "从丰收农资公司购进早稻种子、复合肥", dr("121", cost), cr("211", cost).with(dxSeeds))
 	p.add(date(3, 16), 3, "向成员统一供应早稻种子、复合肥（赊销，收购稻谷时抵扣）", append(supply, cr("501", sale))...)
@@ -195,7 +206,7 @@ func (p *plan) dxRice(day string, planters []*member) {
 		kg := roundDiv(m.areaE1*m.yieldKg, 10)
 		m.bought = kg * dxRiceFenPerKg
 		sum += m.bought
-		lines = append(lines, cr("114", m.bought).of(m.h, fmt.Sprintf("%d公斤×2.64元", kg)))
+		lines = append(lines, cr("114", m.bought).of(m.h, fmt.Sprintf("%d公斤×2.64元", kg)).traded())
 	}
 	p.add(day, 2, "收购成员早稻", append([]line{dr("121", sum)}, lines...)...)
 }

@@ -168,6 +168,11 @@ func loadBook(ctx context.Context, store *ledger.Store, sim *simClock, p *plan, 
 			return sum, fmt.Errorf("demo %s: party %s: %w", code, party.Code, err)
 		}
 	}
+	for _, m := range p.members {
+		if _, err := store.CreateMember(ctx, preparer, code, m); err != nil {
+			return sum, fmt.Errorf("demo %s: member %s: %w", code, m.Code, err)
+		}
+	}
 	ids := make([]int64, len(p.entries))      // voucher id of each entry
 	numbers := make([]string, len(p.entries)) // "2月记-0003号" once posted
 	next := ledger.Period("2026-01")          // the first month not yet closed
@@ -272,7 +277,7 @@ func enterOpening(ctx context.Context, store *ledger.Store, a ledger.Actor, code
 
 // lineInput is a plan line as the ledger takes it.
 func lineInput(l line) ledger.LineInput {
-	li := ledger.LineInput{Account: l.account, Household: l.household, Party: l.party, Summary: l.note}
+	li := ledger.LineInput{Account: l.account, Household: l.household, Party: l.party, Summary: l.note, Trade: l.trade}
 	if l.debit != 0 {
 		m := ledger.Fen(l.debit)
 		li.Debit = &m

@@ -19,6 +19,7 @@ import (
 type line struct {
 	account, household, party, note string
 	debit, credit                   int64
+	trade                           bool // a cooperative's trade with the member on 114
 }
 
 func dr(account string, fen int64) line { return line{account: account, debit: fen} }
@@ -37,6 +38,9 @@ func (l line) with(party string) line { l.party = party; return l }
 
 func (l line) noted(note string) line { l.note = note; return l }
 
+// traded marks a member's 114 line as trade with the cooperative (交易量（额）).
+func (l line) traded() line { l.trade = true; return l }
+
 // entry is one voucher of a plan.
 type entry struct {
 	date        string // YYYY-MM-DD
@@ -54,6 +58,7 @@ type plan struct {
 	book       ledger.NewBook
 	households []*household
 	parties    []ledger.Party
+	members    []ledger.Member // a cooperative's members, households of the roster
 	entries    []entry
 	steps      []step // agreements and payout runs, done through the ledger
 	// mustDebit and mustCredit are accounts whose balance (per household or

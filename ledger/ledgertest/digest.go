@@ -47,6 +47,12 @@ var contentTables = []struct{ name, order string }{
 	{"bank_lines", "book_id, id"},
 	{"pending_imports", "book_id, id"},
 	{"pending_import_chunks", "book_id, import_id, seq"},
+	{"members", "book_id, code"},
+	{"coop_charters", "book_id"},
+	{"member_quantifications", "book_id, year"},
+	{"member_quantified_shares", "book_id, year, member_code"},
+	{"surplus_plans", "book_id, id"},
+	{"surplus_plan_members", "book_id, plan_id, member_code"},
 }
 
 // ExtraTables lets later migrations' tables join the digest.

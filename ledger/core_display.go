@@ -48,3 +48,9 @@ func (s *Store) fillGroupKeys(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ShowTime prints a stored timestamp in Beijing time to the second (see rules.ShowTime).
+func ShowTime(stored string) string { return rules.ShowTime(stored) }
+
+// ShowDate is the Beijing date of a stored timestamp (see rules.ShowDate).
+func ShowDate(stored string) string { return rules.ShowDate(stored) }

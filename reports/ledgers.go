@@ -294,10 +294,7 @@ func (wb *workbook) statementPayouts(d StatementData, sub string) error {
 	wb.titleRows(rw, len(PayoutColumns), "农户收益明细　"+d.Statement.Household.HeadName, sub)
 	wb.headerRow(rw, PayoutColumns)
 	for _, p := range d.Statement.Payouts {
-		vouchers := make([]string, len(p.Vouchers))
-		for i, v := range p.Vouchers {
-			vouchers[i] = fmt.Sprint(v)
-		}
+		vouchers := p.VoucherLabels // 2026年9月记-0004, not the internal ids
 		rw.add([]any{cell(quarterLabel(p.Quarter), st.textCenter), cell(p.Agreement, st.textCenter), cell(p.Kind, st.textCenter),
 			moneyCell{p.Entitled, st.money}, moneyCell{p.Accrued, st.money}, moneyCell{p.Paid, st.money},
 			moneyCell{p.Outstanding, st.money}, cell(strings.Join(vouchers, "、"), st.text)})

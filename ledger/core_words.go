@@ -23,6 +23,7 @@ type Words struct {
 	// (家庭人口); a cooperative prints the member's code (成员编号) there.
 	CountsPeople bool
 	Members      string // 家庭人口 / 成员编号
+	People       string // 家庭人口 / 人数: the head count on forms
 	// Columns are the roster's four money columns. A cooperative's second
 	// is the 剩余盈余 by capital and its fourth the 盈余返还 by 交易量（额）.
 	Columns   [4]string
@@ -35,10 +36,10 @@ type Words struct {
 
 var wordsByKind = map[BookKind]Words{
 	KindVillage: {Unit: "户", Person: "农户", Code: "户编号", HeadName: "户主姓名", Head: "户主", Group: "村民小组",
-		CountsPeople: true, Members: "家庭人口", Columns: [4]string{"土地租金", "股金分红", "务工薪金", "包干/其他"}, Fee: "村留服务费", Objection: "村民主理财小组或村务监督委员会", Signers: "民主理财小组成员",
+		CountsPeople: true, Members: "家庭人口", People: "家庭人口", Columns: [4]string{"土地租金", "股金分红", "务工薪金", "包干/其他"}, Fee: "村留服务费", Objection: "村民主理财小组或村务监督委员会", Signers: "民主理财小组成员",
 		Leader: "村（社）负责人", Oversight: "村务监督委员会"},
 	KindCooperative: {Unit: "名", Person: "成员", Code: "成员编号", HeadName: "成员姓名", Head: "成员", Group: "所在分组",
-		Members: "成员编号", Columns: [4]string{"土地租金/包干", "剩余盈余分配（按出资额）", "务工薪金", "盈余返还（按交易量（额））"}, Fee: "合作社留存", Objection: "合作社理事会或监事会", Signers: "成员（代表）大会推选的成员代表",
+		Members: "成员编号", People: "人数", Columns: [4]string{"土地租金/包干", "剩余盈余分配（按出资额）", "务工薪金", "盈余返还（按交易量（额））"}, Fee: "合作社留存", Objection: "合作社理事会或监事会", Signers: "成员（代表）大会推选的成员代表",
 		Leader: "合作社理事长", Oversight: "监事会"},
 }
 

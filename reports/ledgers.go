@@ -267,8 +267,9 @@ func WriteHouseholdStatement(w io.Writer, d StatementData, opts Options) error {
 	defer wb.close()
 	st := d.Statement
 	h := st.Household
-	sub := fmt.Sprintf("单位：%s（账套 %s）　农户：%s %s（%s，家庭人口 %d）　身份证号：%s　银行账号：%s　期间：%s　金额单位：元",
-		d.Book.Name, d.Book.Code, h.Code, h.HeadName, h.Group, h.Members, ledger.MaskIDNumber(h.IDNumber),
+	words := ledger.WordsFor(d.Book.Kind)
+	sub := fmt.Sprintf("单位：%s（账套 %s）　%s：%s %s（%s，%s %d）　身份证号：%s　银行账号：%s　期间：%s　金额单位：元",
+		d.Book.Name, d.Book.Code, words.Person, h.Code, h.HeadName, h.Group, words.People, h.Members, ledger.MaskIDNumber(h.IDNumber),
 		ledger.MaskBankAccount(h.BankAccount), periodLabel(st.From, st.To))
 	if err := wb.statementPayouts(d, sub); err != nil {
 		return err

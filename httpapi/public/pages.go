@@ -35,12 +35,13 @@ const (
 )
 
 var publicTemplates = template.Must(template.New("public").Funcs(template.FuncMap{
-	"money":   httpx.FormatMoney,
-	"quarter": quarterName,
-	"date":    func(ts string) string { return dateName(ts) },
-	"inc":     func(i int) int { return i + 1 },
-	"compact": compactMask,
-	"group":   func(g string) string { return strings.Replace(g, "村民小组", "组", 1) },
+	"money":    httpx.FormatMoney,
+	"quarter":  quarterName,
+	"sentence": func(s string) string { return strings.TrimRight(s, "。") }, // the template ends it: no 。。
+	"date":     func(ts string) string { return dateName(ts) },
+	"inc":      func(i int) int { return i + 1 },
+	"compact":  compactMask,
+	"group":    func(g string) string { return strings.Replace(g, "村民小组", "组", 1) },
 }).ParseFS(publicFiles, "*.html"))
 
 var publicCSS = func() template.CSS {

@@ -105,10 +105,18 @@ func chineseNumber(s string) (int, bool) {
 // every number, as "~" and the name. Households of one key (1组 and
 // 第一村民小组 alike) follow in code order.
 func GroupSortKey(name string) string {
+	name = strings.TrimSpace(name)
 	if n, ok := GroupNumber(name); ok {
 		return fmt.Sprintf("%04d", n)
 	}
-	return "~" + strings.TrimSpace(name)
+	// 红芽村第五村民小组 (a cooperative's members come from several villages):
+	// by village, then by number within it.
+	if i := strings.LastIndex(name, "村第"); i > 0 {
+		if n, ok := GroupNumber(name[i+len("村"):]); ok {
+			return fmt.Sprintf("~%s|%04d", name[:i+len("村")], n)
+		}
+	}
+	return "~" + name
 }
 
 // GroupQueryKey is the sort key a search text names when it names a numbered

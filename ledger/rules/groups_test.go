@@ -31,7 +31,8 @@ func TestGroupNumber(t *testing.T) {
 
 func TestGroupSortKeyOrders(t *testing.T) {
 	want := []string{"第一村民小组", "第二村民小组", "第三村民小组", "第七村民小组", "第十村民小组", "第十一村民小组",
-		"第二十村民小组", "第二十三村民小组", "一百组", "东山组", "西山组"}
+		"第二十村民小组", "第二十三村民小组", "一百组", "东山组", "稻香村第二村民小组", "稻香村第十村民小组",
+		"红芽村第三村民小组", "红芽村第七村民小组", "西山组"}
 	got := append([]string{}, want...)
 	sort.Slice(got, func(i, j int) bool { return GroupSortKey(got[i]) > GroupSortKey(got[j]) }) // scramble
 	sort.SliceStable(got, func(i, j int) bool { return GroupSortKey(got[i]) < GroupSortKey(got[j]) })

@@ -195,7 +195,8 @@ func (s *Store) Households(ctx context.Context, a Actor, bookCode string, f Hous
 		like := "%" + escapeLike(f.Query) + "%"
 		if key := rules.GroupQueryKey(f.Query); key != "" {
 			// a group by number: 一组 finds 第一村民小组 and 1组, not 十一组
-			q = q.Where("(h.code LIKE ? ESCAPE '\\' OR h.head_name LIKE ? ESCAPE '\\' OR h.group_key = ?)", like, like, key)
+			q = q.Where("(h.code LIKE ? ESCAPE '\\' OR h.head_name LIKE ? ESCAPE '\\' OR h.group_key = ? OR h.group_key LIKE ?)",
+				like, like, key, "~%|"+key) // 1组 and 稻香村第一村民小组
 		} else {
 			q = q.Where("(h.code LIKE ? ESCAPE '\\' OR h.head_name LIKE ? ESCAPE '\\' OR h.village_group LIKE ? ESCAPE '\\')", like, like, like)
 		}

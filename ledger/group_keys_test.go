@@ -17,7 +17,7 @@ func TestHouseholdsInGroupOrder(t *testing.T) {
 	ledgertest.Each(t, func(t *testing.T, s *ledger.Store) {
 		ctx := context.Background()
 		f := ledgertest.NewFixture(t, s, "G1", ledger.KindVillage, 0)
-		groups := []string{"第十村民小组", "第二村民小组", "东山组", "第一村民小组", "第十一组", "1组", "第三村民小组", "10组", ""}
+		groups := []string{"第十村民小组", "第二村民小组", "东山组", "第一村民小组", "第十一组", "1组", "第三村民小组", "10组", "", "稻香村第一村民小组"}
 		for i, g := range groups {
 			h := ledger.Household{Code: fmt.Sprintf("H%02d", 20-i), HeadName: fmt.Sprintf("户主%c", '甲'+rune(i)), IDNumber: ledgertest.IDNumber(i + 1),
 				Members: 2, Group: g, Status: ledger.StatusOrdinary}
@@ -25,11 +25,11 @@ func TestHouseholdsInGroupOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		want := "1组 第一村民小组 第二村民小组 第三村民小组 10组 第十村民小组 第十一组 (none) 东山组"
+		want := "1组 第一村民小组 第二村民小组 第三村民小组 10组 第十村民小组 第十一组 (none) 东山组 稻香村第一村民小组"
 		if got := listGroups(t, s, f, ""); got != want {
 			t.Errorf("group order:\n got %s\nwant %s", got, want)
 		}
-		for q, want := range map[string]string{"一组": "1组 第一村民小组", "第一组": "1组 第一村民小组",
+		for q, want := range map[string]string{"一组": "1组 第一村民小组 稻香村第一村民小组", "第一组": "1组 第一村民小组 稻香村第一村民小组",
 			"十组": "10组 第十村民小组", "东山": "东山组", "十一": "第十一组"} {
 			if got := listGroups(t, s, f, q); got != want {
 				t.Errorf("search %q: %s, want %s", q, got, want)

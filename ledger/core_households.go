@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
+
+	"coopledger/ledger/rules"
 )
 
 // Household is a farm household (农户) on a book's roster.
@@ -18,6 +20,7 @@ type Household struct {
 	BankAccount   string          `json:"bank_account" bun:"bank_account"`
 	Members       int             `json:"members" bun:"members"`
 	Group         string          `json:"group" bun:"village_group"`
+	GroupKey      string          `json:"-" bun:"group_key"` // GroupSortKey(Group), kept with it
 	Status        HouseholdStatus `json:"status" bun:"status"`
 	CreatedAt     string          `json:"created_at" bun:"created_at"`
 	UpdatedAt     string          `json:"updated_at" bun:"updated_at"`
@@ -79,6 +82,7 @@ func (p HouseholdPatch) apply(h Household) Household {
 	}
 	if p.Group != nil {
 		h.Group = strings.TrimSpace(*p.Group)
+		h.GroupKey = GroupSortKey(h.Group)
 	}
 	if p.Status != nil {
 		h.Status = *p.Status
@@ -89,6 +93,7 @@ func (p HouseholdPatch) apply(h Household) Household {
 // CreateHousehold adds a household to a book's roster.
 func (s *Store) CreateHousehold(ctx context.Context, a Actor, bookCode string, h Household) (Household, error) {
 	h.HeadName, h.Group = strings.TrimSpace(h.HeadName), strings.TrimSpace(h.Group)
+	h.GroupKey = GroupSortKey(h.Group)
 	if err := validateHousehold(h); err != nil {
 		return Household{}, err
 	}
@@ -158,23 +163,43 @@ func (s *Store) Household(ctx context.Context, a Actor, bookCode, code string) (
 
 // HouseholdFilter narrows a roster listing.
 type HouseholdFilter struct {
-	Query string // matches code, head name or group
-	After string // cursor: codes greater than this
+	Query string // matches code, head name or group; 一组 also finds 第一村民小组
+	After string // cursor: codes greater than this (ByGroup: a GroupCursor)
 	Limit int
+	// ByGroup lists in village-group order (GroupSortKey, then code) instead
+	// of code order, as every page and roster does.
+	ByGroup bool
 }
 
-// Households lists a book's roster in code order, a page at a time.
+// GroupCursor is the After of a ByGroup listing that continues after h.
+func GroupCursor(h Household) string { return h.GroupKey + "|" + h.Code }
+
+// Households lists a book's roster in code order (or group order), a page at a time.
 func (s *Store) Households(ctx context.Context, a Actor, bookCode string, f HouseholdFilter) ([]Household, error) {
 	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
 	if err != nil {
 		return nil, err
 	}
 	out := []Household{}
-	q := s.db.NewSelect().Model(&out).Where("book_id = ? AND code > ?", b.ID, f.After).
-		OrderExpr("code").Limit(int64(clampLimit(f.Limit)))
+	q := s.db.NewSelect().Model(&out).Where("book_id = ?", b.ID).Limit(int64(clampLimit(f.Limit)))
+	if f.ByGroup {
+		q = q.OrderExpr("group_key, code")
+		if i := strings.LastIndexByte(f.After, '|'); i >= 0 {
+			key, code := f.After[:i], f.After[i+1:]
+			q = q.Where("(group_key > ? OR (group_key = ? AND code > ?))", key, key, code)
+		}
+	} else {
+		q = q.Where("code > ?", f.After).OrderExpr("code")
+	}
 	if f.Query != "" {
 		like := "%" + escapeLike(f.Query) + "%"
-		q = q.Where("(h.code LIKE ? ESCAPE '\\' OR h.head_name LIKE ? ESCAPE '\\' OR h.village_group LIKE ? ESCAPE '\\')", like, like, like)
+		if key := rules.GroupQueryKey(f.Query); key != "" {
+			// a group by number: 一组 finds 第一村民小组 and 1组, not 十一组
+			q = q.Where("(h.code LIKE ? ESCAPE '\\' OR h.head_name LIKE ? ESCAPE '\\' OR h.group_key = ? OR h.group_key LIKE ?)",
+				like, like, key, "~%|"+key) // 1组 and 稻香村第一村民小组
+		} else {
+			q = q.Where("(h.code LIKE ? ESCAPE '\\' OR h.head_name LIKE ? ESCAPE '\\' OR h.village_group LIKE ? ESCAPE '\\')", like, like, like)
+		}
 	}
 	err = q.Scan(ctx)
 	return out, err

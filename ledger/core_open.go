@@ -116,7 +116,10 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return applied, err
 	}
-	return applied, s.fillReferenceKeys(ctx)
+	if err := s.fillReferenceKeys(ctx); err != nil {
+		return applied, err
+	}
+	return applied, s.fillGroupKeys(ctx)
 }
 
 // Close releases the database.

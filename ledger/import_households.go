@@ -43,6 +43,7 @@ func validateHouseholdBatch(hs []Household) error {
 	for i := range hs {
 		h := &hs[i]
 		h.HeadName, h.Group = strings.TrimSpace(h.HeadName), strings.TrimSpace(h.Group)
+		h.GroupKey = GroupSortKey(h.Group)
 		f := fmt.Sprintf("households[%d]", i)
 		if e, ok := AsError(validateHousehold(*h)); ok {
 			for _, d := range e.Details {

@@ -371,7 +371,7 @@ func coopSurplus(ag Agreement, in computeInputs) ([]Entitlement, error) {
 	var byVolume, byCapital []weight
 	for _, p := range t.Participants {
 		if p.Volume != nil && p.Volume.IsPositive() {
-			byVolume = append(byVolume, weight{household: p.Household, w: p.Volume.Decimal(), basis: "交易额 " + p.Volume.String()})
+			byVolume = append(byVolume, weight{household: p.Household, w: p.Volume.Decimal(), basis: "交易量（额） " + p.Volume.String()})
 		}
 		if p.Shares != nil && p.Shares.IsPositive() {
 			byCapital = append(byCapital, weight{household: p.Household, w: *p.Shares, basis: p.Shares.StringFixed(4) + " 股"})
@@ -381,7 +381,8 @@ func coopSurplus(ag Agreement, in computeInputs) ([]Entitlement, error) {
 	// The declaration is a Money, so both pools are whole fen and in range.
 	volumeFen, capitalFen := volumePool.Shift(2).IntPart(), capitalPool.Shift(2).IntPart()
 	out := pooled(ag, "盈余返还", ag.Accounts.Credit, volumeFen, byVolume, 1, what)
-	return append(out, pooled(ag, "盈余返还", ag.Accounts.Extra, capitalFen, byCapital, 1, "剩余盈余按股")...), nil
+	// The rest is the 剩余盈余分配 by capital (222), never counted as 盈余返还.
+	return append(out, pooled(ag, KindLabelResidual, ag.Accounts.Extra, capitalFen, byCapital, 1, "剩余盈余按出资额（股）")...), nil
 }
 
 func wages(ag Agreement, records []WorkRecord) ([]Entitlement, error) {

@@ -129,7 +129,7 @@ func (s *Store) postAccruals(ctx context.Context, tx bun.Tx, a Actor, b Book, ru
 // counterpart (the company's receivable, the distribution, the wage cost);
 // a land-rent service fee is credited to the village's income.
 func accrualVoucher(ag Agreement, run PayoutRun, lines []PayoutLine, date string) VoucherInput {
-	in := VoucherInput{Date: date, Summary: truncate(fmt.Sprintf("计提%s %s（收益分配 %d）", run.Quarter, ag.Title, run.ID), maxSummary-1)}
+	in := VoucherInput{Date: date, Summary: truncate(fmt.Sprintf("计提%s %s（第 %d 号分配）", QuarterName(run.Quarter), ag.Title, run.ID), maxSummary-1)}
 	var gross, fee int64
 	for _, l := range lines {
 		in.Lines = append(in.Lines, sidedLine(l.CreditAccount, l.Household, "", -l.Amount.Fen(), l.Kind))
@@ -483,7 +483,7 @@ func paymentVoucher(kind BookKind, run PayoutRun, in []PaymentInput, allocs [][]
 	if first.Method == MethodCash {
 		method, cash = "现金", AccountFor(kind, AccountRoleCash)
 	}
-	v := VoucherInput{Date: first.Date, Summary: fmt.Sprintf("发放%s收益（%s，收益分配 %d）", run.Quarter, method, run.ID)}
+	v := VoucherInput{Date: first.Date, Summary: fmt.Sprintf("发放%s%s（%s，第 %d 号分配）", QuarterName(run.Quarter), paidTitle(allocs, group), method, run.ID)}
 	var total int64
 	for _, i := range group {
 		for _, al := range allocs[i] {
@@ -540,4 +540,15 @@ func (s *Store) Payments(ctx context.Context, a Actor, bookCode string, runID in
 		p.Amount = Fen(fen)
 		return err
 	})
+}
+
+// paidTitle names what a payment voucher pays (土地租金, 股金分红、薪金).
+func paidTitle(allocs [][]allocation, group []int) string {
+	var kinds []string
+	for _, i := range group {
+		for _, al := range allocs[i] {
+			kinds = append(kinds, LineKind(al.line.Kind, al.line.CreditAccount))
+		}
+	}
+	return PayoutTitle(kinds)
 }

@@ -96,8 +96,8 @@ func (s *Store) reconcileBook(ctx context.Context, b Book, q Quarter) (Reconcili
 		verdict = VerdictDoesNotMatch
 	}
 	c := out.Counts
-	out.Verdict = fmt.Sprintf("%s：%s %s 季度，农户×协议 %d 行，收益分配 %d 次，付款 %d 笔，控制科目核对 %d 项；差异 %d 项，需复核 %d 项",
-		verdict, b.Code, q, c.Rows, c.Runs, c.Payments, c.ControlChecks, c.Findings, c.Reviews)
+	out.Verdict = fmt.Sprintf("%s：%s %s，农户×协议 %d 行，收益分配 %d 次，付款 %d 笔，控制科目核对 %d 项；差异 %d 项，需复核 %d 项",
+		verdict, b.Code, QuarterName(q.String()), c.Rows, c.Runs, c.Payments, c.ControlChecks, c.Findings, c.Reviews)
 	return out, nil
 }
 

@@ -18,6 +18,8 @@ type QuarterPayout struct {
 	Paid        Money   `json:"paid"`
 	Outstanding Money   `json:"outstanding"`
 	Vouchers    []int64 `json:"vouchers"` // accrual and payment vouchers
+	// VoucherLabels cite Vouchers as accountants do: 2026年9月记-0004.
+	VoucherLabels []string `json:"voucher_labels"`
 }
 
 // quartersOf lists the quarters that overlap a range of months.
@@ -52,7 +54,26 @@ func (s *Store) householdPayouts(ctx context.Context, db bun.IDB, b Book, househ
 		}
 		out = append(out, sortedValues(rows, func(p *QuarterPayout) string { return p.Agreement })...)
 	}
-	return out, nil
+	return out, labelPayoutVouchers(ctx, db, b.ID, out)
+}
+
+// labelPayoutVouchers fills VoucherLabels, reading the book's voucher index
+// only when some row cites a voucher.
+func labelPayoutVouchers(ctx context.Context, db bun.IDB, bookID int64, rows []QuarterPayout) error {
+	var ix voucherIndex
+	for i := range rows {
+		rows[i].VoucherLabels = make([]string, len(rows[i].Vouchers))
+		for j, id := range rows[i].Vouchers {
+			if ix == nil {
+				var err error
+				if ix, err = loadVoucherIndex(ctx, db, bookID); err != nil {
+					return err
+				}
+			}
+			rows[i].VoucherLabels[j] = ix.label(id)
+		}
+	}
+	return nil
 }
 
 func payoutRow(rows map[string]*QuarterPayout, q Quarter, agreement, kind string) *QuarterPayout {

@@ -196,7 +196,7 @@ func loadYearEndAccounts(ctx context.Context, db bun.IDB, b Book) (yearEndAccoun
 	byCode := map[string]Account{}
 	for _, acc := range accounts {
 		byCode[acc.Code] = acc
-		ya.names[acc.Code] = acc.Code + " " + acc.Name
+		ya.names[acc.Code] = acc.Name + "（" + acc.Code + "）" // 各项分配（32201）: the name first, as read aloud
 		if acc.Leaf && acc.Category == CategoryIncome {
 			ya.income[acc.Code] = true
 		}
@@ -237,11 +237,13 @@ func (ya yearEndAccounts) plan(year int, cb closingBalances) []closingDraft {
 		cb.apply(lines)
 		out = append(out, closingDraft{step, VoucherInput{Date: date, Summary: summary, Lines: lines}})
 	}
-	add(StepIncome, fmt.Sprintf("结转%d年度损益类科目至%s", year, ya.names[ya.profit]),
+	// Summaries name accounts as 各项分配（32201）. Vouchers an earlier release
+	// generated keep their words: a posted summary is in the hash chain.
+	add(StepIncome, fmt.Sprintf("结转%d年度 损益类科目至%s", year, ya.names[ya.profit]),
 		cb.closeInto(cb.keys(func(a string) bool { return ya.income[a] }), ya.profit))
-	add(StepProfit, fmt.Sprintf("结转%d年度%s至%s", year, ya.names[ya.profit], ya.names[ya.retained]),
+	add(StepProfit, fmt.Sprintf("结转%d年度 %s至%s", year, ya.names[ya.profit], ya.names[ya.retained]),
 		cb.closeInto(cb.keys(func(a string) bool { return a == ya.profit }), ya.retained))
-	add(StepDistribution, fmt.Sprintf("结转%d年度%s至%s", year, ya.names[ya.distribution], ya.names[ya.retained]),
+	add(StepDistribution, fmt.Sprintf("结转%d年度 %s至%s", year, ya.names[ya.distribution], ya.names[ya.retained]),
 		cb.closeInto(cb.keys(ya.isDistribution), ya.retained))
 	return out
 }

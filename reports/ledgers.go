@@ -267,8 +267,9 @@ func WriteHouseholdStatement(w io.Writer, d StatementData, opts Options) error {
 	defer wb.close()
 	st := d.Statement
 	h := st.Household
-	sub := fmt.Sprintf("单位：%s（账套 %s）　农户：%s %s（%s，家庭人口 %d）　身份证号：%s　银行账号：%s　期间：%s　金额单位：元",
-		d.Book.Name, d.Book.Code, h.Code, h.HeadName, h.Group, h.Members, ledger.MaskIDNumber(h.IDNumber),
+	words := ledger.WordsFor(d.Book.Kind)
+	sub := fmt.Sprintf("单位：%s（账套 %s）　%s：%s %s（%s，%s %d）　身份证号：%s　银行账号：%s　期间：%s　金额单位：元",
+		d.Book.Name, d.Book.Code, words.Person, h.Code, h.HeadName, h.Group, words.People, h.Members, ledger.MaskIDNumber(h.IDNumber),
 		ledger.MaskBankAccount(h.BankAccount), periodLabel(st.From, st.To))
 	if err := wb.statementPayouts(d, sub); err != nil {
 		return err
@@ -294,10 +295,7 @@ func (wb *workbook) statementPayouts(d StatementData, sub string) error {
 	wb.titleRows(rw, len(PayoutColumns), "农户收益明细　"+d.Statement.Household.HeadName, sub)
 	wb.headerRow(rw, PayoutColumns)
 	for _, p := range d.Statement.Payouts {
-		vouchers := make([]string, len(p.Vouchers))
-		for i, v := range p.Vouchers {
-			vouchers[i] = fmt.Sprint(v)
-		}
+		vouchers := p.VoucherLabels // 2026年9月记-0004, not the internal ids
 		rw.add([]any{cell(quarterLabel(p.Quarter), st.textCenter), cell(p.Agreement, st.textCenter), cell(p.Kind, st.textCenter),
 			moneyCell{p.Entitled, st.money}, moneyCell{p.Accrued, st.money}, moneyCell{p.Paid, st.money},
 			moneyCell{p.Outstanding, st.money}, cell(strings.Join(vouchers, "、"), st.text)})

@@ -57,14 +57,20 @@ func chineseDate(t time.Time) string {
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }
 
-// NoticeColumns are the columns of the public notice, A to L.
+// NoticeColumns are the columns of a village's public notice, A to L
+// (noticeColumns gives any book's).
 var NoticeColumns = []string{"序号", "村民小组", "户主姓名", "身份证号", "银行账号", "家庭人口", ColumnRent, ColumnDividend,
 	ColumnWage, ColumnOther, "应发合计", "备注"}
+
+func noticeColumns(d RosterData) []string {
+	w, c := d.Words(), d.Columns()
+	return []string{"序号", w.Group, w.HeadName, "身份证号", "银行账号", w.Members, c[0], c[1], c[2], c[3], "应发合计", "备注"}
+}
 
 // NoticeTotalRow is the row of the public notice's 合计.
 func NoticeTotalRow(d RosterData) int { return firstDataRow + len(d.Households) }
 
-// WriteNotice writes the public notice (收益分配公示表) of a run: the same
+// WriteNotice writes the public notice (土地租金公示表 and the like) of a run: the same
 // amounts as the roster, ID numbers and bank accounts masked, the notice
 // period and room for the signatures of the 民主理财小组.
 func WriteNotice(w io.Writer, d RosterData, n Notice, opts Options) error {
@@ -83,8 +89,8 @@ func WriteNotice(w io.Writer, d RosterData, n Notice, opts Options) error {
 	if err := wb.noticeSheet(d, n, from, to); err != nil {
 		return err
 	}
-	title := runTitle(d) + "收益分配公示表"
-	if err := wb.docProps(title, "收益分配公示表", "收益分配,公示,"+d.Run.Quarter+","+d.Book.Code,
+	title := runTitle(d) + d.PayoutTitle() + "公示表"
+	if err := wb.docProps(title, d.PayoutTitle()+"公示表", d.PayoutTitle()+",公示,"+d.Run.Quarter+","+d.Book.Code,
 		fmt.Sprintf("账套 %s 分配批次 %d；公示期 %s 至 %s；链头哈希 %s", d.Book.Code, d.Run.ID,
 			from.Format("2006-01-02"), to.Format("2006-01-02"), d.Book.ChainHead)); err != nil {
 		return err
@@ -102,12 +108,13 @@ func (wb *workbook) noticeSheet(d RosterData, n Notice, from, to time.Time) erro
 	rw := &rowWriter{sw: sw}
 	days := int(to.Sub(from).Hours()/24) + 1
 	period := fmt.Sprintf("公示期：%s至%s（共%d天）", chineseDate(from), chineseDate(to), days)
-	wb.titleRows(rw, len(NoticeColumns), runTitle(d)+"收益分配公示表", runSubtitle(d)+"　"+period)
-	wb.headerRow(rw, NoticeColumns)
+	wb.titleRows(rw, len(NoticeColumns), runTitle(d)+d.PayoutTitle()+"公示表", runSubtitle(d)+"　"+period)
+	wb.headerRow(rw, noticeColumns(d))
+	w := d.Words()
 	for i, h := range d.Households {
 		r := rw.row + 1
 		rw.add([]any{cell(i+1, st.count), cell(h.Group, st.textCenter), cell(h.HeadName, st.textCenter),
-			cell(ledger.MaskIDNumber(h.IDNumber), st.text), cell(ledger.MaskBankAccount(h.BankAccount), st.text), cell(h.Members, st.count),
+			cell(ledger.MaskIDNumber(h.IDNumber), st.text), cell(ledger.MaskBankAccount(h.BankAccount), st.text), membersCell(d, h, st),
 			moneyCell{h.Rent, st.money}, moneyCell{h.Dividend, st.money}, moneyCell{h.Wage, st.money}, moneyCell{h.Other, st.money},
 			formula(fmt.Sprintf("SUM(G%d:J%d)", r, r), st.money), cell("", st.text)}, excelize.RowOpts{Height: 20})
 	}
@@ -117,11 +124,11 @@ func (wb *workbook) noticeSheet(d RosterData, n Notice, from, to time.Time) erro
 		return err
 	}
 	sum := func(c string) excelize.Cell { return formula(sumRange(c, firstDataRow, last), st.totalMoney) }
-	r := rw.add([]any{cell(fmt.Sprintf("合计（%d 户）", len(d.Households)), st.totalLabel), cell("", st.totalLabel), cell("", st.totalLabel),
-		cell("", st.totalLabel), cell("", st.totalLabel), formula(sumRange("F", firstDataRow, last), st.totalCt), sum("G"), sum("H"),
+	r := rw.add([]any{cell(fmt.Sprintf("合计（%d %s）", len(d.Households), w.Unit), st.totalLabel), cell("", st.totalLabel), cell("", st.totalLabel),
+		cell("", st.totalLabel), cell("", st.totalLabel), countTotal(d, last, st), sum("G"), sum("H"),
 		sum("I"), sum("J"), sum("K"), cell("大写："+words, st.totalText)}, excelize.RowOpts{Height: 30})
 	rw.merge("A", "E", r)
-	objection := "公示期内如对本表有异议，请向村民主理财小组或村务监督委员会反映"
+	objection := "公示期内如对本表有异议，请向" + w.Objection + "反映"
 	if n.Contact != "" {
 		objection += "（" + n.Contact + "）"
 	}
@@ -129,8 +136,8 @@ func (wb *workbook) noticeSheet(d RosterData, n Notice, from, to time.Time) erro
 		"为保护个人信息，身份证号和银行账号只显示前后各四位。舍入规则："+d.Run.RoundingRule, 60)
 	rw.skip(1)
 	for _, line := range []string{
-		"民主理财小组成员签字：____________　____________　____________　____________　____________",
-		"村务监督委员会：____________　　村（社）负责人：____________　　会计（报账员）：____________",
+		w.Signers + "签字：____________　____________　____________　____________　____________",
+		joinNonEmpty("　　", w.Oversight+"：____________", w.Leader+"：____________", "会计（报账员）：____________"),
 		fmt.Sprintf("（盖章）　　　　　　　　　　　　　　　　　　　　　　　　　　　　公示日期：%s", chineseDate(from)),
 	} {
 		r := rw.add([]any{cell(line, st.sign)}, excelize.RowOpts{Height: 32})

@@ -29,7 +29,7 @@ func TestNoticeWorkbook(t *testing.T) {
 		}
 		f := openWorkbook(t, buf.Bytes())
 		wantSheetSetup(t, f, "公示表", 3, head16(book))
-		wantPackage(t, buf.Bytes(), "收益分配公示表")
+		wantPackage(t, buf.Bytes(), "土地租金、股金分红、薪金、包干款公示表")
 		total := reports.NoticeTotalRow(d)
 		for r := 4; r < total; r++ {
 			id, acct := cellValue(t, f, "公示表", fmt.Sprint("D", r)), cellValue(t, f, "公示表", fmt.Sprint("E", r))

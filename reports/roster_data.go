@@ -29,10 +29,13 @@ type RosterHousehold struct {
 	IDNumber    string
 	BankAccount string
 	Members     int
-	Rent        ledger.Money // 土地租金
-	Dividend    ledger.Money // 股金分红
-	Wage        ledger.Money // 务工薪金
-	Other       ledger.Money // 包干、盈余返还、调整
+	// The four money columns, named by the book's ledger.Words.Columns: for
+	// a village as the field names say; for a cooperative Rent also holds
+	// 包干, Dividend the 剩余盈余分配 and Other the 盈余返还.
+	Rent     ledger.Money // 土地租金
+	Dividend ledger.Money // 股金分红
+	Wage     ledger.Money // 务工薪金
+	Other    ledger.Money // 包干、盈余返还、调整
 	Total       ledger.Money // 应发合计 = Rent + Dividend + Wage + Other
 	Paid        ledger.Money
 	Outstanding ledger.Money // Total − Paid
@@ -90,7 +93,22 @@ const (
 	ColumnOther    = "包干/其他"
 )
 
-// KindColumn is the roster column a kind of money is printed in.
+// Words are the printed names of the roster's book kind.
+func (d RosterData) Words() ledger.Words { return ledger.WordsFor(d.Book.Kind) }
+
+// Columns are the names of the four money columns.
+func (d RosterData) Columns() [4]string { return d.Words().Columns }
+
+// PayoutTitle names what the run pays (土地租金, 股金分红, …) for titles.
+func (d RosterData) PayoutTitle() string {
+	kinds := make([]string, len(d.ByKind))
+	for i, t := range d.ByKind {
+		kinds[i] = t.Kind
+	}
+	return ledger.PayoutTitle(kinds)
+}
+
+// KindColumn is the village roster column a kind of money is printed in.
 func KindColumn(kind string) string {
 	switch kind {
 	case ledger.LandRent.Label():
@@ -160,11 +178,15 @@ func RosterFromRun(b BookInfo, run ledger.PayoutRun, households map[string]ledge
 	if d.Run.RoundingRule == "" {
 		d.Run.RoundingRule = ledger.RoundingRule
 	}
+	w := d.Words()
 	rows := map[string]*RosterHousehold{}
-	for _, l := range run.Lines {
+	lines := make([]ledger.PayoutLine, len(run.Lines))
+	for i, l := range run.Lines {
+		l.Kind = ledger.LineKind(l.Kind, l.CreditAccount)
+		lines[i] = l
 		h, ok := households[l.Household]
 		if !ok {
-			return RosterData{}, fmt.Errorf("收益分配 %d 的农户 %s 不在农户名册中", run.ID, l.Household)
+			return RosterData{}, fmt.Errorf("收益分配 %d 的%s %s 不在名册中", run.ID, w.Person, l.Household)
 		}
 		r := rows[l.Household]
 		if r == nil {
@@ -172,7 +194,7 @@ func RosterFromRun(b BookInfo, run ledger.PayoutRun, households map[string]ledge
 				BankAccount: h.BankAccount, Members: h.Members}
 			rows[l.Household] = r
 		}
-		addToColumn(r, l.Kind, l.Amount)
+		addToColumn(r, w.Column(l.Kind), l.Amount)
 		r.Paid = r.Paid.Add(l.Paid)
 	}
 	for _, r := range rows {
@@ -180,10 +202,10 @@ func RosterFromRun(b BookInfo, run ledger.PayoutRun, households map[string]ledge
 		d.Households = append(d.Households, *r)
 	}
 	SortHouseholds(d.Households)
-	d.Lines = linesInPrintOrder(run.Lines, d.Households, titles)
+	d.Lines = linesInPrintOrder(lines, d.Households, titles)
 	for _, t := range run.ByAgreement {
 		kind := ""
-		for _, l := range run.Lines {
+		for _, l := range lines {
 			if l.Agreement == t.Key {
 				kind = l.Kind
 				break
@@ -191,9 +213,7 @@ func RosterFromRun(b BookInfo, run ledger.PayoutRun, households map[string]ledge
 		}
 		d.ByAgreement = append(d.ByAgreement, RosterTotal{Key: t.Key, Title: titles[t.Key], Kind: kind, Lines: t.Lines, Amount: t.Amount, Fee: t.Fee})
 	}
-	for _, t := range run.ByKind {
-		d.ByKind = append(d.ByKind, RosterTotal{Key: t.Key, Title: KindColumn(t.Key), Kind: t.Key, Lines: t.Lines, Amount: t.Amount, Fee: t.Fee})
-	}
+	d.ByKind = totalsByKind(lines, w)
 	d.Total, d.Paid, d.Outstanding = run.Total, run.Paid, run.Outstanding
 	return d, d.Check()
 }
@@ -234,18 +254,37 @@ func linesInPrintOrder(lines []ledger.PayoutLine, households []RosterHousehold, 
 	return out
 }
 
-func addToColumn(r *RosterHousehold, kind string, m ledger.Money) {
-	switch KindColumn(kind) {
-	case ColumnRent:
+func addToColumn(r *RosterHousehold, column int, m ledger.Money) {
+	switch column {
+	case 0:
 		r.Rent = r.Rent.Add(m)
-	case ColumnDividend:
+	case 1:
 		r.Dividend = r.Dividend.Add(m)
-	case ColumnWage:
+	case 2:
 		r.Wage = r.Wage.Add(m)
 	default:
 		r.Other = r.Other.Add(m)
 	}
 	r.Total = r.Total.Add(m)
+}
+
+// totalsByKind totals lines per printed kind, in the order of the roster's
+// columns: a cooperative's 剩余盈余分配 apart from its 盈余返还.
+func totalsByKind(lines []ledger.PayoutLine, w ledger.Words) []RosterTotal {
+	at := map[string]int{}
+	var out []RosterTotal
+	for _, l := range lines {
+		i, ok := at[l.Kind]
+		if !ok {
+			i = len(out)
+			at[l.Kind] = i
+			out = append(out, RosterTotal{Key: l.Kind, Title: w.Columns[w.Column(l.Kind)], Kind: l.Kind})
+		}
+		out[i].Lines++
+		out[i].Amount, out[i].Fee = out[i].Amount.Add(l.Amount), out[i].Fee.Add(l.Fee)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return w.Column(out[i].Kind) < w.Column(out[j].Kind) })
+	return out
 }
 
 // Check asserts that the figures add up: every household's columns to its
@@ -280,12 +319,20 @@ func (d RosterData) Check() error {
 	return nil
 }
 
-// SortHouseholds orders households by 村民小组 (numbers inside compared as
-// numbers, so 第2组 comes before 第10组) and then by code.
+// SortHouseholds orders households by 村民小组 as a number (第二 before 第十,
+// 2组 before 10组: ledger.GroupSortKey, the key the ledger stores) and then
+// by code (numbers inside compared as numbers). Keys are computed once: a
+// county's 100,000 households are compared millions of times.
 func SortHouseholds(hs []RosterHousehold) {
+	keys := make(map[string]string)
+	for _, h := range hs {
+		if _, ok := keys[h.Group]; !ok {
+			keys[h.Group] = ledger.GroupSortKey(h.Group)
+		}
+	}
 	sort.SliceStable(hs, func(i, j int) bool {
-		if c := naturalCompare(hs[i].Group, hs[j].Group); c != 0 {
-			return c < 0
+		if ki, kj := keys[hs[i].Group], keys[hs[j].Group]; ki != kj {
+			return ki < kj
 		}
 		return naturalCompare(hs[i].Code, hs[j].Code) < 0
 	})

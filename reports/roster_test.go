@@ -39,8 +39,8 @@ func TestRosterWorkbook(t *testing.T) {
 		for _, sh := range f.GetSheetList() {
 			wantSheetSetup(t, f, sh, 3, head16(book))
 		}
-		wantPackage(t, buf.Bytes(), "收益分配发放花名册")
-		if v := cellValue(t, f, "花名册", "A1"); !strings.Contains(v, "2026年第3季度") || !strings.Contains(v, "测试村P1") {
+		wantPackage(t, buf.Bytes(), "土地租金、股金分红、薪金、包干款发放花名册")
+		if v := cellValue(t, f, "花名册", "A1"); !strings.Contains(v, "2026年第三季度") || !strings.Contains(v, "测试村P1") {
 			t.Errorf("title %q", v)
 		}
 		for i, name := range reports.RosterColumns {

@@ -411,14 +411,8 @@ func sumRange(column string, from, to int) string {
 	return fmt.Sprintf("SUM(%s%d:%s%d)", column, from, column, to)
 }
 
-// quarterLabel turns "2026Q3" into "2026年第3季度".
-func quarterLabel(q string) string {
-	p, err := ledger.ParseQuarter(q)
-	if err != nil {
-		return q
-	}
-	return fmt.Sprintf("%d年第%d季度", p.Year, p.Q)
-}
+// quarterLabel turns "2026Q3" into "2026年第三季度".
+func quarterLabel(q string) string { return ledger.QuarterName(q) }
 
 // quarterSpan is "2026-07-01至2026-09-30".
 func quarterSpan(q string) string {

@@ -49,7 +49,7 @@ func TestReconcileExitStatus(t *testing.T) {
 		s := openDSN(t, dsn)
 		f, run := payoutBook(t, s)
 		out := mustInvoke(t, "reconcile", "--db", dsn, "--book", "R1", "--quarter", "2026Q3", "--details")
-		if !strings.HasPrefix(out, ledger.VerdictReconciles+"：R1 2026Q3") || !strings.Contains(out, "差异 0 项") ||
+		if !strings.HasPrefix(out, ledger.VerdictReconciles+"：R1 2026年第三季度") || !strings.Contains(out, "差异 0 项") ||
 			!strings.Contains(out, "已付 400.00") {
 			t.Fatalf("clean reconcile:\n%s", out)
 		}

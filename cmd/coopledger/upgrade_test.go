@@ -133,6 +133,7 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 			t.Errorf("upgraded QINGZHU: opening to move %v %v %q %s", err, ok, old.Summary, old.Period)
 		}
 		checkCoopChartUpgraded(t, dsn)
+		checkGroupKeys(t, dsn)
 	})
 }
 
@@ -174,7 +175,35 @@ func TestUpgradeFromLastRelease(t *testing.T) {
 				t.Errorf("%s: the journal changed in the upgrade (%d bytes before, %d after)", book, len(before[book]), len(after))
 			}
 		}
+		checkGroupKeys(t, dsn)
 	})
+}
+
+// checkGroupKeys: migration 022 and the store's fill give every household of
+// the previous release's demo the key of its village group, so 第二 sorts
+// before 第十 (the previous release sorted 第一, 第七, 第三, …).
+func checkGroupKeys(t *testing.T, dsn string) {
+	t.Helper()
+	var rows []struct {
+		Group string `bun:"village_group"`
+		Key   string `bun:"group_key"`
+	}
+	err := openDSN(t, dsn).DB().NewRaw("SELECT village_group, COALESCE(group_key, 'NULL') AS group_key FROM households").Scan(context.Background(), &rows)
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("households after upgrade: %v (%d rows)", err, len(rows))
+	}
+	numbered := map[string]bool{}
+	for _, r := range rows {
+		if r.Key != ledger.GroupSortKey(r.Group) {
+			t.Fatalf("household of group %q has key %q, want %q", r.Group, r.Key, ledger.GroupSortKey(r.Group))
+		}
+		if _, ok := ledger.GroupNumber(r.Group); ok {
+			numbered[r.Key] = true
+		}
+	}
+	if !numbered["0001"] || !numbered["0002"] || len(numbered) < 3 {
+		t.Errorf("numbered group keys after upgrade: %v", numbered)
+	}
 }
 
 // checkGoLiveBackfill: the demo's books go live in their first month (their

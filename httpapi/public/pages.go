@@ -35,12 +35,13 @@ const (
 )
 
 var publicTemplates = template.Must(template.New("public").Funcs(template.FuncMap{
-	"money":   httpx.FormatMoney,
-	"quarter": quarterName,
-	"date":    func(ts string) string { return dateName(ts) },
-	"inc":     func(i int) int { return i + 1 },
-	"compact": compactMask,
-	"group":   func(g string) string { return strings.Replace(g, "村民小组", "组", 1) },
+	"money":    httpx.FormatMoney,
+	"quarter":  quarterName,
+	"sentence": func(s string) string { return strings.TrimRight(s, "。") }, // the template ends it: no 。。
+	"date":     func(ts string) string { return dateName(ts) },
+	"inc":      func(i int) int { return i + 1 },
+	"compact":  compactMask,
+	"group":    func(g string) string { return strings.Replace(g, "村民小组", "组", 1) },
 }).ParseFS(publicFiles, "*.html"))
 
 var publicCSS = func() template.CSS {
@@ -201,6 +202,7 @@ type disclosurePageData struct {
 	// says whether the printed sheet carries them (see noticeFitsOnPrint).
 	NoticeHouseholds int
 	PrintNotice      bool
+	Words            ledger.Words // the book kind's names: 村民小组 or 所在分组, 户主 or 成员
 }
 
 // The printed page is the notice board's one A4 sheet: the title and QR
@@ -254,7 +256,8 @@ func (a *Pages) DisclosurePage(c echo.Context) error {
 		return err
 	}
 	d.Agreements, d.PayoutTotal = agreementTotals(v)
-	book := reports.BookInfo{Code: v.Book, Name: v.BookName, TownshipName: v.TownshipName}
+	book := reports.BookInfo{Code: v.Book, Name: v.BookName, Kind: v.Kind, TownshipName: v.TownshipName}
+	d.Words = ledger.WordsFor(v.Kind)
 	for _, run := range v.Runs {
 		rd, err := reports.RosterFromRun(book, run, v.Households, v.Titles)
 		if err != nil {
@@ -299,11 +302,12 @@ func agreementTotals(v ledger.DisclosureView) ([]agreementTotal, agreementTotal)
 // noticeColumns are the money columns of the notice workbook that carry
 // anything in this run, so the page stays narrow enough for a phone.
 func noticeColumns(d reports.RosterData) []noticeColumn {
+	names := d.Columns()
 	all := []noticeColumn{
-		{reports.ColumnRent, func(h reports.RosterHousehold) ledger.Money { return h.Rent }},
-		{reports.ColumnDividend, func(h reports.RosterHousehold) ledger.Money { return h.Dividend }},
-		{reports.ColumnWage, func(h reports.RosterHousehold) ledger.Money { return h.Wage }},
-		{reports.ColumnOther, func(h reports.RosterHousehold) ledger.Money { return h.Other }},
+		{names[0], func(h reports.RosterHousehold) ledger.Money { return h.Rent }},
+		{names[1], func(h reports.RosterHousehold) ledger.Money { return h.Dividend }},
+		{names[2], func(h reports.RosterHousehold) ledger.Money { return h.Wage }},
+		{names[3], func(h reports.RosterHousehold) ledger.Money { return h.Other }},
 	}
 	var out []noticeColumn
 	for _, col := range all {
@@ -350,13 +354,8 @@ func compactMask(s string) string {
 	return s[:i] + "…" + s[j+1:]
 }
 
-// quarterName is 2026Q3 → 2026年第3季度.
-func quarterName(q string) string {
-	if len(q) == 6 && q[4] == 'Q' {
-		return q[:4] + "年第" + q[5:] + "季度"
-	}
-	return q
-}
+// quarterName is 2026Q3 → 2026年第三季度.
+func quarterName(q string) string { return ledger.QuarterName(q) }
 
 // dateName is an RFC 3339 timestamp's date, 2026年10月9日.
 func dateName(ts string) string {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"coopledger/ledger"
 	"coopledger/reports"
 
 	"coopledger/httpapi/internal/httpx"
@@ -35,6 +36,7 @@ type slipsPageData struct {
 	Slips                                 []slip
 	Unlinked, Page, Pages, PerPage        int
 	PrintedOn                             string
+	Words                                 ledger.Words
 }
 
 // slipsPage renders the slips of a run: page is 1-based.
@@ -48,7 +50,8 @@ func (a *Pages) slipsPage(c echo.Context, book string, runID int64, page int) ([
 		return nil, err
 	}
 	p := slipsPageData{CSS: publicCSS, Book: d.Book.Code, BookName: d.Book.Name, TownshipName: d.Book.TownshipName,
-		Quarter: d.Run.Quarter, RunID: d.Run.ID, PerPage: slipsPerPage, PrintedOn: time.Now().In(publicZone).Format("2006-01-02")}
+		Quarter: d.Run.Quarter, RunID: d.Run.ID, PerPage: slipsPerPage, PrintedOn: time.Now().In(publicZone).Format("2006-01-02"),
+		Words: d.Words()}
 	var linked []reports.RosterHousehold
 	for _, h := range d.Households {
 		if links[h.Code] != "" {

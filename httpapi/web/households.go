@@ -41,7 +41,7 @@ func (a *Pages) Households(c echo.Context) error {
 	if r := []rune(q); len(r) > 64 {
 		q = string(r[:64])
 	}
-	f := ledger.HouseholdFilter{Query: q, After: c.QueryParam("after"), Limit: householdPageSize + 1}
+	f := ledger.HouseholdFilter{Query: q, After: c.QueryParam("after"), Limit: householdPageSize + 1, ByGroup: true}
 	hs, err := a.Store.Households(httpx.Ctx(c), httpx.Actor(c), p.Book.Code, f)
 	if err != nil {
 		return a.webError(c, err)
@@ -49,7 +49,7 @@ func (a *Pages) Households(c echo.Context) error {
 	d := householdsData{Query: q, CanWrite: canWrite(c)}
 	if len(hs) > householdPageSize {
 		hs = hs[:householdPageSize]
-		d.Next = "?" + url.Values{"q": {q}, "after": {hs[len(hs)-1].Code}}.Encode()
+		d.Next = "?" + url.Values{"q": {q}, "after": {ledger.GroupCursor(hs[len(hs)-1])}}.Encode()
 	}
 	d.Households = hs
 	p.D = d

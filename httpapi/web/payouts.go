@@ -187,7 +187,7 @@ func (a *Pages) payoutPage(c echo.Context, p *webPage, d payoutData, status int)
 	if d.Pay.Date == "" {
 		d.Pay = ledger.PaymentInput{Date: time.Now().In(chinaTime).Format("2006-01-02"), Method: ledger.MethodBank}
 	}
-	p.Title = run.Quarter + " 收益分配"
+	p.Title = ledger.QuarterName(run.Quarter) + " 分配批次"
 	p.D = d
 	return a.render(c, status, "payout", p)
 }

@@ -106,7 +106,7 @@ func (a *Pages) Township(c echo.Context) error {
 		d.Total.Total, d.Total.Paid = d.Total.Total.Add(v.Total), d.Total.Paid.Add(v.Paid)
 		d.Total.Outstanding = d.Total.Outstanding.Add(v.Outstanding)
 	}
-	p.Title = t.TownshipName + " " + d.Quarter + " 收益分配汇总"
+	p.Title = t.TownshipName + " " + ledger.QuarterName(d.Quarter) + " 收益分配汇总"
 	p.D = d
 	return a.render(c, http.StatusOK, "township", &p)
 }

@@ -63,6 +63,9 @@ var webFuncs = template.FuncMap{
 		return httpx.FormatMoney(httpx.MoneyOf(m))
 	},
 	"actionLabel": actionLabel,
+	"when":        ledger.ShowTime,    // stored UTC → 2026-12-04 21:59:40, Beijing time
+	"quarter":     ledger.QuarterName, // 2026Q3 → 2026年第三季度
+	"words":       ledger.WordsFor,    // 村民小组 or 所在分组, 户主 or 成员, by book kind
 	"hf": func(name, label, value string, errs map[string]string, editable bool) formField {
 		return formField{Name: name, Label: label, Value: value, Err: errs[name], Editable: editable}
 	},

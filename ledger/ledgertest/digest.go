@@ -45,6 +45,9 @@ var contentTables = []struct{ name, order string }{
 	{"household_links", "book_id, household_code"},
 	{"link_secret", "id"},
 	{"bank_lines", "book_id, id"},
+	{"receipts", "book_id, id"},
+	{"documents", "book_id, id"},
+	{"document_chunks", "book_id, document_id, seq"},
 }
 
 // ExtraTables lets later migrations' tables join the digest.

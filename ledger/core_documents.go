@@ -380,3 +380,27 @@ func (s *Store) releaseDocuments(ctx context.Context, tx bun.Tx, bookID, id int6
 	}
 	return nil
 }
+
+// documentCounts counts the documents of each of the vouchers vs (one month
+// of one book), addenda included.
+func documentCounts(ctx context.Context, s *Store, bookID int64, vs []Voucher) (map[int64]int, error) {
+	out := map[int64]int{}
+	if len(vs) == 0 {
+		return out, nil
+	}
+	rows, err := s.querySQL(ctx, s.db, `SELECT d.voucher_id, COUNT(*) FROM documents d JOIN vouchers v ON v.book_id = d.book_id AND v.id = d.voucher_id
+		WHERE d.book_id = ? AND v.period = ? GROUP BY d.voucher_id`, bookID, vs[0].Period)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}

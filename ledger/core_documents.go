@@ -404,3 +404,12 @@ func documentCounts(ctx context.Context, s *Store, bookID int64, vs []Voucher) (
 	}
 	return out, rows.Err()
 }
+
+// CheckDocumentAccess is the check a document upload makes before its file
+// is read: the actor may attach to some voucher of the book (the draft's
+// preparer or, after posting, an accountant or township officer; AddDocument
+// decides for the voucher).
+func (s *Store) CheckDocumentAccess(ctx context.Context, a Actor, bookCode string) error {
+	_, err := s.authorizeAny(ctx, s.db, a, bookCode, permWrite, permSubmit, permCashBank, permPost)
+	return err
+}

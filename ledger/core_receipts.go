@@ -276,3 +276,10 @@ func (s *Store) markPrepared(ctx context.Context, tx bun.Tx, a Actor, b Book, r 
 		"voucher_id": v.ID, "submitted_by": r.SubmittedBy, "submitted_by_name": r.SubmittedByName,
 		"prepared_by": a.UserID, "prepared_by_name": a.Name, "documents": len(r.Documents)})
 }
+
+// CheckReceiptAccess is the check a receipt upload makes before its file is
+// read: the actor may submit receipts to the book.
+func (s *Store) CheckReceiptAccess(ctx context.Context, a Actor, bookCode string) error {
+	_, err := s.authorize(ctx, s.db, a, bookCode, permSubmit)
+	return err
+}

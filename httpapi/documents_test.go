@@ -155,3 +155,27 @@ func TestDocumentsOverHTTP(t *testing.T) {
 		}
 	})
 }
+
+// webDocuments gives the web fixture document 1 (an addendum of posted
+// voucher id) and receipt 1 with document 2, so every page route has a
+// document to show.
+func webDocuments(t *testing.T, s *ledger.Store, f ledgertest.Fixture, id int64) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := ledger.SpoolDocument("file", "合同.pdf", bytes.NewReader(pdfBytes(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := s.AddDocument(ctx, f.Reviewer, "V1", id, d); err != nil {
+		t.Fatal(err)
+	}
+	r, err := ledger.SpoolDocument("file", "收据.pdf", bytes.NewReader(pdfBytes(2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := s.SubmitReceipt(ctx, f.Preparer, "V1", ledger.ReceiptInput{Note: "收据"}, []*ledger.SpooledDocument{r}); err != nil {
+		t.Fatal(err)
+	}
+}

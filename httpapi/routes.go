@@ -192,6 +192,11 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.POST("/books/:book/vouchers/:id/post", w.PostVoucher)
 	s.POST("/books/:book/vouchers/:id/reverse", w.ReverseVoucher)
 	s.POST("/books/:book/vouchers/:id/delete", w.DeleteVoucher)
+	s.DOCUMENTS(documentRoute, w.UploadDocument, httpx.DocumentBodyLimit)
+	s.GET("/books/:book/vouchers/:id/documents/:doc", w.ViewDocument)
+	s.GET(receiptFormRoute, w.Receipts)
+	s.DOCUMENTS(receiptFormRoute, w.SubmitReceipt, httpx.ReceiptBodyLimit)
+	s.GET("/books/:book/receipts/:id/documents/:doc", w.ViewReceiptDocument)
 
 	s.GET("/books/:book/households", w.Households)
 	s.GET("/books/:book/households/new", w.HouseholdForm)

@@ -17,6 +17,10 @@ import (
 const (
 	batchRoute  = "/books/:book/vouchers/batch" // up to 1,000 vouchers of historical books
 	importRoute = "/books/:book/imports/:kind"  // an Excel workbook
+	// source documents: one JPEG, PNG or PDF each; a receipt form with several
+	documentRoute        = "/books/:book/vouchers/:id/documents"
+	receiptDocumentRoute = "/books/:book/receipts/:id/documents"
+	receiptFormRoute     = "/books/:book/receipts"
 )
 
 // publicPagePaths are the routes served without a token.
@@ -76,6 +80,17 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	r.DELETE("/books/:book/vouchers/:id", a.DeleteVoucher)
 	r.POST("/books/:book/vouchers/:id/post", a.PostVoucher, idem)
 	r.POST("/books/:book/vouchers/:id/reverse", a.ReverseVoucher, idem)
+	// Source documents and receipts (村账乡代管): uploads are streamed, so
+	// they take no Idempotency-Key (which would read the whole form first).
+	r.GET(documentRoute, a.ListDocuments)
+	r.POST(documentRoute, a.AddDocument, httpx.RouteBodyLimit(httpx.DocumentBodyLimit))
+	r.GET("/books/:book/vouchers/:id/documents/:doc", a.GetDocument)
+	r.GET("/books/:book/receipts", a.ListReceipts)
+	r.POST("/books/:book/receipts", a.SubmitReceipt, idem)
+	r.GET("/books/:book/receipts/:id", a.GetReceipt)
+	r.POST(receiptDocumentRoute, a.AddReceiptDocument, httpx.RouteBodyLimit(httpx.DocumentBodyLimit))
+	r.GET("/books/:book/receipts/:id/documents/:doc", a.GetReceiptDocument)
+	r.POST("/books/:book/receipts/:id/prepare", a.PrepareFromReceipt, idem)
 
 	r.GET("/books/:book/opening-balances", a.GetOpeningBalances)
 	r.POST("/books/:book/opening-balances", a.SetOpeningBalances, idem)
@@ -193,6 +208,11 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.POST("/books/:book/vouchers/:id/post", w.PostVoucher)
 	s.POST("/books/:book/vouchers/:id/reverse", w.ReverseVoucher)
 	s.POST("/books/:book/vouchers/:id/delete", w.DeleteVoucher)
+	s.DOCUMENTS(documentRoute, w.UploadDocument, httpx.DocumentBodyLimit)
+	s.GET("/books/:book/vouchers/:id/documents/:doc", w.ViewDocument)
+	s.GET(receiptFormRoute, w.Receipts)
+	s.DOCUMENTS(receiptFormRoute, w.SubmitReceipt, httpx.ReceiptBodyLimit)
+	s.GET("/books/:book/receipts/:id/documents/:doc", w.ViewReceiptDocument)
 
 	s.GET("/books/:book/households", w.Households)
 	s.GET("/books/:book/households/new", w.HouseholdForm)

@@ -117,6 +117,10 @@ func ParseProxies(list string) error {
 // largeBodies are the routes whose uploads need more than the default body
 // limit, with their own limit.
 var largeBodies = map[string]int64{
-	"/api/v1" + importRoute: api.ImportBodyLimit,
-	"/api/v1" + batchRoute:  api.BatchBodyLimit,
+	"/api/v1" + importRoute:          api.ImportBodyLimit,
+	"/api/v1" + batchRoute:           api.BatchBodyLimit,
+	"/api/v1" + documentRoute:        httpx.DocumentBodyLimit,
+	"/api/v1" + receiptDocumentRoute: httpx.DocumentBodyLimit,
+	documentRoute:                    httpx.DocumentBodyLimit,
+	receiptFormRoute:                 httpx.ReceiptBodyLimit,
 }

@@ -103,6 +103,9 @@ func webRoutesOf() []routeKey {
 // fill puts real values into a route's parameters.
 func fill(path, book string, voucher, run int64, household, party, agreement string) string {
 	r := strings.NewReplacer(":book", book, ":id", "", ":code", "", ":township", "T01")
+	// webDocuments made document 1 (of the voucher) and receipt 1 with document 2.
+	path = strings.NewReplacer("/vouchers/:id/documents/:doc", "/vouchers/:id/documents/1",
+		"/receipts/:id/documents/:doc", "/receipts/1/documents/2").Replace(path)
 	p := r.Replace(path)
 	switch {
 	case strings.Contains(path, "/vouchers/:id"):
@@ -148,6 +151,7 @@ func newWebFixture(t *testing.T, s *ledger.Store) webFixture {
 	other := ledgertest.NewFixture(t, s, "V2", ledger.KindVillage, 1)
 	v := f.Post(t, ledger.VoucherInput{Date: "2026-02-10", Summary: "取得借款", Lines: []ledger.LineInput{
 		{Account: "102", Debit: ledgertest.Amount("500.00")}, {Account: "201", Credit: ledgertest.Amount("500.00")}}})
+	webDocuments(t, s, f, v.ID)
 	createRentAgreement(t, s, f)
 	run, err := s.CreatePayoutRun(ctx, f.Preparer, "V1", ledger.RunInput{Quarter: "2026Q1"})
 	if err != nil {

@@ -51,3 +51,34 @@ func TestCanonicalVoucherEncoding(t *testing.T) {
 		}
 	}
 }
+
+// TestChainVersions: a voucher of version 1 (or 0, as read before
+// migration 024) hashes exactly as before whatever documents it has; version
+// 2 is the same fields under its own first line, then the documents' hashes
+// sorted.
+func TestChainVersions(t *testing.T) {
+	v := Voucher{Book: "V1", ChainSeq: 3, PrevHash: "ab", ID: 5, Period: "2026-03", Number: "记-0002", Date: "2026-03-05",
+		Summary: "购办公用品", Attachments: 1, PreparerID: 2, ReviewerID: 3, PostedAt: "2026-03-05T08:00:00Z",
+		Lines: []Line{{LineNo: 1, Account: "513", Debit: Fen(100)}, {LineNo: 2, Account: "101", Credit: Fen(100)}}}
+	v1 := formattedVoucher(v)
+	for _, version := range []int{0, ChainVersionV1} {
+		old := v
+		old.ChainVersion, old.DocumentHashes = version, []string{"ff", "00"}
+		if got := string(canonicalVoucher(nil, old)); got != v1 {
+			t.Errorf("version %d with documents:\n got %q\nwant %q", version, got, v1)
+		}
+	}
+	v2 := v
+	v2.ChainVersion, v2.DocumentHashes = ChainVersionV2, []string{"ff", "00"}
+	want := strings.Replace(v1, chainVersion+"\n", chainVersion2+"\n", 1) + "document=00\ndocument=ff\n"
+	if got := string(canonicalVoucher(nil, v2)); got != want {
+		t.Errorf("version 2:\n got %q\nwant %q", got, want)
+	}
+	if VoucherHash(v2) == VoucherHash(v) {
+		t.Error("version 2 hashes like version 1")
+	}
+	v2.DocumentHashes = []string{"00", "ff"}
+	if string(canonicalVoucher(nil, v2)) != want {
+		t.Error("the documents' order changes the version 2 encoding")
+	}
+}

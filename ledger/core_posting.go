@@ -56,7 +56,7 @@ func (s *Store) postChecked(ctx context.Context, tx bun.Tx, a Actor, b Book, v V
 	if v.PostedVia == "" {
 		v.PostedVia = ViaReview
 	}
-	v.ChainSeq, v.PrevHash = b.ChainSeq+1, b.ChainHead
+	v.ChainSeq, v.PrevHash, v.ChainVersion = b.ChainSeq+1, b.ChainHead, currentChainVersion
 	v.Hash = VoucherHash(v)
 	if err := s.writePosting(ctx, tx, b, v); err != nil {
 		return Voucher{}, err
@@ -105,8 +105,8 @@ func (s *Store) nextVoucherNumber(ctx context.Context, tx bun.Tx, bookID int64, 
 
 func (s *Store) writePosting(ctx context.Context, tx bun.Tx, b Book, v Voucher) error {
 	res, err := s.execSQL(ctx, tx, `UPDATE vouchers SET status = 'posted', number = ?, reviewer_id = ?, posted_at = ?,
-		chain_seq = ?, prev_hash = ?, hash = ?, updated_at = ?, posted_via = ? WHERE book_id = ? AND id = ? AND status = 'draft'`,
-		v.number, v.ReviewerID, v.PostedAt, v.ChainSeq, v.PrevHash, v.Hash, v.PostedAt, v.PostedVia, b.ID, v.ID)
+		chain_seq = ?, prev_hash = ?, hash = ?, updated_at = ?, posted_via = ?, chain_version = ? WHERE book_id = ? AND id = ? AND status = 'draft'`,
+		v.number, v.ReviewerID, v.PostedAt, v.ChainSeq, v.PrevHash, v.Hash, v.PostedAt, v.PostedVia, v.ChainVersion, b.ID, v.ID)
 	if err := exactlyOneRow(res, err, "凭证已不是草稿，不能记账"); err != nil {
 		return err
 	}

@@ -94,6 +94,9 @@ func (s *Store) verifyBook(ctx context.Context, b Book) (VerifyReport, error) {
 		if err := verifyAgainstAuditLog(ctx, tx, b.ID, w, &r); err != nil {
 			return err
 		}
+		if err := verifyDocuments(ctx, tx, b.ID, w, &r); err != nil {
+			return err
+		}
 		return verifyBalances(ctx, tx, b.ID, w.sums, &r)
 	})
 	return r, err
@@ -179,6 +182,9 @@ func postedChunks(ctx context.Context, tx bun.Tx, b Book, fn func([]Voucher)) er
 			return err
 		}
 		if err := attachLines(ctx, tx, b.ID, c); err != nil {
+			return err
+		}
+		if err := attachDocumentHashes(ctx, tx, b.ID, c); err != nil {
 			return err
 		}
 		fn(c)

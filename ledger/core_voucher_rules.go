@@ -173,11 +173,16 @@ type Voucher struct {
 	ChainSeq    int64         `json:"chain_seq,omitempty"`
 	PrevHash    string        `json:"prev_hash,omitempty"`
 	Hash        string        `json:"hash,omitempty"`
-	Total       Money         `json:"total"`
-	Lines       []Line        `json:"lines"`
-	CreatedAt   string        `json:"created_at"`
-	UpdatedAt   string        `json:"updated_at"`
-	number      int
+	// ChainVersion is the chain encoding the voucher was (or will be)
+	// hashed under; DocumentHashes the SHA-256 of the documents attached
+	// before posting, which version 2 hashes (addenda are not among them).
+	ChainVersion   int      `json:"chain_version,omitempty"`
+	DocumentHashes []string `json:"document_hashes,omitempty"`
+	Total          Money    `json:"total"`
+	Lines          []Line   `json:"lines"`
+	CreatedAt      string   `json:"created_at"`
+	UpdatedAt      string   `json:"updated_at"`
+	number         int
 }
 
 // Line is one line of a voucher: one account, one side.

@@ -293,6 +293,9 @@ func (s *Store) DeleteVoucher(ctx context.Context, a Actor, bookCode string, id 
 		if err != nil {
 			return err
 		}
+		if err := s.releaseDocuments(ctx, tx, b.ID, id); err != nil {
+			return err
+		}
 		if _, err := tx.NewRaw("DELETE FROM voucher_lines WHERE book_id = ? AND voucher_id = ?", b.ID, id).Exec(ctx); err != nil {
 			return err
 		}
@@ -330,7 +333,7 @@ func (s *Store) draftForPreparer(ctx context.Context, tx bun.Tx, a Actor, bookCo
 
 const voucherColumns = `id, status, date, period, summary, attachments, preparer_id, reviewer_id, number, posted_at,
 	reverses_id, reversed_by_id, imported, chain_seq, prev_hash, hash, total_fen, created_at, updated_at,
-	posted_via, orig_prepared_by, orig_reviewed_by`
+	posted_via, orig_prepared_by, orig_reviewed_by, chain_version`
 
 type voucherScan struct {
 	v                                      Voucher
@@ -344,7 +347,7 @@ func (r *voucherScan) dest() []any {
 	v := &r.v
 	return []any{&v.ID, &v.Status, &v.Date, &v.Period, &v.Summary, &v.Attachments, &v.PreparerID, &r.reviewer, &r.number,
 		&r.postedAt, &r.reverses, &r.reversedBy, &v.Imported, &r.chainSeq, &r.prevHash, &r.hash, &r.totalFen, &v.CreatedAt, &v.UpdatedAt,
-		&v.PostedVia, &v.OrigPrepBy, &v.OrigRevBy}
+		&v.PostedVia, &v.OrigPrepBy, &v.OrigRevBy, &v.ChainVersion}
 }
 
 func (r *voucherScan) voucher(book string) Voucher {
@@ -358,6 +361,9 @@ func (r *voucherScan) voucher(book string) Voucher {
 	}
 	v.Total = Fen(r.totalFen)
 	v.Lines = []Line{}
+	if v.Status != StatusPosted {
+		v.ChainVersion = 0 // chosen at posting
+	}
 	return v
 }
 
@@ -385,7 +391,10 @@ func (s *Store) voucherByID(ctx context.Context, db bun.IDB, b Book, id int64) (
 		return Voucher{}, err
 	}
 	v := r.voucher(b.Code)
-	v.Lines, err = s.loadLines(ctx, db, b.ID, id)
+	if v.Lines, err = s.loadLines(ctx, db, b.ID, id); err != nil {
+		return Voucher{}, err
+	}
+	v.DocumentHashes, err = s.chainedDocumentHashes(ctx, db, b.ID, id)
 	return v, err
 }
 

@@ -238,7 +238,7 @@ func (s *Store) checkItemsAgainstBook(ctx context.Context, tx bun.Tx, b Book, it
 		refs.check(it.v.Lines, &v)
 		if anyTrade(it.v.Lines) {
 			if err := s.checkTrade(ctx, tx, b, it.v.Date, it.v.Lines, &v); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
 		for _, d := range v.details {
@@ -361,7 +361,7 @@ func (s *Store) writeImport(ctx context.Context, tx bun.Tx, a Actor, ip importPo
 		v.PreparerID, v.ReviewerID, v.PostedVia, v.PostedAt, v.CreatedAt, v.UpdatedAt = ip.preparerID, ip.reviewerID, ip.via, now, now, now
 		v.OrigPrepBy, v.OrigRevBy = items[i].preparedBy, items[i].reviewedBy
 		seq++
-		v.ChainSeq, v.PrevHash = seq, prev
+		v.ChainSeq, v.PrevHash, v.ChainVersion = seq, prev, currentChainVersion
 		v.Hash = VoucherHash(*v)
 		prev = v.Hash
 		maxNumber[v.Period] = max(maxNumber[v.Period], v.number)
@@ -428,7 +428,7 @@ func (s *Store) insertImported(ctx context.Context, tx bun.Tx, bookID int64, ite
 		v := it.v
 		vrows = append(vrows, []any{bookID, v.ID, string(StatusDraft), v.Date, v.Period, v.Summary, v.Attachments, v.PreparerID,
 			nullableID(v.ReviewerID), v.number, v.PostedAt, true, v.ChainSeq, v.PrevHash, v.Hash, v.Total.Fen(), v.CreatedAt, v.UpdatedAt,
-			v.PostedVia, v.OrigPrepBy, v.OrigRevBy})
+			v.PostedVia, v.OrigPrepBy, v.OrigRevBy, v.ChainVersion})
 		for _, l := range v.Lines {
 			lrows = append(lrows, []any{bookID, v.ID, l.LineNo, l.Account, nullable(l.Household), nullable(l.Party),
 				l.Debit.Fen(), l.Credit.Fen(), l.Summary, l.Trade})
@@ -436,7 +436,7 @@ func (s *Store) insertImported(ctx context.Context, tx bun.Tx, bookID int64, ite
 	}
 	err := s.bulkInsert(ctx, tx, `INSERT INTO vouchers (book_id, id, status, date, period, summary, attachments, preparer_id,
 		reviewer_id, number, posted_at, imported, chain_seq, prev_hash, hash, total_fen, created_at, updated_at,
-		posted_via, orig_prepared_by, orig_reviewed_by) VALUES `, 21, vrows, "")
+		posted_via, orig_prepared_by, orig_reviewed_by, chain_version) VALUES `, 22, vrows, "")
 	if err != nil {
 		return err
 	}

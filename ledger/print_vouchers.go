@@ -69,7 +69,9 @@ type VoucherPrintSet struct {
 //
 // 附单据: a generated accrual or payment voucher whose stored count is 0
 // counts its roster or bank file as one source document; closing and
-// correcting (red reversal) vouchers are exempt and print what is stored.
+// correcting (red reversal) vouchers are exempt and print what is stored. A
+// voucher with source documents attached (addenda included) prints at least
+// their number: a scan is of a paper the typed count already counts.
 func (s *Store) VoucherPrint(ctx context.Context, a Actor, bookCode, period string) (VoucherPrintSet, error) {
 	p, err := ParsePeriod(period)
 	if err != nil {
@@ -121,6 +123,7 @@ type printNames struct {
 	users      map[int64]string
 	generated  map[int64]bool  // accrual and payment vouchers
 	cashiers   map[int64]int64 // payment voucher → who recorded the payments
+	documents  map[int64]int   // voucher → source documents attached (core_documents.go)
 }
 
 func newPrintNames(ctx context.Context, s *Store, a Actor, b Book, vs []Voucher) (*printNames, error) {
@@ -153,6 +156,9 @@ func newPrintNames(ctx context.Context, s *Store, a Actor, b Book, vs []Voucher)
 		return nil, err
 	}
 	if err := n.load(ctx, s, "SELECT code, name FROM parties WHERE book_id = ? AND code IN (?)", b.ID, keys(pp), n.parties); err != nil {
+		return nil, err
+	}
+	if n.documents, err = documentCounts(ctx, s, b.ID, vs); err != nil {
 		return nil, err
 	}
 	return n, n.loadGenerated(ctx, s, b.ID, ids)
@@ -239,6 +245,9 @@ func (n *printNames) voucher(v Voucher) PrintedVoucher {
 	if pv.Attachments == 0 && n.generated[v.ID] {
 		pv.Attachments = 1 // the roster or the bank file
 	}
+	// The attached scans are of the source documents the count counts:
+	// at least as many are printed, never the two added up.
+	pv.Attachments = max(pv.Attachments, n.documents[v.ID])
 	if by, ok := n.cashiers[v.ID]; ok {
 		pv.Cashier = n.users[by]
 	}

@@ -134,6 +134,7 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 		}
 		checkCoopChartUpgraded(t, dsn)
 		checkGroupKeys(t, dsn)
+		checkChainVersions(t, dsn)
 	})
 }
 
@@ -203,6 +204,56 @@ func checkGroupKeys(t *testing.T, dsn string) {
 	}
 	if !numbered["0001"] || !numbered["0002"] || len(numbered) < 3 {
 		t.Errorf("numbered group keys after upgrade: %v", numbered)
+	}
+}
+
+// checkChainVersions: migration 024 left every voucher the previous release
+// posted under chain version 1; a voucher posted now with a source document
+// is hashed under version 2, and the chain of both verifies clean.
+func checkChainVersions(t *testing.T, dsn string) {
+	t.Helper()
+	ctx := context.Background()
+	s := openDSN(t, dsn)
+	var versions []int
+	if err := s.DB().NewRaw("SELECT DISTINCT chain_version FROM vouchers WHERE status = 'posted'").Scan(ctx, &versions); err != nil {
+		t.Fatal(err)
+	}
+	if len(versions) != 1 || versions[0] != ledger.ChainVersionV1 {
+		t.Fatalf("chain versions after upgrade: %v, want [1]", versions)
+	}
+	var as []ledger.Actor
+	for _, name := range []string{"升级后制单", "升级后审核"} {
+		_, token, err := s.CreateUser(ctx, ledger.System, ledger.NewUser{Name: name, Role: ledger.RoleAccountant, Books: []string{"QINGZHU"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := s.Authenticate(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	m := ledger.MustMoney("12.00")
+	draft, err := s.CreateVoucher(ctx, as[0], "QINGZHU", ledger.VoucherInput{Date: "2026-12-20", Summary: "升级后购办公用品", Attachments: 1,
+		Lines: []ledger.LineInput{{Account: "513", Debit: &m}, {Account: "101", Credit: &m}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := ledger.SpoolDocument("file", "发票.pdf", strings.NewReader("%PDF-1.4\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer doc.Close()
+	if _, err := s.AddDocument(ctx, as[0], "QINGZHU", draft.ID, doc); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.PostVoucher(ctx, as[1], "QINGZHU", draft.ID)
+	if err != nil || v.ChainVersion != ledger.ChainVersionV2 || len(v.DocumentHashes) != 1 {
+		t.Fatalf("posted after upgrade: %v version %d", err, v.ChainVersion)
+	}
+	r, err := s.Verify(ctx, ledger.System, "QINGZHU")
+	if err != nil || !r.OK {
+		t.Fatalf("verify with both chain versions: %v %v", err, r.Problems)
 	}
 }
 

@@ -37,6 +37,7 @@ type operation struct {
 	altStatus    int     // a second success status with the same result
 	produces     string  // a file download's media type instead of JSON
 	upload       []param // an upload: multipart form fields besides "file"
+	document     bool    // an upload of one source document in "file"
 	page         bool    // a public HTML page: 404 and 429 answer HTML too
 }
 
@@ -128,6 +129,17 @@ var operations = []operation{
 	{method: "DELETE", path: v1 + "/books/{book}/vouchers/{id}", summary: "删除草稿凭证（仅制单人）", roles: writers, status: 204},
 	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/post", summary: "审核过账：编号、入哈希链", roles: posters, emptyBody: true, status: 200, result: ledger.Voucher{}},
 	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/reverse", summary: "红字冲销：生成冲销草稿", roles: writers, body: ledger.ReverseInput{}, status: 201, result: ledger.Voucher{}},
+	{method: "GET", path: v1 + "/books/{book}/vouchers/{id}/documents", summary: "凭证所附原始凭证（扫描件、照片）列表，含 SHA-256；过账后补充的标为 addendum", roles: readers, status: 200, result: httpx.List[ledger.Document]{}},
+	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/documents", summary: "上传一份原始凭证（JPEG、PNG 或 PDF，按文件内容判断，不超过 10 MB，每张凭证最多 20 份）：草稿由制单人上传，过账时其 SHA-256 进入凭证哈希；已过账凭证只能由会计或乡镇财政补充（addendum），单独记入审计日志，不改变凭证哈希。不接受幂等键",
+		roles: "草稿：制单人；已过账：" + closers, status: 201, result: ledger.Document{}, document: true},
+	{method: "GET", path: v1 + "/books/{book}/vouchers/{id}/documents/{doc}", summary: "下载（在浏览器中查看）一份原始凭证", roles: readers, status: 200, produces: mimeDocument},
+	{method: "GET", path: v1 + "/books/{book}/receipts", summary: "报账单据（村账乡代管：报账员提交、代理会计据以制单）", roles: readers, query: []param{{"status", "submitted（待制单）或 prepared（已制单）", map[string]any{"type": "string", "enum": []string{ledger.ReceiptSubmitted, ledger.ReceiptPrepared}}, false}}, status: 200, result: httpx.List[ledger.Receipt]{}},
+	{method: "POST", path: v1 + "/books/{book}/receipts", summary: "报账员提交单据：说明、金额和日期（供制单参考），附件另行上传", roles: "账套的报账员、会计", body: ledger.ReceiptInput{}, status: 201, result: ledger.Receipt{}},
+	{method: "GET", path: v1 + "/books/{book}/receipts/{id}", summary: "报账单据详情（提交人、制单人、附件）", roles: readers, status: 200, result: ledger.Receipt{}},
+	{method: "POST", path: v1 + "/books/{book}/receipts/{id}/documents", summary: "为待制单的单据上传附件（仅提交人；JPEG、PNG 或 PDF，不超过 10 MB，最多 20 份）。不接受幂等键",
+		roles: "提交人", status: 201, result: ledger.Document{}, document: true},
+	{method: "GET", path: v1 + "/books/{book}/receipts/{id}/documents/{doc}", summary: "下载（查看）单据的一份附件", roles: readers, status: 200, produces: mimeDocument},
+	{method: "POST", path: v1 + "/books/{book}/receipts/{id}/prepare", summary: "代理会计据单据制单：生成草稿凭证（制单人为本人），单据的附件转到草稿；报账员不能制单", roles: writers, body: ledger.VoucherInput{}, status: 201, result: ledger.Voucher{}},
 
 	{method: "GET", path: v1 + "/books/{book}/opening-balances", summary: "期初余额凭证（可分次录入）", roles: readers, status: 200, result: httpx.List[ledger.Voucher]{}},
 	{method: "POST", path: v1 + "/books/{book}/opening-balances", summary: "录入期初余额（每次借贷须平衡，可分次录入；记入启用期间前一月末，须在任何期间结账之前）", roles: writers, body: ledger.OpeningInput{}, status: 201, result: ledger.Voucher{}},
@@ -282,6 +294,7 @@ var pathParams = map[string]param{
 	"quarter":  {"quarter", "季度 YYYYQn", quarterSchema, true},
 	"slug":     {"slug", "公开网址中的随机部分", map[string]any{"type": "string", "maxLength": 64}, true},
 	"token":    {"token", "农户对账链接中的随机部分", map[string]any{"type": "string", "maxLength": 64}, true},
+	"doc":      {"doc", "原始凭证 ID", idSchema, true},
 }
 
 func importKindNames() []string {
@@ -381,6 +394,8 @@ func (g *schemaGen) operation(op operation) obj {
 		out["parameters"] = params
 	}
 	switch {
+	case op.document:
+		out["requestBody"] = documentBody()
 	case op.upload != nil:
 		out["requestBody"] = uploadBody(op.upload)
 	case op.body != nil:
@@ -396,6 +411,12 @@ func (g *schemaGen) responses(op operation) obj {
 	success := obj{"description": http.StatusText(op.status)}
 	if op.produces != "" {
 		content := obj{op.produces: obj{"schema": obj{"type": "string", "contentMediaType": op.produces}}}
+		if op.produces == mimeDocument { // a source document: the type found at upload
+			content = obj{}
+			for _, m := range []string{"image/jpeg", "image/png", MimePDF} {
+				content[m] = obj{"schema": obj{"type": "string", "contentMediaType": m}}
+			}
+		}
 		for _, q := range op.query {
 			if q.name == formatParam.name { // format=pdf: the same print as PDF
 				content[MimePDF] = obj{"schema": obj{"type": "string", "contentMediaType": MimePDF}}
@@ -448,6 +469,17 @@ func uploadBody(fields []param) obj {
 	}
 	return obj{"required": true, "content": obj{echo.MIMEMultipartForm: obj{"schema": obj{
 		"type": "object", "properties": props, "required": required, "additionalProperties": false}}}}
+}
+
+// mimeDocument marks a download of a source document (JPEG, PNG or PDF).
+const mimeDocument = "application/x-coopledger-document"
+
+// documentBody is a multipart form with one source document.
+func documentBody() obj {
+	return obj{"required": true, "content": obj{echo.MIMEMultipartForm: obj{"schema": obj{"type": "object",
+		"properties": obj{"file": obj{"type": "string", "contentMediaType": "application/octet-stream",
+			"description": "JPEG、PNG 或 PDF（按文件开头的字节判断），不超过 10 MB"}},
+		"required": []string{"file"}, "additionalProperties": false}}}}
 }
 
 func paramObject(p param, in string) obj {

@@ -48,6 +48,7 @@ type lineRow struct {
 
 type voucherFormData struct {
 	FormID      string
+	Receipt     string // the receipt the voucher is prepared from (documents.go)
 	Date        string
 	Summary     string
 	Attachments string
@@ -152,7 +153,7 @@ var lineKey = regexp.MustCompile(`^lines\[(\d{1,3})\]\.(account|household|party|
 
 // readVoucherForm reads the submitted form, keeping every row as typed.
 func readVoucherForm(form url.Values) voucherFormData {
-	d := voucherFormData{FormID: form.Get("form_id"), Date: strings.TrimSpace(form.Get("date")),
+	d := voucherFormData{FormID: form.Get("form_id"), Receipt: form.Get("receipt"), Date: strings.TrimSpace(form.Get("date")),
 		Summary: strings.TrimSpace(form.Get("summary")), Attachments: strings.TrimSpace(form.Get("attachments"))}
 	rows := map[int]*lineRow{}
 	last := -1
@@ -337,7 +338,7 @@ func (a *Pages) VoucherForm(c echo.Context) error {
 	if err := a.webBook(c, &p); err != nil {
 		return a.webError(c, err)
 	}
-	d := &voucherFormData{Date: time.Now().In(chinaTime).Format("2006-01-02"), Attachments: "0"}
+	d := &voucherFormData{Date: time.Now().In(chinaTime).Format("2006-01-02"), Attachments: "0", Receipt: c.QueryParam("receipt")}
 	if err := a.voucherFormPage(c, &p, d); err != nil {
 		return a.webError(c, err)
 	}
@@ -368,7 +369,7 @@ func (a *Pages) CreateVoucher(c echo.Context) error {
 			by = by.With(ledger.WriteOptions{Idempotency: ledger.IdempotencyClaim{UserID: by.UserID, Key: "web:voucher:" + d.FormID,
 				RequestHash: "web"}})
 		}
-		v, err := a.Store.CreateVoucher(httpx.Ctx(c), by, p.Book.Code, in)
+		v, err := a.createOrPrepare(c, by, p.Book.Code, d.Receipt, in)
 		if err == nil {
 			return seeOther(c, bookURL(p.Book.Code, "vouchers", strconv.FormatInt(v.ID, 10))+"?ok=draft")
 		}
@@ -471,6 +472,7 @@ type voucherData struct {
 	CanDelete  bool
 	Reverse    ledger.ReverseInput
 	Errors     map[string]string
+	Docs       voucherDocs // documents.go
 }
 
 func (a *Pages) loadVoucher(c echo.Context, p *webPage) (*voucherData, error) {
@@ -500,6 +502,9 @@ func (a *Pages) loadVoucher(c echo.Context, p *webPage) (*voucherData, error) {
 		return nil, err
 	}
 	book := p.Book.Code
+	if d.Docs, err = a.loadVoucherDocs(c, book, v); err != nil {
+		return nil, err
+	}
 	canPost := act.HasRole(book, ledger.RoleAccountant) || act.HasRole(book, ledger.RoleTownship)
 	d.CanPost = v.Status == ledger.StatusDraft && canPost
 	d.CanReverse = v.Status == ledger.StatusPosted && v.ReversedBy == 0 && v.ReversesID == 0 && act.HasRole(book, ledger.RoleAccountant)

@@ -53,6 +53,9 @@ var contentTables = []struct{ name, order string }{
 	{"member_quantified_shares", "book_id, year, member_code"},
 	{"surplus_plans", "book_id, id"},
 	{"surplus_plan_members", "book_id, plan_id, member_code"},
+	{"receipts", "book_id, id"},
+	{"documents", "book_id, id"},
+	{"document_chunks", "book_id, document_id, seq"},
 }
 
 // ExtraTables lets later migrations' tables join the digest.

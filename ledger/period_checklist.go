@@ -13,6 +13,8 @@ import (
 // reconciliation and its payout runs. Only what ClosePeriod itself refuses
 // (drafts left, the previous month open) blocks closing; the rest is shown
 // so the accountant closes knowingly.
+//
+// The checklist reads core, payouts, reconciliation and bank; nothing reads it.
 
 // Checklist item keys.
 const (

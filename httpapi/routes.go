@@ -250,6 +250,25 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.GET("/books/:book/bank-reconciliation", w.BankReconciliation)
 	s.GET("/books/:book/bank-reconciliation.xlsx", w.BankReconciliationXLSX)
 	s.GET("/books/:book/audit", w.Audit)
+
+	// Month end, year end, and the statements and account books on screen;
+	// their downloads are the API's workbooks (or PDF) served to the session.
+	s.GET("/books/:book/periods", w.Periods)
+	s.POST("/books/:book/periods/:period/close", w.ClosePeriod)
+	s.POST("/books/:book/periods/:period/reopen", w.ReopenPeriod)
+	s.GET("/books/:book/year-end", w.YearEnd)
+	s.POST("/books/:book/year-end/:year/prepare", w.PrepareYearEnd)
+	s.POST("/books/:book/year-end/:year/close", w.CloseYear)
+	s.POST("/books/:book/year-end/:year/reopen", w.ReopenYear)
+	s.GET("/books/:book/reports", w.ReportsIndex)
+	s.GET("/books/:book/statements", w.Statements)
+	s.GET("/books/:book/statements.xlsx", w.Printable(a.StatementsWorkbook, w.Statements, "month"))
+	s.GET("/books/:book/general-ledger", w.GeneralLedger)
+	s.GET("/books/:book/general-ledger.xlsx", w.Printable(a.GeneralLedgerWorkbook, w.GeneralLedger, "from", "to"))
+	for _, kind := range []string{"detail-ledger", "cash-journal", "bank-journal"} {
+		s.GET("/books/:book/"+kind, w.AccountBook(kind))
+		s.GET("/books/:book/"+kind+".xlsx", w.Printable(a.AccountBookWorkbook(kind), w.AccountBook(kind), "from", "to"))
+	}
 	s.GET("/township/:township", w.Township)
 	s.GET("/township/:township/workbook.xlsx", w.TownshipXLSX)
 

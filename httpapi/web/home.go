@@ -97,10 +97,15 @@ func (a *Pages) Home(c echo.Context) error {
 				d.OpenRuns = append(d.OpenRuns, r)
 			}
 		}
-		if r.Status != ledger.RunApproved {
+		if r.Status != ledger.RunApproved || !r.Outstanding.IsPositive() {
 			continue
 		}
-		for _, l := range r.Lines {
+		// The list leaves the lines out; the kinds are on the lines.
+		full, err := a.Store.PayoutRun(httpx.Ctx(c), act, book, r.ID)
+		if err != nil {
+			return a.webError(c, err)
+		}
+		for _, l := range full.Lines {
 			byKind[l.Kind] = byKind[l.Kind].Add(l.Outstanding)
 		}
 	}

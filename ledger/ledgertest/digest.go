@@ -45,6 +45,9 @@ var contentTables = []struct{ name, order string }{
 	{"household_links", "book_id, household_code"},
 	{"link_secret", "id"},
 	{"bank_lines", "book_id, id"},
+	{"summary_phrases", "book_id, id"},
+	{"voucher_templates", "book_id, id"},
+	{"voucher_template_lines", "book_id, template_id, line_no"},
 }
 
 // ExtraTables lets later migrations' tables join the digest.

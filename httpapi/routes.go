@@ -177,6 +177,13 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.POST("/books/:book/vouchers/:id/post", w.PostVoucher)
 	s.POST("/books/:book/vouchers/:id/reverse", w.ReverseVoucher)
 	s.POST("/books/:book/vouchers/:id/delete", w.DeleteVoucher)
+	s.GET("/books/:book/vouchers/:id/edit", w.EditVoucherForm)
+	s.POST("/books/:book/vouchers/:id/edit", w.UpdateVoucher)
+	s.POST("/books/:book/vouchers/:id/template", w.SaveVoucherTemplate)
+	s.GET("/books/:book/voucher-aids", w.EntryAids)
+	s.POST("/books/:book/voucher-aids/phrases", w.AddSummaryPhrase)
+	s.POST("/books/:book/voucher-aids/phrases/delete", w.DeleteSummaryPhrase)
+	s.POST("/books/:book/voucher-aids/templates/delete", w.DeleteVoucherTemplate)
 
 	s.GET("/books/:book/households", w.Households)
 	s.GET("/books/:book/households/new", w.HouseholdForm)

@@ -76,6 +76,13 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	r.DELETE("/books/:book/vouchers/:id", a.DeleteVoucher)
 	r.POST("/books/:book/vouchers/:id/post", a.PostVoucher, idem)
 	r.POST("/books/:book/vouchers/:id/reverse", a.ReverseVoucher, idem)
+	r.GET("/books/:book/summary-phrases", a.ListSummaryPhrases)
+	r.POST("/books/:book/summary-phrases", a.AddSummaryPhrase)
+	r.DELETE("/books/:book/summary-phrases/:id", a.DeleteSummaryPhrase)
+	r.GET("/books/:book/voucher-templates", a.ListVoucherTemplates)
+	r.POST("/books/:book/voucher-templates", a.SaveVoucherTemplate)
+	r.DELETE("/books/:book/voucher-templates/:id", a.DeleteVoucherTemplate)
+	r.POST("/books/:book/voucher-templates/:id/vouchers", a.VoucherFromTemplate, idem)
 
 	r.GET("/books/:book/opening-balances", a.GetOpeningBalances)
 	r.POST("/books/:book/opening-balances", a.SetOpeningBalances, idem)

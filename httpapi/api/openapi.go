@@ -127,6 +127,13 @@ var operations = []operation{
 	{method: "DELETE", path: v1 + "/books/{book}/vouchers/{id}", summary: "删除草稿凭证（仅制单人）", roles: writers, status: 204},
 	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/post", summary: "审核过账：编号、入哈希链", roles: posters, emptyBody: true, status: 200, result: ledger.Voucher{}},
 	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/reverse", summary: "红字冲销：生成冲销草稿", roles: writers, body: ledger.ReverseInput{}, status: 201, result: ledger.Voucher{}},
+	{method: "GET", path: v1 + "/books/{book}/summary-phrases", summary: "常用摘要（录入凭证时在摘要格供选择）", roles: readers, status: 200, result: []ledger.SummaryPhrase{}},
+	{method: "POST", path: v1 + "/books/{book}/summary-phrases", summary: "新增常用摘要（每个账套至多 500 条，不重复）", roles: writers, body: SummaryPhraseRequest{}, status: 201, result: ledger.SummaryPhrase{}},
+	{method: "DELETE", path: v1 + "/books/{book}/summary-phrases/{id}", summary: "删除常用摘要", roles: writers, status: 204},
+	{method: "GET", path: v1 + "/books/{book}/voucher-templates", summary: "凭证模板（每月工资等常用凭证，含分录）", roles: readers, status: 200, result: []ledger.VoucherTemplate{}},
+	{method: "POST", path: v1 + "/books/{book}/voucher-templates", summary: "把本账套的一张凭证存为模板（红字冲销凭证除外；名称不重复）", roles: writers, body: ledger.TemplateInput{}, status: 201, result: ledger.VoucherTemplate{}},
+	{method: "DELETE", path: v1 + "/books/{book}/voucher-templates/{id}", summary: "删除凭证模板（已生成的草稿不受影响）", roles: writers, status: 204},
+	{method: "POST", path: v1 + "/books/{book}/voucher-templates/{id}/vouchers", summary: "按模板生成指定日期的凭证草稿（与录入的凭证同样校验）", roles: writers, body: TemplateVoucherRequest{}, status: 201, result: ledger.Voucher{}},
 
 	{method: "GET", path: v1 + "/books/{book}/opening-balances", summary: "期初余额凭证（可分次录入）", roles: readers, status: 200, result: httpx.List[ledger.Voucher]{}},
 	{method: "POST", path: v1 + "/books/{book}/opening-balances", summary: "录入期初余额（每次借贷须平衡，可分次录入；记入启用期间前一月末，须在任何期间结账之前）", roles: writers, body: ledger.OpeningInput{}, status: 201, result: ledger.Voucher{}},

@@ -31,7 +31,7 @@ func TestBrowserVoucherEntryAids(t *testing.T) {
 	}
 	s := ledgertest.Open(t, "sqlite")
 	f := ledgertest.NewFixture(t, s, "V1", ledger.KindVillage, 3)
-	f.Post(t, ledger.VoucherInput{Date: "2026-11-20", Summary: "取得借款", Lines: []ledger.LineInput{
+	f.Post(t, ledger.VoucherInput{Date: "2026-11-20", Summary: "取得信用社借款用于村集体芋头基地灌溉设施建设（第一期），期限三年，年利率百分之三点六五，按季付息", Lines: []ledger.LineInput{
 		{Account: "102", Debit: ledgertest.Amount("5000.00")}, {Account: "201", Credit: ledgertest.Amount("5000.00")}}})
 	if _, err := s.AddSummaryPhrase(context.Background(), f.Preparer, "V1", "发放本月工资"); err != nil {
 		t.Fatal(err)
@@ -129,10 +129,12 @@ func TestBrowserVoucherEntryAids(t *testing.T) {
 	}
 	b.run("save copy", chromedp.Click("#save", chromedp.ByQuery), chromedp.WaitVisible("#post-voucher", chromedp.ByQuery))
 	copyURL := b.location()
+	b.shot("copy-saved")
 
 	// 5. Save it as a template and start next month's voucher from it.
 	b.run("save template", chromedp.SendKeys("#tpl-name", "每月工资", chromedp.ByQuery), chromedp.Click("#save-template", chromedp.ByQuery),
 		chromedp.WaitVisible("#h-templates", chromedp.ByQuery))
+	b.shot("voucher-aids")
 	b.run("from template", chromedp.Navigate(b.base+"/books/V1/vouchers/new"), chromedp.WaitVisible("#templates a", chromedp.ByQuery),
 		chromedp.Click("#templates a", chromedp.ByQuery), chromedp.WaitVisible("#from-note", chromedp.ByQuery))
 	if v, sum := value("#l0-debit"), value("#summary"); v != "3200.00" || sum != "发放本月工资" {
@@ -147,6 +149,7 @@ func TestBrowserVoucherEntryAids(t *testing.T) {
 	if len(hrefs) != 3 || b.base+hrefs[0] != copyURL || b.base+hrefs[1] != draftURL {
 		t.Errorf("list order %v, want the copy, then the draft, then the posted voucher", hrefs)
 	}
+	b.shot("list")
 	var tall int
 	js("row heights", `[...document.querySelectorAll("table.one-line tbody tr")].filter(r => r.getBoundingClientRect().height > 40).length`, &tall)
 	if tall != 0 {

@@ -219,7 +219,7 @@ func routeCases() []routeCase {
 		}},
 		{"GET", "/api/v1/books/:book/audit-log", inBook, fixed("/api/v1/books/V1/audit-log?limit=3&from=2026-01-01", nil)},
 		{"GET", "/api/v1/books/:book/verify", inBook, fixed("/api/v1/books/V1/verify", nil)},
-	}, append(payoutRouteCases(), append(exportRouteCases(), append(auditRouteCases(), append(bankRouteCases(), append(memberRouteCases(), append(documentRouteCases(), publicRouteCases()...)...)...)...)...)...)...)
+	}, append(payoutRouteCases(), append(exportRouteCases(), append(auditRouteCases(), append(bankRouteCases(), append(memberRouteCases(), append(documentRouteCases(), append(entryAidRouteCases(), publicRouteCases()...)...)...)...)...)...)...)...)
 }
 
 // TestRoutesAndRoles calls every route as every role and without a token:

@@ -41,6 +41,12 @@ var bankAccountPattern = regexp.MustCompile(`^[0-9]{6,32}$`)
 // maxMembers bounds a household's head count.
 const maxMembers = 50
 
+// cleanNumbers drops spaces and full-width digits from the ID and card
+// numbers before they are checked, compared and stored.
+func (h *Household) cleanNumbers() {
+	h.IDNumber, h.BankAccount = rules.CleanNumber(h.IDNumber), rules.CleanNumber(h.BankAccount)
+}
+
 func validateHousehold(h Household) error {
 	var v validation
 	if !validCode(h.Code) {
@@ -94,6 +100,7 @@ func (p HouseholdPatch) apply(h Household) Household {
 func (s *Store) CreateHousehold(ctx context.Context, a Actor, bookCode string, h Household) (Household, error) {
 	h.HeadName, h.Group = strings.TrimSpace(h.HeadName), strings.TrimSpace(h.Group)
 	h.GroupKey = GroupSortKey(h.Group)
+	h.cleanNumbers()
 	if err := validateHousehold(h); err != nil {
 		return Household{}, err
 	}
@@ -141,6 +148,7 @@ func checkHouseholdUnique(ctx context.Context, tx bun.IDB, bookID int64, h House
 func (s *Store) UpdateHousehold(ctx context.Context, a Actor, bookCode, code string, p HouseholdPatch) (Household, error) {
 	return updateByCode(ctx, s, a, householdRegister, bookCode, code, func(tx bun.Tx, bookID int64, before Household) (Household, error) {
 		after := p.apply(before)
+		after.cleanNumbers()
 		if err := validateHousehold(after); err != nil {
 			return after, err
 		}

@@ -432,9 +432,13 @@ type VoucherFilter struct {
 	Household string
 	After     int64
 	Limit     int
+	// Newest lists newest first; pages then go by Before, the last id of
+	// the previous page.
+	Newest bool
+	Before int64
 }
 
-// Vouchers lists vouchers with their lines, oldest first.
+// Vouchers lists vouchers with their lines, oldest first (newest first with f.Newest).
 func (s *Store) Vouchers(ctx context.Context, a Actor, bookCode string, f VoucherFilter) ([]Voucher, error) {
 	b, err := s.authorize(ctx, s.db, a, bookCode, permRead)
 	if err != nil {
@@ -442,6 +446,9 @@ func (s *Store) Vouchers(ctx context.Context, a Actor, bookCode string, f Vouche
 	}
 	q := "SELECT " + voucherColumns + " FROM vouchers v WHERE book_id = ? AND id > ?"
 	args := []any{b.ID, f.After}
+	if f.Before > 0 {
+		q, args = q+" AND id < ?", append(args, f.Before)
+	}
 	if f.Period != "" {
 		q, args = q+" AND period = ?", append(args, f.Period)
 	}
@@ -454,7 +461,11 @@ func (s *Store) Vouchers(ctx context.Context, a Actor, bookCode string, f Vouche
 	if f.Household != "" {
 		q, args = q+" AND EXISTS (SELECT 1 FROM voucher_lines l WHERE l.book_id = v.book_id AND l.voucher_id = v.id AND l.household_code = ?)", append(args, f.Household)
 	}
-	q += fmt.Sprintf(" ORDER BY id LIMIT %d", clampLimit(f.Limit))
+	order := "id"
+	if f.Newest {
+		order = "id DESC"
+	}
+	q += fmt.Sprintf(" ORDER BY %s LIMIT %d", order, clampLimit(f.Limit))
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

@@ -17,15 +17,15 @@ func (s *Store) ImportHouseholds(ctx context.Context, a Actor, bookCode string, 
 	if len(hs) == 0 || len(hs) > maxHouseholdImport {
 		return 0, FieldError("households", "每次导入应有 1 到 %d 户", maxHouseholdImport)
 	}
-	if err := validateHouseholdBatch(hs); err != nil {
-		return 0, err
-	}
+	invalid := validateHouseholdBatch(hs)
 	err := s.write(ctx, a.Write, func(tx bun.Tx) error {
 		b, err := s.authorizeLocked(ctx, tx, a, bookCode, permWrite)
 		if err != nil {
 			return err
 		}
-		if err := checkBatchAgainstRoster(ctx, tx, b.ID, hs); err != nil {
+		// The roster is checked even when rows are invalid, so one upload
+		// lists every problem instead of one kind a round.
+		if err := mergeRowErrors(maxBatchProblems, invalid, checkBatchAgainstRoster(ctx, tx, b.ID, hs)); err != nil {
 			return err
 		}
 		if err := s.insertHouseholds(ctx, tx, b.ID, hs); err != nil {
@@ -37,6 +37,40 @@ func (s *Store) ImportHouseholds(ctx context.Context, a Actor, bookCode string, 
 	return len(hs), err
 }
 
+// maxBatchProblems bounds the row problems reported for one batch.
+const maxBatchProblems = 200
+
+// mergeRowErrors joins the row problems of several checks into one error,
+// at most limit of them; the first error's code wins. An error that is not
+// a list of row problems is returned as it is.
+func mergeRowErrors(limit int, errs ...error) error {
+	var out *Error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		e, ok := AsError(err)
+		if !ok || len(e.Details) == 0 {
+			return err
+		}
+		if out == nil {
+			out = &Error{Code: e.Code, Message: e.Message}
+		}
+		for _, d := range e.Details {
+			if len(out.Details) < limit {
+				out.Details = append(out.Details, d)
+			}
+		}
+	}
+	if out == nil {
+		return nil
+	}
+	if n := len(out.Details); n > 1 {
+		out.Message = out.Details[0].Field + "：" + out.Details[0].Message + fmt.Sprintf("（另有 %d 处错误）", n-1)
+	}
+	return out
+}
+
 func validateHouseholdBatch(hs []Household) error {
 	var v validation
 	codes, ids := map[string]bool{}, map[string]bool{}
@@ -44,6 +78,7 @@ func validateHouseholdBatch(hs []Household) error {
 		h := &hs[i]
 		h.HeadName, h.Group = strings.TrimSpace(h.HeadName), strings.TrimSpace(h.Group)
 		h.GroupKey = GroupSortKey(h.Group)
+		h.cleanNumbers()
 		f := fmt.Sprintf("households[%d]", i)
 		if e, ok := AsError(validateHousehold(*h)); ok {
 			for _, d := range e.Details {
@@ -57,7 +92,7 @@ func validateHouseholdBatch(hs []Household) error {
 			v.Add(f+".id_number", "身份证号在本批中重复")
 		}
 		codes[h.Code], ids[h.IDNumber] = true, true
-		if len(v.details) >= 200 {
+		if len(v.details) >= maxBatchProblems {
 			break
 		}
 	}

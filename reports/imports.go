@@ -585,6 +585,7 @@ func (p ParsedImport) RowErrors(err error) error {
 	if problems == nil {
 		return err
 	}
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Row < problems[j].Row })
 	out := (&ImportError{Problems: problems}).LedgerError()
 	out.Code = ledger.ErrorCode(err)
 	return out
@@ -594,6 +595,9 @@ func (p ParsedImport) RowErrors(err error) error {
 func (e *ImportError) merge(more []RowError) {
 	e.Problems = append(e.Problems, more...)
 	sort.SliceStable(e.Problems, func(i, j int) bool { return e.Problems[i].Row < e.Problems[j].Row })
+	if len(e.Problems) > maxRowErrors {
+		e.Problems = e.Problems[:maxRowErrors]
+	}
 }
 
 // rowProblems returns the problems of a ledger error whose every detail

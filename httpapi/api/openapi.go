@@ -140,6 +140,13 @@ var operations = []operation{
 		roles: "提交人", status: 201, result: ledger.Document{}, document: true},
 	{method: "GET", path: v1 + "/books/{book}/receipts/{id}/documents/{doc}", summary: "下载（查看）单据的一份附件", roles: readers, status: 200, produces: mimeDocument},
 	{method: "POST", path: v1 + "/books/{book}/receipts/{id}/prepare", summary: "代理会计据单据制单：生成草稿凭证（制单人为本人），单据的附件转到草稿；报账员不能制单", roles: writers, body: ledger.VoucherInput{}, status: 201, result: ledger.Voucher{}},
+	{method: "GET", path: v1 + "/books/{book}/summary-phrases", summary: "常用摘要（录入凭证时在摘要格供选择）", roles: readers, status: 200, result: []ledger.SummaryPhrase{}},
+	{method: "POST", path: v1 + "/books/{book}/summary-phrases", summary: "新增常用摘要（每个账套至多 500 条，不重复）", roles: writers, body: SummaryPhraseRequest{}, status: 201, result: ledger.SummaryPhrase{}},
+	{method: "DELETE", path: v1 + "/books/{book}/summary-phrases/{id}", summary: "删除常用摘要", roles: writers, status: 204},
+	{method: "GET", path: v1 + "/books/{book}/voucher-templates", summary: "凭证模板（每月工资等常用凭证，含分录）", roles: readers, status: 200, result: []ledger.VoucherTemplate{}},
+	{method: "POST", path: v1 + "/books/{book}/voucher-templates", summary: "把本账套的一张凭证存为模板（红字冲销凭证除外；名称不重复）", roles: writers, body: ledger.TemplateInput{}, status: 201, result: ledger.VoucherTemplate{}},
+	{method: "DELETE", path: v1 + "/books/{book}/voucher-templates/{id}", summary: "删除凭证模板（已生成的草稿不受影响）", roles: writers, status: 204},
+	{method: "POST", path: v1 + "/books/{book}/voucher-templates/{id}/vouchers", summary: "按模板生成指定日期的凭证草稿（与录入的凭证同样校验）", roles: writers, body: TemplateVoucherRequest{}, status: 201, result: ledger.Voucher{}},
 
 	{method: "GET", path: v1 + "/books/{book}/opening-balances", summary: "期初余额凭证（可分次录入）", roles: readers, status: 200, result: httpx.List[ledger.Voucher]{}},
 	{method: "POST", path: v1 + "/books/{book}/opening-balances", summary: "录入期初余额（每次借贷须平衡，可分次录入；记入启用期间前一月末，须在任何期间结账之前）", roles: writers, body: ledger.OpeningInput{}, status: 201, result: ledger.Voucher{}},

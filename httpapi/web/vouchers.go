@@ -61,6 +61,14 @@ type voucherFormData struct {
 	Accounts    []pickerAccount
 	Households  []pickerItem
 	Parties     []pickerItem
+	// The entry aids (voucher_aids.go): where the form posts, the draft it
+	// edits (0 for a new one), the 常用摘要 offered and the templates.
+	Action    string
+	EditID    int64
+	From      string // "复制自 …" or "模板 …" when the form was filled from one
+	Saved     int64  // the draft just saved by 保存并新增
+	Phrases   []ledger.SummaryPhrase
+	Templates []ledger.VoucherTemplate
 }
 
 // accountPicker lists the book's leaf accounts with full names and initials.
@@ -310,6 +318,9 @@ func (a *Pages) voucherFormPage(c echo.Context, p *webPage, d *voucherFormData) 
 		return err
 	}
 	d.Accounts = accounts
+	if err := a.entryAids(c, p.Book.Code, d); err != nil {
+		return err
+	}
 	for i := range d.Lines {
 		r := &d.Lines[i]
 		if pa, ok := index[resolveAccount(r.Account, index)]; ok {
@@ -338,7 +349,11 @@ func (a *Pages) VoucherForm(c echo.Context) error {
 	if err := a.webBook(c, &p); err != nil {
 		return a.webError(c, err)
 	}
-	d := &voucherFormData{Date: time.Now().In(chinaTime).Format("2006-01-02"), Attachments: "0", Receipt: c.QueryParam("receipt")}
+	d, err := a.newVoucherForm(c, &p)
+	if err != nil {
+		return a.webError(c, err)
+	}
+	d.Receipt = c.QueryParam("receipt")
 	if err := a.voucherFormPage(c, &p, d); err != nil {
 		return a.webError(c, err)
 	}
@@ -371,6 +386,9 @@ func (a *Pages) CreateVoucher(c echo.Context) error {
 		}
 		v, err := a.createOrPrepare(c, by, p.Book.Code, d.Receipt, in)
 		if err == nil {
+			if c.FormValue("then") == "new" { // 保存并新增
+				return seeOther(c, bookURL(p.Book.Code, "vouchers", "new")+"?ok=draft&saved="+strconv.FormatInt(v.ID, 10))
+			}
 			return seeOther(c, bookURL(p.Book.Code, "vouchers", strconv.FormatInt(v.ID, 10))+"?ok=draft")
 		}
 		if errors.Is(err, ledger.ErrIdempotencyClaimed) {
@@ -379,22 +397,7 @@ func (a *Pages) CreateVoucher(c echo.Context) error {
 		if !isFormError(err) {
 			return a.webError(c, err)
 		}
-		var le *ledger.Error
-		errors.As(err, &le)
-		remapped := *le
-		remapped.Details = make([]ledger.Detail, len(le.Details))
-		for i, det := range le.Details {
-			field := formFieldOf(det.Field, rowOf)
-			if bareLine.MatchString(field) { // "one side only" and the like: shown beside the debit
-				field += ".debit"
-			}
-			remapped.Details[i] = ledger.Detail{Field: field, Message: det.Message}
-		}
-		errs, d.General = formErrors(&remapped, knownVoucherField)
-		if le.Code == ledger.ECodeUnbalanced {
-			d.General = le.Message + "，差额 " + httpx.FormatMoney(d.Diff)
-		}
-		status = httpx.StatusByCode[le.Code]
+		errs, status = d.refusal(err, rowOf)
 	}
 	d.Errors = errs
 	if d.General == "" {
@@ -404,6 +407,28 @@ func (a *Pages) CreateVoucher(c echo.Context) error {
 		return a.webError(c, err)
 	}
 	return a.render(c, status, "voucher_form", &p)
+}
+
+// refusal puts the ledger's refusal of the form's voucher beside the fields
+// and returns the fields' errors and the status.
+func (d *voucherFormData) refusal(err error, rowOf []int) (map[string]string, int) {
+	var le *ledger.Error
+	errors.As(err, &le)
+	remapped := *le
+	remapped.Details = make([]ledger.Detail, len(le.Details))
+	for i, det := range le.Details {
+		field := formFieldOf(det.Field, rowOf)
+		if bareLine.MatchString(field) { // "one side only" and the like: shown beside the debit
+			field += ".debit"
+		}
+		remapped.Details[i] = ledger.Detail{Field: field, Message: det.Message}
+	}
+	errs, general := formErrors(&remapped, knownVoucherField)
+	d.General = general
+	if le.Code == ledger.ECodeUnbalanced {
+		d.General = le.Message + "，差额 " + httpx.FormatMoney(d.Diff)
+	}
+	return errs, httpx.StatusByCode[le.Code]
 }
 
 // voucher list
@@ -424,7 +449,10 @@ func (a *Pages) Vouchers(c echo.Context) error {
 	}
 	d := voucherListData{Period: strings.TrimSpace(c.QueryParam("period")), Status: c.QueryParam("status"),
 		Account: strings.TrimSpace(c.QueryParam("account")), Household: firstToken(c.QueryParam("household"))}
-	f := ledger.VoucherFilter{Period: d.Period, Account: firstToken(d.Account), Household: d.Household, Limit: voucherPageSize + 1}
+	if !c.QueryParams().Has("period") { // the list opens on this month; an empty 期间 lists every month
+		d.Period = time.Now().In(chinaTime).Format("2006-01")
+	}
+	f := ledger.VoucherFilter{Period: d.Period, Account: firstToken(d.Account), Household: d.Household, Limit: voucherPageSize + 1, Newest: true}
 	if d.Period != "" {
 		if _, err := ledger.ParsePeriod(d.Period); err != nil {
 			p.Error = "期间应为 YYYY-MM，如 2026-03"
@@ -437,8 +465,8 @@ func (a *Pages) Vouchers(c echo.Context) error {
 	default:
 		d.Status = ""
 	}
-	if after, err := strconv.ParseInt(c.QueryParam("after"), 10, 64); err == nil && after > 0 {
-		f.After = after
+	if before, err := strconv.ParseInt(c.QueryParam("before"), 10, 64); err == nil && before > 0 {
+		f.Before = before
 	}
 	vs, err := a.Store.Vouchers(httpx.Ctx(c), httpx.Actor(c), p.Book.Code, f)
 	if err != nil {
@@ -447,7 +475,8 @@ func (a *Pages) Vouchers(c echo.Context) error {
 	if len(vs) > voucherPageSize {
 		vs = vs[:voucherPageSize]
 		q := c.Request().URL.Query()
-		q.Set("after", strconv.FormatInt(vs[len(vs)-1].ID, 10))
+		q.Set("period", d.Period)
+		q.Set("before", strconv.FormatInt(vs[len(vs)-1].ID, 10))
 		d.Next = "?" + q.Encode()
 	}
 	d.Vouchers = vs
@@ -461,18 +490,20 @@ func (a *Pages) Vouchers(c echo.Context) error {
 // voucher detail
 
 type voucherData struct {
-	V          ledger.Voucher
-	Debit      ledger.Money
-	Credit     ledger.Money
-	Capitals   string
-	Names      map[int64]string
-	Audit      []ledger.AuditEntry
-	CanPost    bool
-	CanReverse bool
-	CanDelete  bool
-	Reverse    ledger.ReverseInput
-	Errors     map[string]string
-	Docs       voucherDocs // documents.go
+	V            ledger.Voucher
+	Debit        ledger.Money
+	Credit       ledger.Money
+	Capitals     string
+	Names        map[int64]string
+	Audit        []ledger.AuditEntry
+	CanPost      bool
+	CanReverse   bool
+	CanDelete    bool
+	CanPrepare   bool // may copy it or save it as a template
+	TemplateName string
+	Reverse      ledger.ReverseInput
+	Errors       map[string]string
+	Docs         voucherDocs // documents.go
 }
 
 func (a *Pages) loadVoucher(c echo.Context, p *webPage) (*voucherData, error) {
@@ -509,6 +540,7 @@ func (a *Pages) loadVoucher(c echo.Context, p *webPage) (*voucherData, error) {
 	d.CanPost = v.Status == ledger.StatusDraft && canPost
 	d.CanReverse = v.Status == ledger.StatusPosted && v.ReversedBy == 0 && v.ReversesID == 0 && act.HasRole(book, ledger.RoleAccountant)
 	d.CanDelete = v.Status == ledger.StatusDraft && v.PreparerID == act.UserID
+	d.CanPrepare = canPrepare(act, book) && v.ReversesID == 0
 	d.Reverse = ledger.ReverseInput{Date: time.Now().In(chinaTime).Format("2006-01-02"),
 		Summary: "冲销" + v.Period + " " + v.Number + " " + v.Summary}
 	if r := []rune(d.Reverse.Summary); len(r) > 200 {

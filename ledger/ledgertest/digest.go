@@ -56,6 +56,9 @@ var contentTables = []struct{ name, order string }{
 	{"receipts", "book_id, id"},
 	{"documents", "book_id, id"},
 	{"document_chunks", "book_id, document_id, seq"},
+	{"summary_phrases", "book_id, id"},
+	{"voucher_templates", "book_id, id"},
+	{"voucher_template_lines", "book_id, template_id, line_no"},
 }
 
 // ExtraTables lets later migrations' tables join the digest.

@@ -182,9 +182,47 @@
     }
     function changed(row) { ensureBlankRow(); totals(); }
 
+    // "=" in an amount cell fills what balances the voucher, as in 用友/金蝶.
+    function balancing(input) {
+      var d = 0, c = 0;
+      rows().forEach(function (row) {
+        var x = field(row, "debit"), y = field(row, "credit");
+        if (x !== input) d += parseFen(x.value) || 0;
+        if (y !== input) c += parseFen(y.value) || 0;
+      });
+      return input.getAttribute("data-field") === "debit" ? c - d : d - c;
+    }
+    // An empty line summary takes the previous line's (or the voucher's) on entry.
+    function carryDown(row, input) {
+      if (input.value.trim() || !field(row, "account").value.trim()) return;
+      var all = rows(), i = all.indexOf(row);
+      var prev = i > 0 ? field(all[i - 1], "summary").value.trim() : "";
+      input.value = prev || document.getElementById("summary").value.trim();
+      if (input.value) { input.select(); changed(row); }
+    }
+
     function setup(row) {
       picker(field(row, "account"));
       row.addEventListener("input", function () { changed(row); });
+      ["debit", "credit"].forEach(function (f) {
+        var input = field(row, f);
+        function fill() {
+          var fen = balancing(input);
+          if (fen <= 0) return;
+          input.value = formatFen(fen).replace(/,/g, "");
+          var other = field(row, f === "debit" ? "credit" : "debit");
+          if (parseFen(other.value) !== null) other.value = "";
+          changed(row);
+        }
+        // "=" never reaches the cell: caught before it is inserted, or taken out after.
+        input.addEventListener("beforeinput", function (e) {
+          if (e.data === "=") { e.preventDefault(); fill(); }
+        });
+        input.addEventListener("input", function () {
+          if (input.value.indexOf("=") >= 0) { input.value = input.value.replace(/=/g, ""); fill(); }
+        });
+      });
+      field(row, "summary").addEventListener("focus", function (e) { carryDown(row, e.target); });
     }
 
     rows().forEach(function (row) { setup(row); setAux(row); });
@@ -214,8 +252,10 @@
       });
     });
     // After a refusal, put the cursor on the first field the server marked.
+    // otherwise in 摘要, where typing a voucher starts.
     var bad = form.querySelector('[aria-invalid="true"]');
     if (bad) bad.focus();
+    else document.getElementById("summary").focus();
   }
 
   // ---- confirm dangerous buttons ----

@@ -76,6 +76,7 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	r.DELETE("/books/:book/vouchers/:id", a.DeleteVoucher)
 	r.POST("/books/:book/vouchers/:id/post", a.PostVoucher, idem)
 	r.POST("/books/:book/vouchers/:id/reverse", a.ReverseVoucher, idem)
+	r.POST("/books/:book/vouchers/:id/return", a.ReturnVoucher, idem)
 
 	r.GET("/books/:book/opening-balances", a.GetOpeningBalances)
 	r.POST("/books/:book/opening-balances", a.SetOpeningBalances, idem)

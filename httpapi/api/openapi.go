@@ -126,6 +126,7 @@ var operations = []operation{
 	{method: "PATCH", path: v1 + "/books/{book}/vouchers/{id}", summary: "修改草稿凭证（仅制单人；给出 lines 则整体替换）", roles: writers, body: ledger.VoucherPatch{}, status: 200, result: ledger.Voucher{}},
 	{method: "DELETE", path: v1 + "/books/{book}/vouchers/{id}", summary: "删除草稿凭证（仅制单人）", roles: writers, status: 204},
 	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/post", summary: "审核过账：编号、入哈希链", roles: posters, emptyBody: true, status: 200, result: ledger.Voucher{}},
+	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/return", summary: "驳回草稿凭证：退回制单人并说明理由（审核人，非制单人）", roles: posters, body: returnRequest{}, status: 200, result: ledger.DraftReturn{}},
 	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/reverse", summary: "红字冲销：生成冲销草稿", roles: writers, body: ledger.ReverseInput{}, status: 201, result: ledger.Voucher{}},
 
 	{method: "GET", path: v1 + "/books/{book}/opening-balances", summary: "期初余额凭证（可分次录入）", roles: readers, status: 200, result: httpx.List[ledger.Voucher]{}},

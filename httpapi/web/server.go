@@ -63,6 +63,7 @@ var webFuncs = template.FuncMap{
 		return httpx.FormatMoney(httpx.MoneyOf(m))
 	},
 	"actionLabel": actionLabel,
+	"checkLabel":  ledger.CheckLabel,
 	"hf": func(name, label, value string, errs map[string]string, editable bool) formField {
 		return formField{Name: name, Label: label, Value: value, Err: errs[name], Editable: editable}
 	},

@@ -44,7 +44,9 @@ type ReviewItem struct {
 }
 
 // Ref names the item for a batch: kind/book/id.
-func (it ReviewItem) Ref() string { return it.Kind + "/" + it.Book + "/" + strconv.FormatInt(it.ID, 10) }
+func (it ReviewItem) Ref() string {
+	return it.Kind + "/" + it.Book + "/" + strconv.FormatInt(it.ID, 10)
+}
 
 // ReviewRef is one item of a batch approval.
 type ReviewRef struct {

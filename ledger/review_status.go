@@ -16,8 +16,8 @@ type VillageStatus struct {
 	Reconciled    bool   `json:"reconciled"` // the quarter's reconciliation found no difference
 	Findings      int    `json:"findings"`
 	Reviews       int    `json:"reviews"`
-	HasRun        bool   `json:"has_run"`     // an approved payout run exists; without one Unpaid means nothing
-	Unpaid        Money  `json:"unpaid"`      // outstanding on all approved runs
+	HasRun        bool   `json:"has_run"`      // an approved payout run exists; without one Unpaid means nothing
+	Unpaid        Money  `json:"unpaid"`       // outstanding on all approved runs
 	RunsWaiting   int    `json:"runs_waiting"` // payout runs awaiting approval
 }
 

@@ -178,6 +178,7 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.POST("/books/:book/vouchers/:id/post", w.PostVoucher)
 	s.POST("/books/:book/vouchers/:id/reverse", w.ReverseVoucher)
 	s.POST("/books/:book/vouchers/:id/delete", w.DeleteVoucher)
+	s.POST("/books/:book/vouchers/:id/return", w.ReturnVoucher)
 
 	s.GET("/books/:book/households", w.Households)
 	s.GET("/books/:book/households/new", w.HouseholdForm)
@@ -217,6 +218,8 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.GET("/books/:book/audit", w.Audit)
 	s.GET("/township/:township", w.Township)
 	s.GET("/township/:township/workbook.xlsx", w.TownshipXLSX)
+	s.GET("/township/:township/review", w.Review)
+	s.POST("/township/:township/review", w.ApproveReview)
 
 	// Unknown paths under the pages' own prefixes get the HTML not-found
 	// page; everything else (the API's 404 and 405) is left to Echo.

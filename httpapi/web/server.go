@@ -64,6 +64,8 @@ var webFuncs = template.FuncMap{
 	},
 	"actionLabel": actionLabel,
 	"checkLabel":  ledger.CheckLabel,
+	"reviewKind":  reviewKindLabel,
+	"reviewURL":   reviewItemURL,
 	"hf": func(name, label, value string, errs map[string]string, editable bool) formField {
 		return formField{Name: name, Label: label, Value: value, Err: errs[name], Editable: editable}
 	},
@@ -309,6 +311,7 @@ var flashMessages = map[string]string{
 	"declared":  "分配总额已申报",
 	"created":   "已创建",
 	"submitted": "此表单已提交过，未重复保存",
+	"returned":  "草稿已驳回，退回制单人修改",
 }
 
 // render writes a page with the layout.

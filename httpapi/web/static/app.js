@@ -223,3 +223,13 @@
     el.addEventListener("click", function (e) { if (!window.confirm(el.getAttribute("data-confirm"))) e.preventDefault(); });
   });
 })();
+
+// ---- review queue: tick every item ----
+(function () {
+  "use strict";
+  var all = document.getElementById("review-all");
+  if (!all) return;
+  all.addEventListener("change", function () {
+    document.querySelectorAll('#review-form input[name="item"]').forEach(function (b) { b.checked = all.checked; });
+  });
+})();

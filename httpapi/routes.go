@@ -210,6 +210,9 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.GET("/books/:book/payouts/:id/slips", httpx.PublicHeaders(w.Slips)) // the public room's slips
 	s.POST("/books/:book/payouts/:id/payments", w.RecordPayment)
 	s.UPLOAD("/books/:book/payouts/:id/payments/import", w.ImportPayments)
+	s.GET("/books/:book/payouts/:id/payments/template.xlsx", w.PaymentsTemplate)
+	s.GET("/books/:book/payouts/:id/bank.csv", w.BankPayoutCSV)
+	s.GET("/books/:book/payouts/:id/bank.xlsx", w.BankPayoutXLSX)
 
 	s.GET("/books/:book/trial-balance", w.TrialBalance)
 	s.GET("/books/:book/trial-balance.xlsx", w.TrialBalanceXLSX)

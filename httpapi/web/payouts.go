@@ -113,6 +113,8 @@ type payoutData struct {
 	Errors      map[string]string
 	Import      *reports.ImportResult
 	Problems    []ledger.Detail
+	Warnings    []ledger.AgreementWarning // agreements without a line, and why
+	AccrualDate string                    // the accrual date an approval now would use
 }
 
 func runIDParam(c echo.Context) (int64, error) {
@@ -164,6 +166,14 @@ func (a *Pages) payoutPage(c echo.Context, p *webPage, d payoutData, status int)
 		d.Step = 4
 	default:
 		d.Step = 5
+	}
+	if run.Status == ledger.RunDraft && !run.Adjustment {
+		if d.Warnings, err = a.Store.PayoutWarnings(httpx.Ctx(c), act, p.Book.Code, run.Quarter); err != nil {
+			return a.webError(c, err)
+		}
+		if d.AccrualDate, err = a.Store.DefaultAccrualDate(run.Quarter); err != nil {
+			return a.webError(c, err)
+		}
 	}
 	if run.Status == ledger.RunApproved {
 		if d.Payments, err = a.Store.Payments(httpx.Ctx(c), act, p.Book.Code, id); err != nil {

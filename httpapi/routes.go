@@ -186,6 +186,8 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.GET("/books/:book/households/import", w.ImportForm)
 	s.GET("/books/:book/households/import/template", w.ImportTemplate)
 	s.UPLOAD("/books/:book/households/import", w.ImportHouseholds)
+	s.GET("/books/:book/households/links", w.HouseholdLinks)
+	s.POST("/books/:book/households/links", w.ChangeHouseholdLinks)
 	s.GET("/books/:book/households/:code", w.Household)
 	s.POST("/books/:book/households/:code", w.UpdateHousehold)
 	s.GET("/books/:book/households/:code/statement.xlsx", w.StatementXLSX)
@@ -202,6 +204,7 @@ func routes(e *echo.Echo, core *httpx.Core) {
 
 	s.GET("/books/:book/payouts", w.Payouts)
 	s.POST("/books/:book/payouts", w.CreatePayout)
+	s.POST("/books/:book/disclosures", w.PublishDisclosure)
 	s.GET("/books/:book/payouts/:id", w.Payout)
 	s.POST("/books/:book/payouts/:id/recompute", w.RecomputePayout)
 	s.POST("/books/:book/payouts/:id/approve", w.ApprovePayout)

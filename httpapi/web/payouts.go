@@ -27,6 +27,7 @@ type payoutsData struct {
 	CanWrite   bool
 	Errors     map[string]string
 	FormID     string
+	Disclosure disclosureCard // publishing a quarter's 财务公开 (disclosures.go)
 }
 
 // recentQuarters lists this quarter and the seven before it, newest first.
@@ -56,6 +57,9 @@ func (a *Pages) payoutsPage(c echo.Context, p *webPage, d payoutsData, status in
 		d.Errors = map[string]string{}
 	}
 	d.FormID = randomHex(16)
+	if d.Disclosure, err = a.disclosureCard(c, p.Book.Code, d.Quarters); err != nil {
+		return a.webError(c, err)
+	}
 	p.D = d
 	return a.render(c, status, "payouts", p)
 }

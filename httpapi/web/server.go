@@ -312,6 +312,9 @@ var flashMessages = map[string]string{
 	"created":   "已创建",
 	"submitted": "此表单已提交过，未重复保存",
 	"returned":  "草稿已驳回，退回制单人修改",
+	"linked":    "已生成对账链接",
+	"unlinked":  "已撤销对账链接",
+	"published": "本季度财务公开已发布",
 }
 
 // render writes a page with the layout.

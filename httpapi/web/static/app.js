@@ -233,3 +233,13 @@
     document.querySelectorAll('#review-form input[name="item"]').forEach(function (b) { b.checked = all.checked; });
   });
 })();
+
+// ---- household links: tick every household ----
+(function () {
+  "use strict";
+  var all = document.getElementById("links-all");
+  if (!all) return;
+  all.addEventListener("change", function () {
+    document.querySelectorAll('#links-form input[name="household"]').forEach(function (b) { b.checked = all.checked; });
+  });
+})();

@@ -98,6 +98,7 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	r.POST("/books/:book/voucher-templates", a.SaveVoucherTemplate)
 	r.DELETE("/books/:book/voucher-templates/:id", a.DeleteVoucherTemplate)
 	r.POST("/books/:book/voucher-templates/:id/vouchers", a.VoucherFromTemplate, idem)
+	r.POST("/books/:book/vouchers/:id/return", a.ReturnVoucher, idem)
 
 	r.GET("/books/:book/opening-balances", a.GetOpeningBalances)
 	r.POST("/books/:book/opening-balances", a.SetOpeningBalances, idem)
@@ -227,6 +228,7 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.POST("/books/:book/voucher-aids/phrases", w.AddSummaryPhrase)
 	s.POST("/books/:book/voucher-aids/phrases/delete", w.DeleteSummaryPhrase)
 	s.POST("/books/:book/voucher-aids/templates/delete", w.DeleteVoucherTemplate)
+	s.POST("/books/:book/vouchers/:id/return", w.ReturnVoucher)
 
 	s.GET("/books/:book/households", w.Households)
 	s.GET("/books/:book/households/new", w.HouseholdForm)
@@ -234,6 +236,8 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.GET("/books/:book/households/import", w.ImportForm)
 	s.GET("/books/:book/households/import/template", w.ImportTemplate)
 	s.UPLOAD("/books/:book/households/import", w.ImportHouseholds)
+	s.GET("/books/:book/households/links", w.HouseholdLinks)
+	s.POST("/books/:book/households/links", w.ChangeHouseholdLinks)
 	s.GET("/books/:book/households/:code", w.Household)
 	s.POST("/books/:book/households/:code", w.UpdateHousehold)
 	s.GET("/books/:book/households/:code/statement.xlsx", w.StatementXLSX)
@@ -250,6 +254,7 @@ func routes(e *echo.Echo, core *httpx.Core) {
 
 	s.GET("/books/:book/payouts", w.Payouts)
 	s.POST("/books/:book/payouts", w.CreatePayout)
+	s.POST("/books/:book/disclosures", w.PublishDisclosure)
 	s.GET("/books/:book/payouts/:id", w.Payout)
 	s.POST("/books/:book/payouts/:id/recompute", w.RecomputePayout)
 	s.POST("/books/:book/payouts/:id/approve", w.ApprovePayout)
@@ -258,6 +263,9 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.GET("/books/:book/payouts/:id/slips", httpx.PublicHeaders(w.Slips)) // the public room's slips
 	s.POST("/books/:book/payouts/:id/payments", w.RecordPayment)
 	s.UPLOAD("/books/:book/payouts/:id/payments/import", w.ImportPayments)
+	s.GET("/books/:book/payouts/:id/payments/template.xlsx", w.PaymentsTemplate)
+	s.GET("/books/:book/payouts/:id/bank.csv", w.BankPayoutCSV)
+	s.GET("/books/:book/payouts/:id/bank.xlsx", w.BankPayoutXLSX)
 
 	s.GET("/books/:book/trial-balance", w.TrialBalance)
 	s.GET("/books/:book/trial-balance.xlsx", w.TrialBalanceXLSX)
@@ -285,6 +293,8 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	}
 	s.GET("/township/:township", w.Township)
 	s.GET("/township/:township/workbook.xlsx", w.TownshipXLSX)
+	s.GET("/township/:township/review", w.Review)
+	s.POST("/township/:township/review", w.ApproveReview)
 
 	// Unknown paths under the pages' own prefixes get the HTML not-found
 	// page; everything else (the API's 404 and 405) is left to Echo.

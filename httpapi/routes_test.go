@@ -191,6 +191,9 @@ func routeCases() []routeCase {
 		{"POST", "/api/v1/books/:book/vouchers/:id/post", with(inBook, statuses{rolePreparer: 403, roleAuditor: 403}), func(e *env, _ string, _ int) (string, any) {
 			return e.draft() + "/post", nil
 		}},
+		{"POST", "/api/v1/books/:book/vouchers/:id/return", with(inBook, statuses{rolePreparer: 403, roleAuditor: 403}), func(e *env, _ string, _ int) (string, any) {
+			return e.draft() + "/return", map[string]any{"reason": "附件不全"}
+		}},
 		{"POST", "/api/v1/books/:book/vouchers/:id/reverse", accountantCreates, func(e *env, _ string, _ int) (string, any) {
 			return e.posted() + "/reverse", ledger.ReverseInput{Date: "2026-06-20"}
 		}},

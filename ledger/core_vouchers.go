@@ -246,6 +246,9 @@ func (s *Store) UpdateVoucher(ctx context.Context, a Actor, bookCode string, id 
 		if err := s.insertLines(ctx, tx, b.ID, id, lines); err != nil {
 			return err
 		}
+		if err := clearDraftReturn(ctx, tx, b.ID, id); err != nil { // edited: back in the review queue
+			return err
+		}
 		if out, err = s.voucherByID(ctx, tx, b, id); err != nil {
 			return err
 		}
@@ -300,6 +303,9 @@ func (s *Store) DeleteVoucher(ctx context.Context, a Actor, bookCode string, id 
 			return err
 		}
 		if _, err := tx.NewRaw("DELETE FROM vouchers WHERE book_id = ? AND id = ?", b.ID, id).Exec(ctx); err != nil {
+			return err
+		}
+		if err := clearDraftReturn(ctx, tx, b.ID, id); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, b.ID, "delete", "voucher", fmt.Sprint(id), "", before, nil)

@@ -87,41 +87,47 @@ func (s *Store) CreateHouseholdLink(ctx context.Context, a Actor, bookCode, code
 		if err != nil {
 			return err
 		}
-		h, err := householdByCode(ctx, tx, b.ID, code)
-		if err != nil {
-			return err
-		}
 		secret, err := linkSecret(ctx, tx)
 		if err != nil {
 			return err
 		}
-		var generation int64
-		var revoked string
-		err = tx.QueryRowContext(ctx, `SELECT generation, COALESCE(revoked_at, '') FROM household_links WHERE book_id = ? AND household_code = ?`,
-			b.ID, h.Code).Scan(&generation, &revoked)
-		exists := err == nil
-		if err != nil && !isNoRows(err) {
-			return err
-		}
-		generation++
-		out = HouseholdLink{Book: b.Code, Household: h.Code, Token: deriveLinkToken(secret, b.ID, h.Code, generation), CreatedAt: s.timestamp()}
-		action := "create"
-		if exists {
-			if revoked == "" {
-				action = "regenerate"
-			}
-			_, err = tx.NewRaw(`UPDATE household_links SET token_sha256 = ?, generation = ?, created_at = ?, created_by = ?, revoked_at = NULL, revoked_by = NULL
-				WHERE book_id = ? AND household_code = ?`, tokenHash(out.Token), generation, out.CreatedAt, a.UserID, b.ID, h.Code).Exec(ctx)
-		} else {
-			_, err = tx.NewRaw(`INSERT INTO household_links (book_id, household_code, token_sha256, generation, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)`,
-				b.ID, h.Code, tokenHash(out.Token), generation, out.CreatedAt, a.UserID).Exec(ctx)
-		}
-		if err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, a, b.ID, action, "household_link", h.Code, "", nil, map[string]any{"created_at": out.CreatedAt, "generation": generation})
+		out, err = s.createLink(ctx, tx, a, b, secret, code)
+		return err
 	})
 	return out, err
+}
+
+// createLink makes household code's next link in tx and audits it.
+func (s *Store) createLink(ctx context.Context, tx bun.Tx, a Actor, b Book, secret []byte, code string) (HouseholdLink, error) {
+	h, err := householdByCode(ctx, tx, b.ID, code)
+	if err != nil {
+		return HouseholdLink{}, err
+	}
+	var generation int64
+	var revoked string
+	err = tx.QueryRowContext(ctx, `SELECT generation, COALESCE(revoked_at, '') FROM household_links WHERE book_id = ? AND household_code = ?`,
+		b.ID, h.Code).Scan(&generation, &revoked)
+	exists := err == nil
+	if err != nil && !isNoRows(err) {
+		return HouseholdLink{}, err
+	}
+	generation++
+	out := HouseholdLink{Book: b.Code, Household: h.Code, Token: deriveLinkToken(secret, b.ID, h.Code, generation), CreatedAt: s.timestamp()}
+	action := "create"
+	if exists {
+		if revoked == "" {
+			action = "regenerate"
+		}
+		_, err = tx.NewRaw(`UPDATE household_links SET token_sha256 = ?, generation = ?, created_at = ?, created_by = ?, revoked_at = NULL, revoked_by = NULL
+			WHERE book_id = ? AND household_code = ?`, tokenHash(out.Token), generation, out.CreatedAt, a.UserID, b.ID, h.Code).Exec(ctx)
+	} else {
+		_, err = tx.NewRaw(`INSERT INTO household_links (book_id, household_code, token_sha256, generation, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)`,
+			b.ID, h.Code, tokenHash(out.Token), generation, out.CreatedAt, a.UserID).Exec(ctx)
+	}
+	if err != nil {
+		return HouseholdLink{}, err
+	}
+	return out, s.audit(ctx, tx, a, b.ID, action, "household_link", h.Code, "", nil, map[string]any{"created_at": out.CreatedAt, "generation": generation})
 }
 
 // RevokeHouseholdLink disables a household's link. The row stays, so the

@@ -214,7 +214,7 @@ func (wb *workbook) findingsSheet(d ReconciliationData) error {
 	wb.headerRow(r, FindingColumns)
 	add := func(kind string, fs []ledger.Finding) {
 		for _, f := range fs {
-			r.add([]any{cell(kind, st.textCenter), cell(f.Check, st.text), cell(f.Message, st.textWrap), cell(f.Household, st.textCenter),
+			r.add([]any{cell(kind, st.textCenter), cell(ledger.CheckLabel(f.Check), st.text), cell(f.Message, st.textWrap), cell(f.Household, st.textCenter),
 				cell(f.Agreement, st.text), cell(f.Period, st.textCenter), cell(f.Reason, st.textWrap), cell(strings.Join(f.Vouchers, "、"), st.textWrap)})
 		}
 	}

@@ -128,6 +128,7 @@ var operations = []operation{
 	{method: "PATCH", path: v1 + "/books/{book}/vouchers/{id}", summary: "修改草稿凭证（仅制单人；给出 lines 则整体替换）", roles: writers, body: ledger.VoucherPatch{}, status: 200, result: ledger.Voucher{}},
 	{method: "DELETE", path: v1 + "/books/{book}/vouchers/{id}", summary: "删除草稿凭证（仅制单人）", roles: writers, status: 204},
 	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/post", summary: "审核过账：编号、入哈希链", roles: posters, emptyBody: true, status: 200, result: ledger.Voucher{}},
+	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/return", summary: "驳回草稿凭证：退回制单人并说明理由（审核人，非制单人）", roles: posters, body: returnRequest{}, status: 200, result: ledger.DraftReturn{}},
 	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/reverse", summary: "红字冲销：生成冲销草稿", roles: writers, body: ledger.ReverseInput{}, status: 201, result: ledger.Voucher{}},
 	{method: "GET", path: v1 + "/books/{book}/vouchers/{id}/documents", summary: "凭证所附原始凭证（扫描件、照片）列表，含 SHA-256；过账后补充的标为 addendum", roles: readers, status: 200, result: httpx.List[ledger.Document]{}},
 	{method: "POST", path: v1 + "/books/{book}/vouchers/{id}/documents", summary: "上传一份原始凭证（JPEG、PNG 或 PDF，按文件内容判断，不超过 10 MB，每张凭证最多 20 份）：草稿由制单人上传，过账时其 SHA-256 进入凭证哈希；已过账凭证只能由会计或乡镇财政补充（addendum），单独记入审计日志，不改变凭证哈希。不接受幂等键",

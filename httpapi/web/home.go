@@ -35,6 +35,7 @@ type homeData struct {
 	// ordinary voucher of the first month), to be moved into 期初余额.
 	OldOpening    ledger.Voucher
 	HasOldOpening bool
+	Returned      []returnedDraft // my drafts returned with a reason (review.go)
 }
 
 // maxHomeItems bounds every list on the home page.
@@ -73,6 +74,9 @@ func (a *Pages) Home(c echo.Context) error {
 		} else if v.PreparerID == act.UserID && len(d.MyDrafts) < maxHomeItems {
 			d.MyDrafts = append(d.MyDrafts, v)
 		}
+	}
+	if d.Returned, err = a.returnedDrafts(c, book, drafts); err != nil {
+		return a.webError(c, err)
 	}
 	for i := len(periods) - 1; i >= 0; i-- {
 		if periods[i].Drafts+periods[i].Posted == 0 {

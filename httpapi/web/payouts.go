@@ -27,6 +27,7 @@ type payoutsData struct {
 	CanWrite   bool
 	Errors     map[string]string
 	FormID     string
+	Disclosure disclosureCard // publishing a quarter's 财务公开 (disclosures.go)
 }
 
 // recentQuarters lists this quarter and the seven before it, newest first.
@@ -56,6 +57,9 @@ func (a *Pages) payoutsPage(c echo.Context, p *webPage, d payoutsData, status in
 		d.Errors = map[string]string{}
 	}
 	d.FormID = randomHex(16)
+	if d.Disclosure, err = a.disclosureCard(c, p.Book.Code, d.Quarters); err != nil {
+		return a.webError(c, err)
+	}
 	p.D = d
 	return a.render(c, status, "payouts", p)
 }
@@ -113,6 +117,8 @@ type payoutData struct {
 	Errors      map[string]string
 	Import      *reports.ImportResult
 	Problems    []ledger.Detail
+	Warnings    []ledger.AgreementWarning // agreements without a line, and why
+	AccrualDate string                    // the accrual date an approval now would use
 }
 
 func runIDParam(c echo.Context) (int64, error) {
@@ -164,6 +170,14 @@ func (a *Pages) payoutPage(c echo.Context, p *webPage, d payoutData, status int)
 		d.Step = 4
 	default:
 		d.Step = 5
+	}
+	if run.Status == ledger.RunDraft && !run.Adjustment {
+		if d.Warnings, err = a.Store.PayoutWarnings(httpx.Ctx(c), act, p.Book.Code, run.Quarter); err != nil {
+			return a.webError(c, err)
+		}
+		if d.AccrualDate, err = a.Store.DefaultAccrualDate(run.Quarter); err != nil {
+			return a.webError(c, err)
+		}
 	}
 	if run.Status == ledger.RunApproved {
 		if d.Payments, err = a.Store.Payments(httpx.Ctx(c), act, p.Book.Code, id); err != nil {

@@ -87,6 +87,8 @@ type townshipData struct {
 	Quarters []string
 	T        reports.TownshipData
 	Total    reports.VillagePayouts
+	Status   []ledger.VillageStatus // a row per village (review_status.go)
+	Waiting  int                    // items in the review queue
 }
 
 func (a *Pages) Township(c echo.Context) error {
@@ -100,6 +102,14 @@ func (a *Pages) Township(c echo.Context) error {
 		return a.webError(c, err)
 	}
 	d.T = t
+	if d.Status, err = a.Store.TownshipStatus(httpx.Ctx(c), httpx.Actor(c), d.Code, d.Quarter); err != nil {
+		return a.webError(c, err)
+	}
+	queue, err := a.Store.ReviewQueue(httpx.Ctx(c), httpx.Actor(c), d.Code)
+	if err != nil {
+		return a.webError(c, err)
+	}
+	d.Waiting = len(queue)
 	for _, v := range t.Villages {
 		d.Total.Rent, d.Total.Dividend = d.Total.Rent.Add(v.Rent), d.Total.Dividend.Add(v.Dividend)
 		d.Total.Wage, d.Total.Other = d.Total.Wage.Add(v.Wage), d.Total.Other.Add(v.Other)

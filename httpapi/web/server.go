@@ -66,6 +66,9 @@ var webFuncs = template.FuncMap{
 	"when":        ledger.ShowTime,    // stored UTC → 2026-12-04 21:59:40, Beijing time
 	"quarter":     ledger.QuarterName, // 2026Q3 → 2026年第三季度
 	"words":       ledger.WordsFor,    // 村民小组 or 所在分组, 户主 or 成员, by book kind
+	"checkLabel":  ledger.CheckLabel,
+	"reviewKind":  reviewKindLabel,
+	"reviewURL":   reviewItemURL,
 	"hf": func(name, label, value string, errs map[string]string, editable bool) formField {
 		return formField{Name: name, Label: label, Value: value, Err: errs[name], Editable: editable}
 	},
@@ -314,6 +317,10 @@ var flashMessages = map[string]string{
 	"declared":  "分配总额已申报",
 	"created":   "已创建",
 	"submitted": "此表单已提交过，未重复保存",
+	"returned":  "草稿已驳回，退回制单人修改",
+	"linked":    "已生成对账链接",
+	"unlinked":  "已撤销对账链接",
+	"published": "本季度财务公开已发布",
 }
 
 // render writes a page with the layout.
@@ -423,7 +430,8 @@ type formField struct {
 
 var actionLabels = map[string]string{"create": "创建", "update": "修改", "delete": "删除", "post": "审核记账",
 	"reverse": "红字冲销", "close": "结账", "reopen": "反结账", "approve": "审核", "pay": "付款", "recompute": "重新计算",
-	"declare": "申报", "import": "导入", "segregation": "不相容职务设置"}
+	"declare": "申报", "import": "导入", "segregation": "不相容职务设置", "return": "驳回",
+	"regenerate": "重新生成", "revoke": "撤销", "submit": "提交"}
 
 func actionLabel(a string) string {
 	if l, ok := actionLabels[a]; ok {

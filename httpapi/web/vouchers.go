@@ -504,6 +504,7 @@ type voucherData struct {
 	Reverse      ledger.ReverseInput
 	Errors       map[string]string
 	Docs         voucherDocs // documents.go
+	Review       *reviewNav  // the review queue around a draft, and 驳回 (review.go)
 }
 
 func (a *Pages) loadVoucher(c echo.Context, p *webPage) (*voucherData, error) {
@@ -541,6 +542,9 @@ func (a *Pages) loadVoucher(c echo.Context, p *webPage) (*voucherData, error) {
 	d.CanReverse = v.Status == ledger.StatusPosted && v.ReversedBy == 0 && v.ReversesID == 0 && act.HasRole(book, ledger.RoleAccountant)
 	d.CanDelete = v.Status == ledger.StatusDraft && v.PreparerID == act.UserID
 	d.CanPrepare = canPrepare(act, book) && v.ReversesID == 0
+	if d.Review, err = a.voucherReview(c, v, canPost); err != nil {
+		return nil, err
+	}
 	d.Reverse = ledger.ReverseInput{Date: time.Now().In(chinaTime).Format("2006-01-02"),
 		Summary: "冲销" + v.Period + " " + v.Number + " " + v.Summary}
 	if r := []rune(d.Reverse.Summary); len(r) > 200 {

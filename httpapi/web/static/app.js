@@ -263,3 +263,23 @@
     el.addEventListener("click", function (e) { if (!window.confirm(el.getAttribute("data-confirm"))) e.preventDefault(); });
   });
 })();
+
+// ---- review queue: tick every item ----
+(function () {
+  "use strict";
+  var all = document.getElementById("review-all");
+  if (!all) return;
+  all.addEventListener("change", function () {
+    document.querySelectorAll('#review-form input[name="item"]').forEach(function (b) { b.checked = all.checked; });
+  });
+})();
+
+// ---- household links: tick every household ----
+(function () {
+  "use strict";
+  var all = document.getElementById("links-all");
+  if (!all) return;
+  all.addEventListener("change", function () {
+    document.querySelectorAll('#links-form input[name="household"]').forEach(function (b) { b.checked = all.checked; });
+  });
+})();

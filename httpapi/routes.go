@@ -48,6 +48,8 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	r.GET("/books", a.ListBooks)
 	r.GET("/books/:book", a.GetBook)
 	r.PUT("/books/:book/segregation", a.SetSegregation)
+	r.GET("/books/:book/contact", a.GetBookContact)
+	r.PUT("/books/:book/contact", a.SetBookContact)
 	v1.PUT("/books/:book/go-live", a.SetGoLive, core.Authenticate, goLiveAccess(core))
 
 	r.GET("/books/:book/accounts", a.ListAccounts)

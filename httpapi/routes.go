@@ -216,6 +216,8 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.GET("/books/:book/bank-reconciliation", w.BankReconciliation)
 	s.GET("/books/:book/bank-reconciliation.xlsx", w.BankReconciliationXLSX)
 	s.GET("/books/:book/audit", w.Audit)
+	s.GET("/books/:book/settings", w.Settings)
+	s.POST("/books/:book/settings/contact", w.SetContact)
 	s.GET("/township/:township", w.Township)
 	s.GET("/township/:township/workbook.xlsx", w.TownshipXLSX)
 

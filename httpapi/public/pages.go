@@ -41,6 +41,9 @@ var publicTemplates = template.Must(template.New("public").Funcs(template.FuncMa
 	"inc":     func(i int) int { return i + 1 },
 	"compact": compactMask,
 	"group":   func(g string) string { return strings.Replace(g, "村民小组", "组", 1) },
+	"day":     dayName,
+	"kind":    kindName,
+	"tel":     func(p string) string { return strings.NewReplacer(" ", "", "-", "").Replace(p) },
 }).ParseFS(publicFiles, "*.html"))
 
 var publicCSS = func() template.CSS {
@@ -201,6 +204,9 @@ type disclosurePageData struct {
 	// says whether the printed sheet carries them (see noticeFitsOnPrint).
 	NoticeHouseholds int
 	PrintNotice      bool
+	// Query is the notice search's text (?q=), Found what it found.
+	Query string
+	Found []noticeMatch
 }
 
 // The printed page is the notice board's one A4 sheet: the title and QR
@@ -265,6 +271,9 @@ func (a *Pages) DisclosurePage(c echo.Context) error {
 		d.NoticeHouseholds += len(rd.Households)
 	}
 	d.PrintNotice = noticeFitsOnPrint(d)
+	d.Query = noticeQuery(c.QueryParam("q"))
+	c.Response().Header().Set("Content-Security-Policy", httpx.PublicSearchCSP) // the search form
+	d.Found = searchNotices(d.Notices, d.Query)
 	return renderPage(c, http.StatusOK, "disclosure", d)
 }
 
@@ -369,3 +378,12 @@ func dateName(ts string) string {
 }
 
 var publicZone = time.FixedZone("CST", 8*3600)
+
+// dayName is a date 2026-10-09 as 2026年10月9日.
+func dayName(d string) string {
+	t, err := time.Parse("2006-01-02", d)
+	if err != nil {
+		return d
+	}
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+}

@@ -317,7 +317,7 @@ func TestDisclosurePage(t *testing.T) {
 				t.Errorf("payout total row %q lacks %s", total, m)
 			}
 		}
-		if !strings.Contains(rowOf(page, "data-notice-total", fmt.Sprint(run.ID)), httpx.FormatMoney(run.Total)) {
+		if !regexp.MustCompile(`data-notice-total="` + fmt.Sprint(run.ID) + `">[^<]*应发 ` + regexp.QuoteMeta(httpx.FormatMoney(run.Total)) + ` 元`).Match(page) {
 			t.Error("notice total differs from the run")
 		}
 		notice, err := reports.LoadRoster(ctx, s, e.f.Auditor, "V1", run.ID)
@@ -325,8 +325,11 @@ func TestDisclosurePage(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, h := range notice.Households {
-			row := fmt.Sprintf(`<td>%s</td><td>%s</td><td class="mask">%s <span>%s</span></td>`, h.Group, h.HeadName, ledger.MaskIDNumber(h.IDNumber), ledger.MaskBankAccount(h.BankAccount))
-			if !bytes.Contains(page, []byte(row)) {
+			// the notice's card of the household, as the workbook has it
+			row := fmt.Sprintf(`<b class="who">%s</b><span class="grp">%s</span><span class="code">%s</span><b class="amt">%s</b>`,
+				h.HeadName, strings.Replace(h.Group, "村民小组", "组", 1), h.Code, httpx.FormatMoney(h.Total))
+			masks := fmt.Sprintf(`<span class="mask">%s　%s</span>`, compactMasked(ledger.MaskIDNumber(h.IDNumber)), compactMasked(ledger.MaskBankAccount(h.BankAccount)))
+			if !bytes.Contains(page, []byte(row)) || !bytes.Contains(page, []byte(masks)) {
 				t.Errorf("notice lacks %s as in the workbook: %s", h.HeadName, row)
 			}
 			if bytes.Contains(page, []byte(h.IDNumber)) || bytes.Contains(page, []byte(h.BankAccount)) {
@@ -493,4 +496,13 @@ func TestPublicRateLimit(t *testing.T) {
 			t.Error("429 without Retry-After")
 		}
 	}
+}
+
+// compactMasked is a masked number as the notice's cards print it: 3624…1234.
+func compactMasked(s string) string {
+	i, j := strings.IndexByte(s, '*'), strings.LastIndexByte(s, '*')
+	if i < 0 {
+		return s
+	}
+	return s[:i] + "…" + s[j+1:]
 }

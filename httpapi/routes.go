@@ -52,6 +52,8 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	r.GET("/books", a.ListBooks)
 	r.GET("/books/:book", a.GetBook)
 	r.PUT("/books/:book/segregation", a.SetSegregation)
+	r.GET("/books/:book/contact", a.GetBookContact)
+	r.PUT("/books/:book/contact", a.SetBookContact)
 	v1.PUT("/books/:book/go-live", a.SetGoLive, core.Authenticate, goLiveAccess(core))
 
 	r.GET("/books/:book/accounts", a.ListAccounts)
@@ -291,6 +293,8 @@ func routes(e *echo.Echo, core *httpx.Core) {
 		s.GET("/books/:book/"+kind, w.AccountBook(kind))
 		s.GET("/books/:book/"+kind+".xlsx", w.Printable(a.AccountBookWorkbook(kind), w.AccountBook(kind), "from", "to"))
 	}
+	s.GET("/books/:book/settings", w.Settings)
+	s.POST("/books/:book/settings/contact", w.SetContact)
 	s.GET("/township/:township", w.Township)
 	s.GET("/township/:township/workbook.xlsx", w.TownshipXLSX)
 	s.GET("/township/:township/review", w.Review)

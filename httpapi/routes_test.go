@@ -140,6 +140,9 @@ func routeCases() []routeCase {
 			fixed("/api/v1/books/V1/segregation", map[string]any{"opt_out": false})},
 		{"PUT", "/api/v1/books/:book/go-live", with(inBook, statuses{roleAdmin: 200, rolePreparer: 403, roleReviewer: 403, roleAuditor: 403}),
 			fixed("/api/v1/books/V1/go-live", api.GoLiveRequest{GoLivePeriod: "2026-12"})},
+		{"GET", "/api/v1/books/:book/contact", inBook, fixed("/api/v1/books/V1/contact", nil)},
+		{"PUT", "/api/v1/books/:book/contact", with(accountantWrites, statuses{roleTownship: 200}),
+			fixed("/api/v1/books/V1/contact", ledger.BookContact{Name: "王会计", Phone: "138 0000 0001"})},
 
 		{"GET", "/api/v1/books/:book/accounts", inBook, fixed("/api/v1/books/V1/accounts", nil)},
 		{"POST", "/api/v1/books/:book/accounts", accountantCreates, func(_ *env, _ string, n int) (string, any) {

@@ -204,6 +204,7 @@ type DisclosureView struct {
 	Households map[string]Household
 	Titles     map[string]string // agreement code → title
 	ChainHead  ChainHead
+	Contact    BookContact // whom to ask; empty when the book set none
 }
 
 // PublicDisclosure returns a published quarter by its book and slug, for a
@@ -247,6 +248,9 @@ func (s *Store) disclosureView(ctx context.Context, db bun.IDB, b Book, d Disclo
 		return DisclosureView{}, err
 	}
 	if v.Titles, err = agreementTitles(ctx, db, b.ID); err != nil {
+		return DisclosureView{}, err
+	}
+	if v.Contact, err = bookContact(ctx, db, b.ID); err != nil {
 		return DisclosureView{}, err
 	}
 	v.ChainHead, err = chainHeadOf(ctx, db, b)

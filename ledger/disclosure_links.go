@@ -224,6 +224,10 @@ type PublicPayout struct {
 	Paid        Money    `json:"paid"`
 	Outstanding Money    `json:"outstanding"`
 	Vouchers    []string `json:"vouchers"` // "2026年3月记-0012"
+	// Basis lists the approved lines behind Entitled, Payments the payments
+	// made (disclosure_basis.go).
+	Basis    []PublicBasis   `json:"basis"`
+	Payments []PublicPayment `json:"payments"`
 }
 
 // PublicQuarter is a household's quarter.
@@ -249,6 +253,7 @@ type HouseholdView struct {
 	Paid         Money           `json:"paid"`
 	Outstanding  Money           `json:"outstanding"`
 	AsOf         string          `json:"as_of"`
+	Contact      BookContact     `json:"contact"` // whom to ask; empty when the book set none
 }
 
 // PublicHousehold returns what a household's link shows. An unknown, revoked
@@ -331,7 +336,10 @@ func (s *Store) householdView(ctx context.Context, db bun.IDB, b Book, code stri
 		v.Agreements = append(v.Agreements, a)
 	}
 	sort.Strings(v.Agreements)
-	return v, nil
+	if v.Contact, err = bookContact(ctx, db, b.ID); err != nil {
+		return HouseholdView{}, err
+	}
+	return v, addBasisAndPayments(ctx, db, b.ID, &v)
 }
 
 // maskName keeps the first character of a name (the surname, as a rule) and

@@ -97,6 +97,8 @@ var operations = []operation{
 	{method: "GET", path: v1 + "/books/{book}", summary: "账套信息", roles: readers + "；管理员", status: 200, result: ledger.Book{}},
 	{method: "PUT", path: v1 + "/books/{book}/go-live", summary: "设置上线月份（此前的月份只能通过经审核的历史凭证导入录入）；该月及以后已有记账凭证时不能再改", roles: townshipOf + "；管理员", body: GoLiveRequest{}, status: 200, result: ledger.Book{}},
 	{method: "PUT", path: v1 + "/books/{book}/segregation", summary: "豁免或恢复不相容职务分离（一人村）", roles: townshipOf, body: segregationRequest{}, status: 200, result: ledger.Book{}},
+	{method: "GET", path: v1 + "/books/{book}/contact", summary: "账套联系人（农户对账页和财务公开页上印出的姓名和电话；未设置时两项为空）", roles: readers, status: 200, result: ledger.BookContact{}},
+	{method: "PUT", path: v1 + "/books/{book}/contact", summary: "设置账套联系人（姓名和电话；两项都为空则清除）", roles: closers, body: ledger.BookContact{}, status: 200, result: ledger.BookContact{}},
 
 	{method: "GET", path: v1 + "/books/{book}/accounts", summary: "科目表", roles: readers, status: 200, result: httpx.List[ledger.Account]{}},
 	{method: "POST", path: v1 + "/books/{book}/accounts", summary: "增设明细科目", roles: writers, body: ledger.NewAccount{}, status: 201, result: ledger.Account{}},

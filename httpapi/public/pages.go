@@ -42,6 +42,9 @@ var publicTemplates = template.Must(template.New("public").Funcs(template.FuncMa
 	"inc":      func(i int) int { return i + 1 },
 	"compact":  compactMask,
 	"group":    func(g string) string { return strings.Replace(g, "村民小组", "组", 1) },
+	"day":      dayName,
+	"kind":     kindName,
+	"tel":      func(p string) string { return strings.NewReplacer(" ", "", "-", "").Replace(p) },
 }).ParseFS(publicFiles, "*.html"))
 
 var publicCSS = func() template.CSS {
@@ -203,6 +206,9 @@ type disclosurePageData struct {
 	NoticeHouseholds int
 	PrintNotice      bool
 	Words            ledger.Words // the book kind's names: 村民小组 or 所在分组, 户主 or 成员
+	// Query is the notice search's text (?q=), Found what it found.
+	Query string
+	Found []noticeMatch
 }
 
 // The printed page is the notice board's one A4 sheet: the title and QR
@@ -268,6 +274,9 @@ func (a *Pages) DisclosurePage(c echo.Context) error {
 		d.NoticeHouseholds += len(rd.Households)
 	}
 	d.PrintNotice = noticeFitsOnPrint(d)
+	d.Query = noticeQuery(c.QueryParam("q"))
+	c.Response().Header().Set("Content-Security-Policy", httpx.PublicSearchCSP) // the search form
+	d.Found = searchNotices(d.Notices, d.Query)
 	return renderPage(c, http.StatusOK, "disclosure", d)
 }
 
@@ -368,3 +377,12 @@ func dateName(ts string) string {
 }
 
 var publicZone = time.FixedZone("CST", 8*3600)
+
+// dayName is a date 2026-10-09 as 2026年10月9日.
+func dayName(d string) string {
+	t, err := time.Parse("2006-01-02", d)
+	if err != nil {
+		return d
+	}
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+}

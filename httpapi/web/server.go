@@ -431,7 +431,7 @@ type formField struct {
 var actionLabels = map[string]string{"create": "创建", "update": "修改", "delete": "删除", "post": "审核记账",
 	"reverse": "红字冲销", "close": "结账", "reopen": "反结账", "approve": "审核", "pay": "付款", "recompute": "重新计算",
 	"declare": "申报", "import": "导入", "segregation": "不相容职务设置", "return": "驳回",
-	"regenerate": "重新生成", "revoke": "撤销", "submit": "提交"}
+	"regenerate": "重新生成", "revoke": "撤销", "submit": "提交", "contact": "设置联系人"}
 
 func actionLabel(a string) string {
 	if l, ok := actionLabels[a]; ok {

@@ -162,6 +162,10 @@ func CleanParams(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// PublicSearchCSP is the disclosure page's policy: PublicHeaders' with one
+// form allowed, the notice's search, a GET to the page itself.
+const PublicSearchCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
 // PublicHeaders sets the security headers of every public page: nothing
 // loads from elsewhere, nothing frames it, no referrer leaks the address
 // (a household's address is its key), and nothing is cached or indexed.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -49,7 +50,14 @@ func TestEveryWriteRouteHasAPage(t *testing.T) {
 			t.Errorf("%s: form target %s is not a route", o.API, o.Form)
 		}
 	}
-	lists := map[string]map[string]bool{"pageMap": {}, "pageExclusions": {}, "pendingPages": {}}
+	lists := map[string]map[string]bool{"pageMap": {}, "pageExclusions": {}, "pendingPages": {}, "pageTested": {}}
+	tests := testFuncNames(t)
+	for k, why := range pageTested {
+		lists["pageTested"][k] = true
+		if name, _, _ := strings.Cut(why, ":"); !tests[name] {
+			t.Errorf("pageTested: %s names %s, which is not a test of this package", k, name)
+		}
+	}
 	for k := range mapped {
 		lists["pageMap"][k] = true
 	}
@@ -94,6 +102,27 @@ func TestEveryWriteRouteHasAPage(t *testing.T) {
 }
 
 // checkWebDocsListPages: docs/web.md lists every mapped and excluded route.
+// testFuncNames are the Test functions declared in this package's files.
+func testFuncNames(t *testing.T) map[string]bool {
+	t.Helper()
+	files, err := filepath.Glob("*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	decl := regexp.MustCompile(`(?m)^func (Test\w+)\(t \*testing\.T\)`)
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range decl.FindAllStringSubmatch(string(raw), -1) {
+			names[m[1]] = true
+		}
+	}
+	return names
+}
+
 func checkWebDocsListPages(t *testing.T) {
 	raw, err := os.ReadFile("../docs/web.md")
 	if err != nil {
@@ -107,6 +136,11 @@ func checkWebDocsListPages(t *testing.T) {
 	for _, o := range pageMap {
 		if !strings.Contains(section, "`"+o.API+"`") || !strings.Contains(section, "`"+o.Page+"`") {
 			t.Errorf("docs/web.md (Which page does what) does not list %s on %s", o.API, o.Page)
+		}
+	}
+	for k := range pageTested {
+		if !strings.Contains(section, "`"+k+"`") {
+			t.Errorf("docs/web.md (Which page does what) does not list %s", k)
 		}
 	}
 	for k := range pageExclusions {

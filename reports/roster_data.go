@@ -32,10 +32,10 @@ type RosterHousehold struct {
 	// The four money columns, named by the book's ledger.Words.Columns: for
 	// a village as the field names say; for a cooperative Rent also holds
 	// 包干, Dividend the 剩余盈余分配 and Other the 盈余返还.
-	Rent     ledger.Money // 土地租金
-	Dividend ledger.Money // 股金分红
-	Wage     ledger.Money // 务工薪金
-	Other    ledger.Money // 包干、盈余返还、调整
+	Rent        ledger.Money // 土地租金
+	Dividend    ledger.Money // 股金分红
+	Wage        ledger.Money // 务工薪金
+	Other       ledger.Money // 包干、盈余返还、调整
 	Total       ledger.Money // 应发合计 = Rent + Dividend + Wage + Other
 	Paid        ledger.Money
 	Outstanding ledger.Money // Total − Paid

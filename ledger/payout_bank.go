@@ -50,7 +50,7 @@ func (s *Store) BankPayoutList(ctx context.Context, a Actor, bookCode string, ru
 		}
 		h := byCode[hp.Household]
 		out = append(out, BankPayoutRow{Household: hp.Household, Name: h.HeadName, Card: h.BankAccount, Amount: hp.Outstanding,
-			Remark: fmt.Sprintf("%s收益分配 %s", run.Quarter, hp.Household)})
+			Remark: fmt.Sprintf("%s收益分配 %s", QuarterName(run.Quarter), hp.Household)})
 	}
 	return out, nil
 }

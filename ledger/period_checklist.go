@@ -172,7 +172,7 @@ func (s *Store) checkReconciliation(ctx context.Context, a Actor, b Book, _ Peri
 	if err != nil {
 		return err
 	}
-	out.Checks = append(out.Checks, MonthCheck{Key: CheckReconciliation, Label: out.Quarter + " 收益分配对账相符",
+	out.Checks = append(out.Checks, MonthCheck{Key: CheckReconciliation, Label: QuarterName(out.Quarter) + " 收益分配对账相符",
 		OK: r.OK, Detail: r.Verdict})
 	return nil
 }
@@ -192,7 +192,7 @@ func (s *Store) checkPayouts(ctx context.Context, a Actor, b Book, _ Period, out
 		}
 		out.Unpaid = out.Unpaid.Add(r.Outstanding)
 	}
-	c := MonthCheck{Key: CheckPayouts, Label: out.Quarter + " 收益分配已付清或列入未付清单", OK: drafts == 0}
+	c := MonthCheck{Key: CheckPayouts, Label: QuarterName(out.Quarter) + " 收益分配已付清或列入未付清单", OK: drafts == 0}
 	switch {
 	case drafts > 0:
 		c.Detail = fmt.Sprintf("有 %d 个收益分配尚未审核", drafts)

@@ -308,7 +308,7 @@ func TestBankPayoutList(t *testing.T) {
 		var sum ledger.Money
 		for _, r := range rows {
 			sum = sum.Add(r.Amount)
-			if r.Card == "" || !strings.HasPrefix(r.Name, "农户") || !strings.Contains(r.Remark, "2026Q3") {
+			if r.Card == "" || !strings.HasPrefix(r.Name, "农户") || !strings.Contains(r.Remark, "2026年第三季度") {
 				t.Errorf("row %+v", r)
 			}
 		}

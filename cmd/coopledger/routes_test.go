@@ -103,7 +103,7 @@ var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
 // fillPath puts demo values into a documented path.
 func fillPath(path string) string {
 	values := map[string]string{"book": "QINGZHU", "code": "H001", "id": "1", "period": "2026-09", "township": "HX", "kind": "households", "year": "2026",
-		"quarter": "2026Q3", "slug": strings.Repeat("a", 26), "token": strings.Repeat("A", 22)}
+		"quarter": "2026Q3", "slug": strings.Repeat("a", 26), "token": strings.Repeat("A", 22), "doc": "1"}
 	return pathParam.ReplaceAllStringFunc(path, func(m string) string { return values[m[1:len(m)-1]] })
 }
 

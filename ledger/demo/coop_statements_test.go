@@ -18,7 +18,11 @@ import (
 // uses. Side 'd' is debit − credit, 'c' credit − debit; "~114" takes only the
 // members' balances on the row's side; "open:X" the balance before the year;
 // "=a+b-c" a subtotal. Where the form has no row of its own, 122 and 181 are
-// in 存货 and the 损益 accounts not yet closed in 未分配盈余.
+// in 存货 and the 损益 accounts not yet closed in 未分配盈余. Checked on
+// 2026-12-04 against a public copy of the appendix (附录 二、财务报表 (一)(二),
+// its 编制说明 for each row), e.g. github.com/zhaoyh603/zhaoyh603.github.io,
+// docs/zd/08nchzzz.md: row names and numbers 1–42 and 1–20 as below; its
+// 存货 names 121, 124, 125, 127, 128 and 401.
 type coopRegRow struct {
 	row   int
 	side  byte

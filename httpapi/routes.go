@@ -295,6 +295,8 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	}
 	s.GET("/books/:book/settings", w.Settings)
 	s.POST("/books/:book/settings/contact", w.SetContact)
+	s.POST("/books/:book/settings/segregation", w.SetSegregation)
+	s.POST("/books/:book/settings/go-live", w.SetGoLive)
 	s.GET("/township/:township", w.Township)
 	s.GET("/township/:township/workbook.xlsx", w.TownshipXLSX)
 	s.GET("/township/:township/review", w.Review)

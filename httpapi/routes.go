@@ -257,6 +257,7 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.GET("/books/:book/payouts", w.Payouts)
 	s.POST("/books/:book/payouts", w.CreatePayout)
 	s.POST("/books/:book/disclosures", w.PublishDisclosure)
+	s.POST("/books/:book/disclosures/:quarter/withdraw", w.WithdrawDisclosure)
 	s.GET("/books/:book/payouts/:id", w.Payout)
 	s.POST("/books/:book/payouts/:id/recompute", w.RecomputePayout)
 	s.POST("/books/:book/payouts/:id/approve", w.ApprovePayout)

@@ -54,3 +54,20 @@ func (a *Pages) PublishDisclosure(c echo.Context) error {
 	}
 	return seeOther(c, bookURL(p.Book.Code, "payouts")+"?ok=published#h-disclosure")
 }
+
+// WithdrawDisclosure takes a published quarter off the villagers' page
+// (DELETE /api/v1/books/:book/disclosures/:quarter in the API).
+func (a *Pages) WithdrawDisclosure(c echo.Context) error {
+	p := newPage(c, "收益分配", "payouts")
+	if err := a.webBook(c, &p); err != nil {
+		return a.webError(c, err)
+	}
+	if _, err := a.Store.WithdrawDisclosure(httpx.Ctx(c), httpx.Actor(c), p.Book.Code, c.Param("quarter")); err != nil {
+		if !isFormError(err) {
+			return a.webError(c, err)
+		}
+		p.Error = ledger.ErrorMessage(err)
+		return a.payoutsPage(c, &p, payoutsData{}, httpx.StatusByCode[ledger.ErrorCode(err)])
+	}
+	return seeOther(c, bookURL(p.Book.Code, "payouts")+"?ok=withdrawn#h-disclosure")
+}

@@ -321,6 +321,7 @@ var flashMessages = map[string]string{
 	"linked":    "已生成对账链接",
 	"unlinked":  "已撤销对账链接",
 	"published": "本季度财务公开已发布",
+	"withdrawn": "该季度财务公开已撤回，村民扫码不再能看到",
 }
 
 // render writes a page with the layout.

@@ -302,6 +302,7 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.GET("/township/:township/workbook.xlsx", w.TownshipXLSX)
 	s.GET("/township/:township/review", w.Review)
 	s.POST("/township/:township/review", w.ApproveReview)
+	s.POST("/township/:township/review/imports/:book/:id/reject", w.RejectImport)
 
 	// Unknown paths under the pages' own prefixes get the HTML not-found
 	// page; everything else (the API's 404 and 405) is left to Echo.

@@ -21,7 +21,9 @@ type reviewData struct {
 	Book    string // the village the queue is narrowed to, if any
 	Items   []ledger.ReviewItem
 	Results []reviewResult
-	Names   map[string]string // book code → name, for the filter
+	Names   map[string]string   // book code → name, for the filter
+	Imports []ledger.ReviewItem // historical imports, each with its 驳回
+	Reject  rejectEcho          // a refused 驳回, shown beside its import
 }
 
 type reviewResult struct {
@@ -83,10 +85,16 @@ func (a *Pages) reviewPage(c echo.Context, results []ledger.ReviewResult, status
 		d.Names[it.Book] = it.BookName
 		if d.Book == "" || it.Book == d.Book {
 			d.Items = append(d.Items, it)
+			if it.Kind == ledger.ReviewImport {
+				d.Imports = append(d.Imports, it)
+			}
 		}
 	}
 	for _, r := range results {
 		d.Results = append(d.Results, reviewResult{ReviewResult: r, BookName: d.Names[r.Ref.Book], Label: reviewKindLabel(r.Ref.Kind)})
+	}
+	if d.Reject = rejectOf(c); d.Reject.Err != "" && !hasItem(d.Imports, d.Reject.Ref) {
+		p.Error = d.Reject.Err // the import left the queue: no field to show it by
 	}
 	p.Title = "待审核事项（" + code + "）"
 	p.D = d

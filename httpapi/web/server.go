@@ -318,6 +318,7 @@ var flashMessages = map[string]string{
 	"created":   "已创建",
 	"submitted": "此表单已提交过，未重复保存",
 	"returned":  "草稿已驳回，退回制单人修改",
+	"rejected":  "导入已驳回，该批凭证不记账",
 	"linked":    "已生成对账链接",
 	"unlinked":  "已撤销对账链接",
 	"published": "本季度财务公开已发布",

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"coopledger/ledger"
 	"coopledger/ledger/demo"
@@ -52,8 +53,16 @@ func TestWebCoopMembers(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("members page: %d", status)
 	}
-	mustContain(t, "the members page", body, `action="/books/DAOXIANG/members"`, "农民成员", "member-accounts.xlsx?year=", "成员与盈余分配")
+	mustContain(t, "the members page", body, `action="/books/DAOXIANG/members"`, "农民成员", "出资额", "其中扶贫资产", "member-accounts.xlsx?year=", "成员与盈余分配")
 
+	ma, err := s.MemberAccounts(context.Background(), demoAccountant(t, s, res, "DAOXIANG"), "DAOXIANG", time.Now().Year())
+	if err != nil || len(ma.Accounts) == 0 {
+		t.Fatalf("member accounts: %v", err)
+	}
+	first := ma.Accounts[0]
+	if !strings.Contains(body, ">"+first.Code+"</a></td><td>"+first.Name+"</td><td>农民成员</td><td>2025-01-01</td><td></td><td class=\"num\">"+pageMoney(t, first.Capital.String())+"</td>") {
+		t.Errorf("the members page lacks %s's 出资额 %s", first.Code, first.Capital)
+	}
 	// every demo household is a member already: a new household joins.
 	if _, err := s.CreateHousehold(context.Background(), demoAccountant(t, s, res, "DAOXIANG"), "DAOXIANG", ledger.Household{Code: "W901",
 		HeadName: "赖水生", IDNumber: ledgertest.IDNumber(901), Members: 3, Status: ledger.StatusOrdinary}); err != nil {
@@ -143,7 +152,7 @@ func TestWebSurplusPlan(t *testing.T) {
 	_, body, _ = acc.do(http.MethodGet, plan, nil)
 	mustContain(t, "the drafted plan", body, "已保存", "本年盈余", "年初未分配盈余", "提取盈余公积", "可分配盈余",
 		pageMoney(t, floor), `id="plan-members"`, "/meeting\"", "/approve\"")
-	if !regexp.MustCompile(`占可分配盈余 (60\.[0-9]{2}|59\.9[5-9])%`).MatchString(body) {
+	if !regexp.MustCompile(`返还占可分配盈余（法定不低于 60%）</th><td class="num">60\.[0-9]{2}%`).MatchString(body) {
 		t.Errorf("the plan page lacks the return's share of 可分配盈余")
 	}
 

@@ -26,6 +26,7 @@ type membersData struct {
 	CanWrite bool
 	Edit     bool
 	Year     int
+	Capital  map[string]ledger.Money // 出资额 from the year's 成员账户
 }
 
 func knownMemberField(f string) bool {
@@ -66,6 +67,14 @@ func (a *Pages) membersPage(c echo.Context, p *webPage, d membersData, status in
 		return a.webError(c, err)
 	}
 	d.Members, d.CanWrite, d.Year = ms, canWrite(c), time.Now().Year()
+	accts, err := a.Store.MemberAccounts(httpx.Ctx(c), httpx.Actor(c), p.Book.Code, d.Year)
+	if err != nil {
+		return a.webError(c, err)
+	}
+	d.Capital = map[string]ledger.Money{}
+	for _, ac := range accts.Accounts {
+		d.Capital[ac.Code] = ac.Capital
+	}
 	if d.Errors == nil {
 		d.Errors = map[string]string{}
 	}

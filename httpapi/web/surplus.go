@@ -32,7 +32,7 @@ type surplusData struct {
 	C         charterForm // the charter's rate and basis, empty until entered
 	Errors    map[string]string
 	CanWrite  bool
-	CanSign   bool // township finance approves plans and sets the charter too
+	CanSign   bool   // township finance approves plans and sets the charter too
 	ReturnPct string // the return's share of 可分配盈余
 }
 

@@ -96,7 +96,7 @@ func (a *Pages) SurplusPlans(c echo.Context) error {
 	switch {
 	case err == nil:
 		d.Plan, d.F = &plan, planForm{}
-	case ledger.ErrorCode(err) != ledger.ECodeNotFound && ledger.ErrorCode(err) != ledger.ECodeInvalid:
+	case ledger.ErrorCode(err) != ledger.ECodeNotFound:
 		return a.webError(c, err)
 	}
 	return a.surplusPage(c, &p, d, http.StatusOK)

@@ -254,6 +254,18 @@ func routes(e *echo.Echo, core *httpx.Core) {
 	s.GET("/books/:book/agreements/:code", w.Agreement)
 	s.POST("/books/:book/agreements/:code/declarations", w.Declare)
 
+	s.GET("/books/:book/members", w.Members)
+	s.POST("/books/:book/members", w.CreateMember)
+	s.GET("/books/:book/members/:code", w.Member)
+	s.POST("/books/:book/members/:code", w.UpdateMember)
+	s.GET("/books/:book/member-accounts.xlsx", w.Printable(a.MemberAccountsWorkbook, w.Members))
+	s.POST("/books/:book/charter", w.SetCharter)
+	s.GET("/books/:book/surplus-plans", w.SurplusPlans)
+	s.POST("/books/:book/surplus-plans", w.DraftSurplusPlan)
+	s.GET("/books/:book/surplus-plans/:id", w.SurplusPlan)
+	s.POST("/books/:book/surplus-plans/:id/meeting", w.RecordPlanMeeting)
+	s.POST("/books/:book/surplus-plans/:id/approve", w.ApproveSurplusPlan)
+
 	s.GET("/books/:book/payouts", w.Payouts)
 	s.POST("/books/:book/payouts", w.CreatePayout)
 	s.POST("/books/:book/disclosures", w.PublishDisclosure)

@@ -118,10 +118,19 @@ func fill(path, book string, voucher, run int64, household, party, agreement str
 		p = strings.Replace(path, ":code", party, 1)
 	case strings.Contains(path, "/agreements/:code"):
 		p = strings.Replace(path, ":code", agreement, 1)
+	case strings.Contains(path, "/members/:code"):
+		p = strings.Replace(path, ":code", household, 1)
+	case strings.Contains(path, "/surplus-plans/:id"):
+		p = strings.Replace(path, ":id", "1", 1)
 	default:
 		return p
 	}
 	return strings.NewReplacer(":book", book, ":township", "T01").Replace(p)
+}
+
+// coopOnly reports whether a page is a cooperative's only (members, 盈余分配方案).
+func coopOnly(path string) bool {
+	return strings.Contains(path, "/members") || strings.Contains(path, "/member-accounts") || strings.Contains(path, "/surplus-plans")
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -242,7 +251,11 @@ func TestWebScope(t *testing.T) {
 				t.Errorf("outsider GET %s: %d, want 404 revealing nothing", path, status)
 			}
 			status, body, h := insider.do(http.MethodGet, path, nil)
-			if status != http.StatusOK {
+			if coopOnly(path) { // V1 is a village: the cooperative's pages say why they do not apply
+				if status != http.StatusBadRequest || !strings.Contains(body, "只适用于农民专业合作社") {
+					t.Errorf("township GET %s of a village: %d, want 400 naming the cooperative", path, status)
+				}
+			} else if status != http.StatusOK {
 				t.Errorf("township GET %s: %d", path, status)
 			}
 			if len(body) > 200<<10 {
